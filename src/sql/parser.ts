@@ -1,0 +1,525 @@
+import { CstParser, type TokenType, type IToken } from 'chevrotain';
+import * as T from './tokens.js';
+
+/** The CST grammar for both dialects (Flink-style and Kinesis Data Analytics SQL). */
+export class SqlParser extends CstParser {
+  constructor() {
+    super(T.allTokens, { nodeLocationTracking: 'full', maxLookahead: 4, recoveryEnabled: false });
+    this.performSelfAnalysis();
+  }
+
+  script = this.RULE('script', () => {
+    this.MANY(() => {
+      this.OR([{ ALT: () => this.CONSUME(T.Semicolon) }, { ALT: () => this.SUBRULE(this.statement) }]);
+    });
+  });
+
+  statement = this.RULE('statement', () => {
+    this.OPTION(() => this.CONSUME(T.Explain));
+    this.OR([
+      { ALT: () => this.SUBRULE(this.createStatement) },
+      { ALT: () => this.SUBRULE(this.insertStatement) },
+      { ALT: () => this.SUBRULE(this.query) },
+    ]);
+  });
+
+  createStatement = this.RULE('createStatement', () => {
+    this.CONSUME(T.Create);
+    this.OPTION(() => {
+      this.CONSUME(T.Or);
+      this.CONSUME(T.Replace);
+    });
+    this.OR([
+      {
+        ALT: () => {
+          this.OR2([{ ALT: () => this.CONSUME(T.Stream) }, { ALT: () => this.CONSUME(T.Table) }]);
+          this.SUBRULE(this.createStreamBody);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Pump);
+          this.SUBRULE(this.identifier, { LABEL: 'pumpName' });
+          this.CONSUME(T.As);
+          this.SUBRULE(this.insertStatement);
+        },
+      },
+    ]);
+  });
+
+  createStreamBody = this.RULE('createStreamBody', () => {
+    this.SUBRULE(this.identifier, { LABEL: 'name' });
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.columnOrWatermark) });
+      this.CONSUME(T.RParen);
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.Description);
+      this.CONSUME(T.StringLiteral);
+    });
+    this.OPTION3(() => {
+      this.CONSUME(T.With);
+      this.CONSUME2(T.LParen);
+      this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.withOption) });
+      this.CONSUME2(T.RParen);
+    });
+    this.OPTION4(() => {
+      this.CONSUME(T.As);
+      this.SUBRULE(this.query);
+    });
+  });
+
+  columnOrWatermark = this.RULE('columnOrWatermark', () => {
+    this.OR([
+      {
+        GATE: () => this.LA(1).tokenType === T.Watermark && this.LA(2).tokenType === T.For,
+        ALT: () => {
+          this.CONSUME(T.Watermark);
+          this.CONSUME(T.For);
+          this.SUBRULE(this.identifier, { LABEL: 'wmColumn' });
+          this.CONSUME(T.As);
+          this.SUBRULE(this.expression, { LABEL: 'wmExpr' });
+        },
+      },
+      {
+        ALT: () => {
+          this.SUBRULE2(this.identifier, { LABEL: 'colName' });
+          this.SUBRULE(this.typeName);
+        },
+      },
+    ]);
+  });
+
+  typeName = this.RULE('typeName', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'base' });
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.NumberLiteral, { LABEL: 'param' }) });
+      this.CONSUME(T.RParen);
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.Not);
+      this.CONSUME(T.Null);
+    });
+  });
+
+  withOption = this.RULE('withOption', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'keyString' }) },
+      {
+        ALT: () => {
+          this.SUBRULE(this.identifier, { LABEL: 'keyPart' });
+          this.MANY(() => {
+            this.CONSUME(T.Dot);
+            this.SUBRULE2(this.identifier, { LABEL: 'keyPart' });
+          });
+        },
+      },
+    ]);
+    this.CONSUME(T.Equals);
+    this.OR2([
+      { ALT: () => this.CONSUME2(T.StringLiteral, { LABEL: 'value' }) },
+      { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'value' }) },
+      { ALT: () => this.CONSUME(T.True, { LABEL: 'value' }) },
+      { ALT: () => this.CONSUME(T.False, { LABEL: 'value' }) },
+      { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'value' }) },
+    ]);
+  });
+
+  insertStatement = this.RULE('insertStatement', () => {
+    this.CONSUME(T.Insert);
+    this.CONSUME(T.Into);
+    this.SUBRULE(this.identifier, { LABEL: 'target' });
+    this.OPTION(() => {
+      this.CONSUME(T.LParen);
+      this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.identifier, { LABEL: 'column' }) });
+      this.CONSUME(T.RParen);
+    });
+    this.SUBRULE(this.query);
+  });
+
+  query = this.RULE('query', () => {
+    this.CONSUME(T.Select);
+    this.OPTION(() => this.CONSUME(T.Stream));
+    this.OPTION2(() => this.OR([{ ALT: () => this.CONSUME(T.Distinct) }, { ALT: () => this.CONSUME(T.All) }]));
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.selectItem) });
+    this.CONSUME(T.From);
+    this.SUBRULE(this.fromItem);
+    this.OPTION3(() => {
+      this.CONSUME(T.Where);
+      this.SUBRULE(this.expression, { LABEL: 'where' });
+    });
+    this.OPTION4(() => {
+      this.CONSUME(T.Group);
+      this.CONSUME(T.By);
+      this.AT_LEAST_ONE_SEP2({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.expression, { LABEL: 'groupBy' }) });
+    });
+    this.OPTION5(() => {
+      this.CONSUME(T.Having);
+      this.SUBRULE3(this.expression, { LABEL: 'having' });
+    });
+    this.OPTION6(() => {
+      this.CONSUME(T.Emit);
+      this.OR2([{ ALT: () => this.CONSUME(T.Changes) }, { ALT: () => this.CONSUME(T.Final) }]);
+    });
+  });
+
+  selectItem = this.RULE('selectItem', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Star) },
+      {
+        GATE: () => this.LA(2).tokenType === T.Dot && this.LA(3).tokenType === T.Star,
+        ALT: () => {
+          this.SUBRULE(this.identifier, { LABEL: 'qualifier' });
+          this.CONSUME(T.Dot);
+          this.CONSUME2(T.Star);
+        },
+      },
+      {
+        ALT: () => {
+          this.SUBRULE(this.expression);
+          this.OPTION(() => this.SUBRULE(this.alias));
+        },
+      },
+    ]);
+  });
+
+  fromItem = this.RULE('fromItem', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Table);
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.windowTvf);
+          this.CONSUME(T.RParen);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME2(T.LParen);
+          this.SUBRULE(this.query);
+          this.CONSUME2(T.RParen);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.identifier, { LABEL: 'table' }) },
+    ]);
+    this.OPTION(() => this.SUBRULE(this.alias));
+  });
+
+  /** `AS name`, or a bare name that is not a keyword (so `FROM t EMIT CHANGES` stays unambiguous). */
+  alias = this.RULE('alias', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.As);
+          this.SUBRULE(this.identifier, { LABEL: 'name' });
+        },
+      },
+      { ALT: () => this.CONSUME(T.Identifier, { LABEL: 'bare' }) },
+      { ALT: () => this.CONSUME(T.QuotedIdentifier, { LABEL: 'bare' }) },
+    ]);
+  });
+
+  windowTvf = this.RULE('windowTvf', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'fn' });
+    this.CONSUME(T.LParen);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.tvfArg) });
+    this.CONSUME(T.RParen);
+  });
+
+  tvfArg = this.RULE('tvfArg', () => {
+    this.OPTION(() => {
+      this.CONSUME(T.Identifier, { LABEL: 'argName' });
+      this.CONSUME(T.Arrow);
+    });
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Table);
+          this.SUBRULE(this.identifier, { LABEL: 'table' });
+          this.OPTION2(() => {
+            this.CONSUME(T.Partition);
+            this.CONSUME(T.By);
+            this.OR2({
+              IGNORE_AMBIGUITIES: true,
+              DEF: [
+                {
+                  GATE: () => this.LA(1).tokenType === T.LParen,
+                  ALT: () => {
+                    this.CONSUME2(T.LParen);
+                    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'partitionBy' }) });
+                    this.CONSUME2(T.RParen);
+                  },
+                },
+                { ALT: () => this.SUBRULE3(this.expression, { LABEL: 'partitionBy' }) },
+              ],
+            });
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Descriptor);
+          this.CONSUME(T.LParen);
+          this.SUBRULE2(this.identifier, { LABEL: 'descriptor' });
+          this.CONSUME(T.RParen);
+        },
+      },
+      { ALT: () => this.SUBRULE2(this.expression, { LABEL: 'value' }) },
+    ]);
+  });
+
+  expression = this.RULE('expression', () => {
+    this.SUBRULE(this.andExpr, { LABEL: 'operand' });
+    this.MANY(() => {
+      this.CONSUME(T.Or);
+      this.SUBRULE2(this.andExpr, { LABEL: 'operand' });
+    });
+  });
+
+  andExpr = this.RULE('andExpr', () => {
+    this.SUBRULE(this.notExpr, { LABEL: 'operand' });
+    this.MANY(() => {
+      this.CONSUME(T.And);
+      this.SUBRULE2(this.notExpr, { LABEL: 'operand' });
+    });
+  });
+
+  notExpr = this.RULE('notExpr', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.Not);
+          this.SUBRULE(this.notExpr, { LABEL: 'negated' });
+        },
+      },
+      { ALT: () => this.SUBRULE(this.predicate) },
+    ]);
+  });
+
+  predicate = this.RULE('predicate', () => {
+    this.SUBRULE(this.additive, { LABEL: 'lhs' });
+    this.OPTION(() => {
+      this.OR([
+        {
+          ALT: () => {
+            this.OR2([
+              { ALT: () => this.CONSUME(T.Equals, { LABEL: 'cmp' }) },
+              { ALT: () => this.CONSUME(T.NotEquals, { LABEL: 'cmp' }) },
+              { ALT: () => this.CONSUME(T.Less, { LABEL: 'cmp' }) },
+              { ALT: () => this.CONSUME(T.LessEquals, { LABEL: 'cmp' }) },
+              { ALT: () => this.CONSUME(T.Greater, { LABEL: 'cmp' }) },
+              { ALT: () => this.CONSUME(T.GreaterEquals, { LABEL: 'cmp' }) },
+            ]);
+            this.SUBRULE2(this.additive, { LABEL: 'rhs' });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Is);
+            this.OPTION2(() => this.CONSUME(T.Not, { LABEL: 'isNot' }));
+            this.CONSUME(T.Null);
+          },
+        },
+        {
+          ALT: () => {
+            this.OPTION3(() => this.CONSUME2(T.Not, { LABEL: 'not' }));
+            this.OR3([
+              {
+                ALT: () => {
+                  this.CONSUME(T.In);
+                  this.CONSUME(T.LParen);
+                  this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'inItem' }) });
+                  this.CONSUME(T.RParen);
+                },
+              },
+              {
+                ALT: () => {
+                  this.CONSUME(T.Between);
+                  this.SUBRULE3(this.additive, { LABEL: 'low' });
+                  this.CONSUME(T.And);
+                  this.SUBRULE4(this.additive, { LABEL: 'high' });
+                },
+              },
+              {
+                ALT: () => {
+                  this.CONSUME(T.Like);
+                  this.SUBRULE5(this.additive, { LABEL: 'pattern' });
+                  this.OPTION4(() => {
+                    this.CONSUME(T.Escape);
+                    this.SUBRULE6(this.additive, { LABEL: 'escape' });
+                  });
+                },
+              },
+            ]);
+          },
+        },
+      ]);
+    });
+  });
+
+  additive = this.RULE('additive', () => {
+    this.SUBRULE(this.multiplicative, { LABEL: 'operand' });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Plus, { LABEL: 'op' }) },
+        { ALT: () => this.CONSUME(T.Minus, { LABEL: 'op' }) },
+        { ALT: () => this.CONSUME(T.Concat, { LABEL: 'op' }) },
+      ]);
+      this.SUBRULE2(this.multiplicative, { LABEL: 'operand' });
+    });
+  });
+
+  multiplicative = this.RULE('multiplicative', () => {
+    this.SUBRULE(this.unary, { LABEL: 'operand' });
+    this.MANY(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.Star, { LABEL: 'op' }) },
+        { ALT: () => this.CONSUME(T.Slash, { LABEL: 'op' }) },
+        { ALT: () => this.CONSUME(T.Percent, { LABEL: 'op' }) },
+      ]);
+      this.SUBRULE2(this.unary, { LABEL: 'operand' });
+    });
+  });
+
+  unary = this.RULE('unary', () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.OR2([
+            { ALT: () => this.CONSUME(T.Minus, { LABEL: 'sign' }) },
+            { ALT: () => this.CONSUME(T.Plus, { LABEL: 'sign' }) },
+          ]);
+          this.SUBRULE(this.unary, { LABEL: 'operand' });
+        },
+      },
+      { ALT: () => this.SUBRULE(this.primary) },
+    ]);
+  });
+
+  primary = this.RULE('primary', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLiteral) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+      { ALT: () => this.CONSUME(T.True) },
+      { ALT: () => this.CONSUME(T.False) },
+      { ALT: () => this.CONSUME(T.Null) },
+      { ALT: () => this.SUBRULE(this.intervalLiteral) },
+      { ALT: () => this.SUBRULE(this.caseExpr) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.expression, { LABEL: 'inner' });
+          this.CONSUME(T.RParen);
+        },
+      },
+      {
+        GATE: () => isWord(this.LA(1), 'POSITION') && this.LA(2).tokenType === T.LParen,
+        ALT: () => this.SUBRULE(this.positionCall),
+      },
+      { ALT: () => this.SUBRULE(this.identifierExpr) },
+    ]);
+  });
+
+  positionCall = this.RULE('positionCall', () => {
+    this.CONSUME(T.Identifier);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.additive, { LABEL: 'needle' });
+    this.CONSUME(T.In);
+    this.SUBRULE2(this.additive, { LABEL: 'haystack' });
+    this.CONSUME(T.RParen);
+  });
+
+  identifierExpr = this.RULE('identifierExpr', () => {
+    this.SUBRULE(this.identifier, { LABEL: 'head' });
+    this.OPTION(() => {
+      this.OR([
+        { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'typedValue' }) },
+        {
+          ALT: () => {
+            this.CONSUME(T.LParen);
+            this.OPTION2(() => this.SUBRULE(this.callArgs));
+            this.CONSUME(T.RParen);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Dot);
+            this.SUBRULE2(this.identifier, { LABEL: 'member' });
+          },
+        },
+      ]);
+    });
+  });
+
+  callArgs = this.RULE('callArgs', () => {
+    this.OPTION(() => this.OR([{ ALT: () => this.CONSUME(T.Distinct) }, { ALT: () => this.CONSUME(T.All) }]));
+    this.OR2([
+      { ALT: () => this.CONSUME(T.Star) },
+      {
+        ALT: () => {
+          this.SUBRULE(this.expression, { LABEL: 'arg' });
+          this.MANY(() => {
+            this.OR3([
+              { ALT: () => this.CONSUME(T.Comma, { LABEL: 'sep' }) },
+              { ALT: () => this.CONSUME(T.To, { LABEL: 'sep' }) },
+              { ALT: () => this.CONSUME(T.By, { LABEL: 'sep' }) },
+              { ALT: () => this.CONSUME(T.From, { LABEL: 'sep' }) },
+              { ALT: () => this.CONSUME(T.For, { LABEL: 'sep' }) },
+              { ALT: () => this.CONSUME(T.As, { LABEL: 'sep' }) },
+            ]);
+            this.SUBRULE2(this.expression, { LABEL: 'arg' });
+          });
+        },
+      },
+    ]);
+  });
+
+  intervalLiteral = this.RULE('intervalLiteral', () => {
+    this.CONSUME(T.Interval);
+    this.OPTION(() => this.CONSUME(T.Minus, { LABEL: 'sign' }));
+    this.OR([
+      { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'value' }) },
+      { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'value' }) },
+    ]);
+    this.CONSUME(T.Identifier, { LABEL: 'unit' });
+    this.OPTION2(() => {
+      this.CONSUME(T.LParen);
+      this.CONSUME2(T.NumberLiteral, { LABEL: 'precision' });
+      this.CONSUME(T.RParen);
+    });
+    this.OPTION3(() => {
+      this.CONSUME(T.To);
+      this.CONSUME2(T.Identifier, { LABEL: 'toUnit' });
+    });
+  });
+
+  caseExpr = this.RULE('caseExpr', () => {
+    this.CONSUME(T.Case);
+    this.OPTION(() => this.SUBRULE(this.expression, { LABEL: 'operand' }));
+    this.AT_LEAST_ONE(() => {
+      this.CONSUME(T.When);
+      this.SUBRULE2(this.expression, { LABEL: 'when' });
+      this.CONSUME(T.Then);
+      this.SUBRULE3(this.expression, { LABEL: 'then' });
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.Else);
+      this.SUBRULE4(this.expression, { LABEL: 'else' });
+    });
+    this.CONSUME(T.End);
+  });
+
+  identifier = this.RULE('identifier', () => {
+    this.OR(identifierTokens.map((tok) => ({ ALT: () => this.CONSUME(tok, { LABEL: 'id' }) })));
+  });
+}
+
+const identifierTokens: TokenType[] = [T.Identifier, T.QuotedIdentifier, T.BacktickIdentifier, ...T.softKeywords];
+
+function isWord(tok: IToken, word: string): boolean {
+  return tok.tokenType === T.Identifier && tok.image.toUpperCase() === word;
+}
+
+export const sqlParser = new SqlParser();

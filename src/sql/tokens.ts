@@ -1,0 +1,103 @@
+import { createToken, Lexer, type TokenType } from 'chevrotain';
+
+export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, group: Lexer.SKIPPED });
+export const LineComment = createToken({ name: 'LineComment', pattern: /--[^\n\r]*/, group: Lexer.SKIPPED });
+export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: Lexer.SKIPPED });
+
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_$]*/, label: 'identifier' });
+export const QuotedIdentifier = createToken({ name: 'QuotedIdentifier', pattern: /"(?:[^"]|"")*"/, label: 'quoted identifier' });
+export const BacktickIdentifier = createToken({ name: 'BacktickIdentifier', pattern: /`(?:[^`]|``)*`/, label: 'quoted identifier' });
+export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /'(?:[^']|'')*'/, label: 'string' });
+export const NumberLiteral = createToken({
+  name: 'NumberLiteral',
+  pattern: /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/,
+  label: 'number',
+});
+
+function keyword(word: string): TokenType {
+  return createToken({ name: word[0] + word.slice(1).toLowerCase(), pattern: new RegExp(word, 'i'), longer_alt: Identifier, label: word });
+}
+
+export const Select = keyword('SELECT');
+export const Stream = keyword('STREAM');
+export const From = keyword('FROM');
+export const Where = keyword('WHERE');
+export const Group = keyword('GROUP');
+export const By = keyword('BY');
+export const Having = keyword('HAVING');
+export const As = keyword('AS');
+export const And = keyword('AND');
+export const Or = keyword('OR');
+export const Not = keyword('NOT');
+export const Null = keyword('NULL');
+export const True = keyword('TRUE');
+export const False = keyword('FALSE');
+export const Is = keyword('IS');
+export const In = keyword('IN');
+export const Between = keyword('BETWEEN');
+export const Like = keyword('LIKE');
+export const Escape = keyword('ESCAPE');
+export const Case = keyword('CASE');
+export const When = keyword('WHEN');
+export const Then = keyword('THEN');
+export const Else = keyword('ELSE');
+export const End = keyword('END');
+export const Interval = keyword('INTERVAL');
+export const Create = keyword('CREATE');
+export const Replace = keyword('REPLACE');
+export const Table = keyword('TABLE');
+export const Pump = keyword('PUMP');
+export const Insert = keyword('INSERT');
+export const Into = keyword('INTO');
+export const With = keyword('WITH');
+export const Watermark = keyword('WATERMARK');
+export const For = keyword('FOR');
+export const To = keyword('TO');
+export const Distinct = keyword('DISTINCT');
+export const All = keyword('ALL');
+export const Explain = keyword('EXPLAIN');
+export const Emit = keyword('EMIT');
+export const Changes = keyword('CHANGES');
+export const Final = keyword('FINAL');
+export const Descriptor = keyword('DESCRIPTOR');
+export const Partition = keyword('PARTITION');
+export const Description = keyword('DESCRIPTION');
+
+export const NotEquals = createToken({ name: 'NotEquals', pattern: /<>|!=/, label: "'<>'" });
+export const LessEquals = createToken({ name: 'LessEquals', pattern: /<=/, label: "'<='" });
+export const GreaterEquals = createToken({ name: 'GreaterEquals', pattern: />=/, label: "'>='" });
+export const Arrow = createToken({ name: 'Arrow', pattern: /=>/, label: "'=>'" });
+export const Equals = createToken({ name: 'Equals', pattern: /=/, label: "'='" });
+export const Less = createToken({ name: 'Less', pattern: /</, label: "'<'" });
+export const Greater = createToken({ name: 'Greater', pattern: />/, label: "'>'" });
+export const Concat = createToken({ name: 'Concat', pattern: /\|\|/, label: "'||'" });
+export const Plus = createToken({ name: 'Plus', pattern: /\+/, label: "'+'" });
+export const Minus = createToken({ name: 'Minus', pattern: /-/, label: "'-'" });
+export const Star = createToken({ name: 'Star', pattern: /\*/, label: "'*'" });
+export const Slash = createToken({ name: 'Slash', pattern: /\//, label: "'/'" });
+export const Percent = createToken({ name: 'Percent', pattern: /%/, label: "'%'" });
+export const LParen = createToken({ name: 'LParen', pattern: /\(/, label: "'('" });
+export const RParen = createToken({ name: 'RParen', pattern: /\)/, label: "')'" });
+export const Comma = createToken({ name: 'Comma', pattern: /,/, label: "','" });
+export const Semicolon = createToken({ name: 'Semicolon', pattern: /;/, label: "';'" });
+export const Dot = createToken({ name: 'Dot', pattern: /\./, label: "'.'" });
+
+const keywords = [
+  Select, Stream, From, Where, Group, By, Having, As, And, Or, Not, Null, True, False, Is, In,
+  Between, Like, Escape, Case, When, Then, Else, End, Interval, Create, Replace, Table, Pump, Insert,
+  Into, With, Watermark, For, To, Distinct, All, Explain, Emit, Changes, Final, Descriptor, Partition,
+  Description,
+];
+
+/** Keywords that may still name a column or stream where an identifier is expected. */
+export const softKeywords: readonly TokenType[] = [Stream, Replace, Pump, Watermark, Emit, Changes, Final, Partition, Description];
+
+export const allTokens: TokenType[] = [
+  WhiteSpace, LineComment, BlockComment,
+  NotEquals, LessEquals, GreaterEquals, Arrow, Equals, Less, Greater, Concat, Plus, Minus, Star,
+  Slash, Percent, LParen, RParen, Comma, Semicolon, Dot,
+  ...[...keywords].sort((a, b) => String(b.PATTERN).length - String(a.PATTERN).length),
+  QuotedIdentifier, BacktickIdentifier, StringLiteral, NumberLiteral, Identifier,
+];
+
+export const sqlLexer = new Lexer(allTokens, { ensureOptimizations: false, positionTracking: 'full' });
