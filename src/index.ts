@@ -1,0 +1,109 @@
+import { Engine, type StatementResult } from './runtime/engine.js';
+import { toObjects, type Row } from './runtime/rows.js';
+import { SqlDiagnosticsError } from './sql/diagnostics.js';
+
+export interface SluiceOptions {
+  /** Where streams persist. Omit for an in-memory engine. */
+  readonly dataDir?: string;
+  /** Worker threads for decoding and row stages (default: 0, all on the calling thread). */
+  readonly workers?: number;
+  /** Per stream: the column ROWTIME replays from, kept monotonic, for repeatable results. */
+  readonly rowtimeFrom?: Readonly<Record<string, string>>;
+}
+
+export type { Row, StatementResult };
+export { SqlDiagnosticsError };
+export type { SqlError } from './sql/diagnostics.js';
+
+/**
+ * Sluice embedded in a Node program: declare streams and continuous queries with SQL, put records
+ * in, and read each output stream's rows as they are emitted.
+ */
+export class Sluice {
+  private closed = false;
+  private readonly subscribers = new Set<() => void>();
+
+  private constructor(readonly engine: Engine, readonly options: SluiceOptions) {}
+
+  static async open(options: SluiceOptions = {}): Promise<Sluice> {
+    return new Sluice(new Engine({ workers: options.workers ?? 0, ...(options.rowtimeFrom ? { rowtimeFrom: options.rowtimeFrom } : {}) }), options);
+  }
+
+  /** Runs DDL, pumps and queries. Throws SqlDiagnosticsError (message rendered with carets) on bad SQL. */
+  async execute(sql: string): Promise<StatementResult[]> {
+    return this.engine.execute(sql);
+  }
+
+  /** Appends records to a stream: objects (encoded as JSON) or raw record strings (JSON or CSV lines). */
+  async put(stream: string, records: readonly (Record<string, unknown> | string)[]): Promise<void> {
+    if (records.length === 0) return;
+    const text = records.map((r) => (typeof r === 'string' ? r.replace(/\n/g, ' ') : JSON.stringify(r))).join('\n') + '\n';
+    await this.engine.runtime(stream).ingest(Buffer.from(text));
+  }
+
+  /** Appends raw bytes holding whole newline-separated records. */
+  async putRaw(stream: string, bytes: Uint8Array): Promise<void> {
+    await this.engine.runtime(stream).ingest(bytes);
+  }
+
+  /** Marks the end of a stream's input: every open window of queries reading it emits and closes. */
+  async end(stream: string): Promise<void> {
+    await this.engine.endOfInput(this.engine.runtime(stream).def.name);
+  }
+
+  /** Calls `listener` with each batch of rows emitted into `stream`; returns an unsubscribe function. */
+  on(stream: string, listener: (rows: Row[]) => void): () => void {
+    return this.engine.on(stream, (rows, def) => listener(toObjects(rows, def.fields.slice(0, -1))));
+  }
+
+  /** Output rows of a stream as they are emitted, until the stream ends or Sluice closes. */
+  subscribe(stream: string): AsyncIterable<Row[]> {
+    const queue: Row[][] = [];
+    let wake: (() => void) | null = null;
+    let done = false;
+    const rt = this.engine.runtime(stream);
+    const off = this.on(stream, (rows) => {
+      queue.push(rows);
+      wake?.();
+    });
+    const finish = () => {
+      done = true;
+      off();
+      wake?.();
+    };
+    this.subscribers.add(finish);
+    return {
+      [Symbol.asyncIterator]: () => ({
+        next: async (): Promise<IteratorResult<Row[]>> => {
+          for (;;) {
+            if (queue.length) return { value: queue.shift()!, done: false };
+            if (done || this.closed) return { value: undefined, done: true };
+            if (rt.ended) {
+              await rt.drain();
+              if (!queue.length) return { value: undefined, done: true };
+              continue;
+            }
+            await new Promise<void>((resolve) => {
+              wake = resolve;
+              const t = setTimeout(resolve, 200);
+              t.unref();
+            });
+            wake = null;
+          }
+        },
+        return: async (): Promise<IteratorResult<Row[]>> => {
+          finish();
+          this.subscribers.delete(finish);
+          return { value: undefined, done: true };
+        },
+      }),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const f of this.subscribers) f();
+    await this.engine.close();
+  }
+}

@@ -1,0 +1,21 @@
+import type { AggCall } from '../../planner/logical/plan.js';
+import type { AccumulatorStore } from './accumulator.js';
+import { CountStore } from './count.js';
+import { SumAvgStore } from './sum-avg.js';
+import { MinMaxStore } from './min-max.js';
+import { CountDistinctStore } from './count-distinct.js';
+
+/** Maps each aggregate call of a plan to its accumulator store. */
+export function createStore(a: AggCall): AccumulatorStore {
+  switch (a.fn) {
+    case 'COUNT_STAR': return new CountStore(true);
+    case 'COUNT': return new CountStore(false);
+    case 'SUM': return new SumAvgStore(false);
+    case 'AVG': return new SumAvgStore(true);
+    case 'MIN': return new MinMaxStore(false, a.arg?.type === 'VARCHAR');
+    case 'MAX': return new MinMaxStore(true, a.arg?.type === 'VARCHAR');
+    case 'COUNT_DISTINCT': return new CountDistinctStore();
+  }
+}
+
+export type { AccumulatorStore, StateType } from './accumulator.js';

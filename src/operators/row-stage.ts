@@ -1,0 +1,230 @@
+import type { QueryPlan } from '../planner/physical.js';
+import { readerOf, type ColumnBatch, type Reader } from './column-batch.js';
+import { compileExpr, RowError, type CompiledExpr } from './kernels/compile-expr.js';
+import { take } from './kernels/take.js';
+import { assignWindows, lastWindowEnd } from './window-assigner.js';
+import { createStore, type AccumulatorStore } from './aggregates/registry.js';
+
+/** Per-chunk partial aggregates: one entry per (window, key), with each aggregate's partial state. */
+export interface PartialGroups {
+  readonly count: number;
+  readonly starts: number[];
+  readonly ends: number[];
+  readonly keys: unknown[][];
+  readonly states: unknown[][];
+}
+
+export interface RowStageResult {
+  /** Largest value of the watermark column in the batch (before any filter), or -Infinity. */
+  readonly maxEventTime: number;
+  readonly rowErrors: { row: number; message: string }[];
+  /** Rows whose every window had closed before the batch was processed. */
+  readonly late: number[];
+  readonly rows?: { count: number; columns: unknown[][]; rowtimes: number[] };
+  readonly partial?: PartialGroups;
+}
+
+/**
+ * The row stage of a query: filter, window assignment, and either projection or partial
+ * aggregation. Stateless between batches, so any worker thread can run any chunk.
+ */
+export class RowStage {
+  private readonly where: CompiledExpr | null;
+  private readonly keys: CompiledExpr[];
+  private readonly aggArgs: (CompiledExpr | null)[];
+  private readonly outputs: CompiledExpr[];
+  private readonly rowtime: CompiledExpr;
+
+  constructor(readonly plan: QueryPlan) {
+    const types = plan.inputTypes;
+    const withWindow = plan.mode === 'project' && plan.window ? [...types, 'TIMESTAMP', 'TIMESTAMP', 'TIMESTAMP'] as const : types;
+    this.where = plan.where ? compileExpr(plan.where, types) : null;
+    this.keys = plan.keys.map((k) => compileExpr(k, types));
+    this.aggArgs = plan.aggs.map((a) => (a.arg ? compileExpr(a.arg, types) : null));
+    this.outputs = plan.mode === 'project' ? plan.outputs.map((o) => compileExpr(o, withWindow)) : [];
+    this.rowtime = compileExpr(plan.rowtime, withWindow);
+  }
+
+  process(batch: ColumnBatch, lateBefore = -Infinity): RowStageResult {
+    const plan = this.plan;
+    const rowErrors: { row: number; message: string }[] = [];
+    const late: number[] = [];
+    let maxEventTime = -Infinity;
+    let time: Reader | null = null;
+    if (plan.watermark) {
+      const v = batch.columns[plan.watermark.column]!;
+      time = readerOf(v, 'TIMESTAMP');
+      if (v.kind === 'f64') {
+        const { values, valid } = v;
+        // for each valid row: maxEventTime = max(maxEventTime, values[i])
+        for (let i = 0; i < batch.length; i++) if ((!valid || valid[i]) && values[i]! > maxEventTime) maxEventTime = values[i]!;
+      }
+    }
+    const where = this.where?.bind(batch);
+    const selected: number[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      if (where) {
+        try {
+          if (where(i) !== true) continue;
+        } catch (e) {
+          rowErrors.push({ row: i, message: messageOf(e) });
+          continue;
+        }
+      }
+      if (time && plan.window) {
+        const t = time(i) as number | null;
+        if (t === null) {
+          rowErrors.push({ row: i, message: `NULL time column ${plan.inputNames[plan.window.timeColumn]}: the row belongs to no window` });
+          continue;
+        }
+        if (lastWindowEnd(plan.window, t) <= lateBefore) {
+          late.push(i);
+          continue;
+        }
+      }
+      selected.push(i);
+    }
+    if (plan.mode === 'project') return { maxEventTime, rowErrors, late, rows: this.project(batch, selected, time, rowErrors, lateBefore) };
+    const partial = plan.window!.type === 'session' ? this.sessions(batch, selected, time!, rowErrors) : this.aggregate(batch, selected, time!, rowErrors, lateBefore);
+    return { maxEventTime, rowErrors, late, partial };
+  }
+
+  private project(batch: ColumnBatch, selected: number[], time: Reader | null, rowErrors: { row: number; message: string }[], lateBefore: number) {
+    let input = batch;
+    let origin = selected;
+    if (this.plan.window && time) {
+      const rows: number[] = [];
+      const starts: number[] = [];
+      const ends: number[] = [];
+      for (const i of selected) {
+        assignWindows(this.plan.window, time(i) as number, (s, e) => {
+          if (e <= lateBefore) return;
+          rows.push(i);
+          starts.push(s);
+          ends.push(e);
+        });
+      }
+      const taken = take(batch, rows);
+      const f64 = (xs: number[]) => ({ kind: 'f64' as const, values: Float64Array.from(xs), valid: null });
+      input = { length: rows.length, columns: [...taken.columns, f64(starts), f64(ends), f64(ends.map((e) => e - 1))] };
+      origin = rows;
+    }
+    const n = origin.length;
+    const readers = this.outputs.map((o) => o.bind(input));
+    const rt = this.rowtime.bind(input);
+    const columns = readers.map(() => [] as unknown[]);
+    const rowtimes: number[] = [];
+    const indexes = this.plan.window ? Array.from({ length: n }, (_, i) => i) : selected;
+    for (let k = 0; k < n; k++) {
+      const i = indexes[k]!;
+      try {
+        const vals = readers.map((r) => r(i));
+        vals.forEach((v, c) => columns[c]!.push(v));
+        rowtimes.push((rt(i) as number | null) ?? 0);
+      } catch (e) {
+        rowErrors.push({ row: origin[k]!, message: messageOf(e) });
+      }
+    }
+    return { count: rowtimes.length, columns, rowtimes };
+  }
+
+  private newGroups() {
+    const stores = this.plan.aggs.map((a) => createStore(a));
+    const g = { count: 0, starts: [] as number[], ends: [] as number[], keys: [] as unknown[][], stores };
+    const addGroup = (start: number, end: number, key: unknown[]) => {
+      const slot = g.count++;
+      g.starts.push(start);
+      g.ends.push(end);
+      g.keys.push(key);
+      for (const s of stores) { s.grow(g.count); s.clear(slot); }
+      return slot;
+    };
+    return { g, addGroup };
+  }
+
+  private aggregate(batch: ColumnBatch, selected: number[], time: Reader, rowErrors: { row: number; message: string }[], lateBefore: number): PartialGroups {
+    const keyReaders = this.keys.map((k) => k.bind(batch));
+    const argReaders = this.aggArgs.map((a) => a?.bind(batch) ?? null);
+    const { g, addGroup } = this.newGroups();
+    const index = new Map<number, Map<number, Map<unknown, number>>>();
+    const single = keyReaders.length === 1 ? keyReaders[0]! : null;
+    const w = this.plan.window!;
+    const args: unknown[] = new Array(argReaders.length);
+    for (const i of selected) {
+      let key: unknown;
+      let keyValues: unknown[];
+      try {
+        keyValues = keyReaders.map((r) => r(i));
+        key = single ? keyValues[0] : keyReaders.length === 0 ? 0 : JSON.stringify(keyValues);
+        for (let a = 0; a < argReaders.length; a++) args[a] = argReaders[a] ? argReaders[a]!(i) : null;
+      } catch (e) {
+        rowErrors.push({ row: i, message: messageOf(e) });
+        continue;
+      }
+      assignWindows(w, time(i) as number, (start, end) => {
+        if (end <= lateBefore) return;
+        let byEnd = index.get(start);
+        if (!byEnd) index.set(start, (byEnd = new Map()));
+        let byKey = byEnd.get(end);
+        if (!byKey) byEnd.set(end, (byKey = new Map()));
+        let slot = byKey.get(key);
+        if (slot === undefined) byKey.set(key, (slot = addGroup(start, end, keyValues)));
+        for (let a = 0; a < g.stores.length; a++) g.stores[a]!.add(slot, args[a]);
+      });
+    }
+    return finish(g);
+  }
+
+  /** Sessions within one chunk, per key: sort the key's rows by time and cut where the gap is reached. */
+  private sessions(batch: ColumnBatch, selected: number[], time: Reader, rowErrors: { row: number; message: string }[]): PartialGroups {
+    const keyReaders = this.keys.map((k) => k.bind(batch));
+    const argReaders = this.aggArgs.map((a) => a?.bind(batch) ?? null);
+    const byKey = new Map<string, { keyValues: unknown[]; rows: number[] }>();
+    for (const i of selected) {
+      try {
+        const keyValues = keyReaders.map((r) => r(i));
+        const k = JSON.stringify(keyValues);
+        let e = byKey.get(k);
+        if (!e) byKey.set(k, (e = { keyValues, rows: [] }));
+        e.rows.push(i);
+      } catch (e) {
+        rowErrors.push({ row: i, message: messageOf(e) });
+      }
+    }
+    const { g, addGroup } = this.newGroups();
+    const gap = this.plan.window!.gapMs;
+    for (const { keyValues, rows } of byKey.values()) {
+      rows.sort((a, b) => (time(a) as number) - (time(b) as number));
+      let slot = -1;
+      let end = -Infinity;
+      for (const i of rows) {
+        const t = time(i) as number;
+        let vals: unknown[];
+        try {
+          vals = argReaders.map((r) => (r ? r(i) : null));
+        } catch (e) {
+          rowErrors.push({ row: i, message: messageOf(e) });
+          continue;
+        }
+        if (slot < 0 || t >= end) {
+          slot = addGroup(t, t + gap, keyValues);
+        }
+        end = Math.max(end, t + gap);
+        g.ends[slot] = end;
+        for (let a = 0; a < g.stores.length; a++) g.stores[a]!.add(slot, vals[a]);
+      }
+    }
+    return finish(g);
+  }
+}
+
+function finish(g: { count: number; starts: number[]; ends: number[]; keys: unknown[][]; stores: AccumulatorStore[] }): PartialGroups {
+  const states: unknown[][] = [];
+  for (let slot = 0; slot < g.count; slot++) states.push(g.stores.flatMap((s) => s.state(slot)));
+  return { count: g.count, starts: g.starts, ends: g.ends, keys: g.keys, states };
+}
+
+export function messageOf(e: unknown): string {
+  if (e instanceof RowError) return e.message;
+  return e instanceof Error ? e.message : String(e);
+}

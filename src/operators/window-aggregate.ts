@@ -1,0 +1,252 @@
+import type { QueryPlan } from '../planner/physical.js';
+import type { SqlType } from '../planner/types.js';
+import { createStore, type AccumulatorStore } from './aggregates/registry.js';
+import { vectorFromValues, type ColumnBatch } from './column-batch.js';
+import { compileExpr, type CompiledExpr } from './kernels/compile-expr.js';
+import type { Operator, OutputRows } from './operator.js';
+import type { PartialGroups } from './row-stage.js';
+import { messageOf } from './row-stage.js';
+
+/**
+ * Keyed window state: merges partial aggregates from the row stage, emits a window's rows when
+ * the watermark passes its end (or on every change with EMIT CHANGES), then purges it. Only open
+ * windows hold state; slots are reused.
+ */
+export class WindowAggregate implements Operator<PartialGroups, OutputRows> {
+  private readonly stores: AccumulatorStore[];
+  private readonly stateWidths: number[];
+  private starts = new Float64Array(1024);
+  private ends = new Float64Array(1024);
+  private keys: (unknown[] | undefined)[] = [];
+  private free: number[] = [];
+  private capacity = 0;
+  private live = 0;
+  private readonly index = new Map<number, Map<number, Map<unknown, number>>>();
+  private readonly sessions = new Map<unknown, number[]>();
+  private readonly byEnd = new Map<number, number[]>();
+  private sortedEnds: number[] = [];
+  private readonly outTypes: SqlType[];
+  private readonly having: CompiledExpr | null;
+  private readonly outputs: CompiledExpr[];
+  watermark = -Infinity;
+  readonly rowErrors: { message: string; row: unknown[] }[] = [];
+
+  constructor(readonly plan: QueryPlan) {
+    this.stores = plan.aggs.map((a) => createStore(a));
+    this.stateWidths = this.stores.map((s) => s.stateTypes.length);
+    this.outTypes = ['TIMESTAMP', 'TIMESTAMP', ...plan.keys.map((k) => k.type), ...plan.aggs.map((a) => a.type)];
+    this.having = plan.having ? compileExpr(plan.having, this.outTypes) : null;
+    this.outputs = plan.outputs.map((o) => compileExpr(o, this.outTypes));
+  }
+
+  get openGroups(): number {
+    return this.live;
+  }
+
+  /** True when merging this partial would touch a window the watermark already closed. */
+  wouldBeLate(p: PartialGroups): boolean {
+    const session = this.plan.window!.type === 'session';
+    const gap = this.plan.window!.gapMs;
+    for (let i = 0; i < p.count; i++) {
+      if ((session ? p.starts[i]! + gap : p.ends[i]!) <= this.watermark) return true;
+    }
+    return false;
+  }
+
+  processBatch(p: PartialGroups, out: (rows: OutputRows) => void): void {
+    const touched = this.plan.emit === 'changes' ? new Set<number>() : null;
+    const single = this.plan.keys.length === 1;
+    for (let i = 0; i < p.count; i++) {
+      const keyValues = p.keys[i]!;
+      const key = single ? keyValues[0] : this.plan.keys.length === 0 ? 0 : JSON.stringify(keyValues);
+      const slot = this.plan.window!.type === 'session' ? this.mergeSession(key, keyValues, p.starts[i]!, p.ends[i]!) : this.slotFor(key, keyValues, p.starts[i]!, p.ends[i]!);
+      const state = p.states[i]!;
+      let at = 0;
+      for (let a = 0; a < this.stores.length; a++) {
+        const w = this.stateWidths[a]!;
+        this.stores[a]!.mergeState(slot, w === 1 ? [state[at]] : state.slice(at, at + w));
+        at += w;
+      }
+      touched?.add(slot);
+    }
+    if (touched && touched.size) out(this.emitSlots([...touched]));
+  }
+
+  private alloc(keyValues: unknown[], start: number, end: number): number {
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      slot = this.capacity++;
+      if (slot >= this.starts.length) {
+        const grow = (a: Float64Array) => { const b = new Float64Array(a.length * 2); b.set(a); return b; };
+        this.starts = grow(this.starts);
+        this.ends = grow(this.ends);
+      }
+      for (const s of this.stores) s.grow(this.capacity);
+    }
+    for (const s of this.stores) s.clear(slot);
+    this.starts[slot] = start;
+    this.ends[slot] = end;
+    this.keys[slot] = keyValues;
+    this.live++;
+    this.scheduleFire(slot, end);
+    return slot;
+  }
+
+  private scheduleFire(slot: number, end: number): void {
+    let list = this.byEnd.get(end);
+    if (!list) {
+      this.byEnd.set(end, (list = []));
+      const at = lowerBound(this.sortedEnds, end);
+      this.sortedEnds.splice(at, 0, end);
+    }
+    list.push(slot);
+  }
+
+  private slotFor(key: unknown, keyValues: unknown[], start: number, end: number): number {
+    let byEnd = this.index.get(start);
+    if (!byEnd) this.index.set(start, (byEnd = new Map()));
+    let byKey = byEnd.get(end);
+    if (!byKey) byEnd.set(end, (byKey = new Map()));
+    let slot = byKey.get(key);
+    if (slot === undefined) byKey.set(key, (slot = this.alloc(keyValues, start, end)));
+    return slot;
+  }
+
+  /** Merges a partial session into every open session of its key that it overlaps. */
+  private mergeSession(key: unknown, keyValues: unknown[], start: number, end: number): number {
+    let list = this.sessions.get(key);
+    if (!list) this.sessions.set(key, (list = []));
+    const overlapping = list.filter((s) => this.starts[s]! < end && start < this.ends[s]!);
+    if (overlapping.length === 0) {
+      const slot = this.alloc(keyValues, start, end);
+      list.push(slot);
+      return slot;
+    }
+    const [keep, ...rest] = overlapping;
+    let newStart = Math.min(start, this.starts[keep!]!);
+    let newEnd = Math.max(end, this.ends[keep!]!);
+    for (const other of rest) {
+      newStart = Math.min(newStart, this.starts[other]!);
+      newEnd = Math.max(newEnd, this.ends[other]!);
+      for (const s of this.stores) s.mergeState(keep!, s.state(other));
+      this.release(other);
+      list.splice(list.indexOf(other), 1);
+    }
+    this.starts[keep!] = newStart;
+    if (newEnd !== this.ends[keep!]) {
+      this.ends[keep!] = newEnd;
+      this.scheduleFire(keep!, newEnd);
+    }
+    return keep!;
+  }
+
+  private release(slot: number): void {
+    this.keys[slot] = undefined;
+    this.free.push(slot);
+    this.live--;
+  }
+
+  onWatermark(watermark: number, out: (rows: OutputRows) => void): void {
+    if (watermark <= this.watermark) return;
+    this.watermark = watermark;
+    const fired: number[] = [];
+    let n = 0;
+    while (n < this.sortedEnds.length && this.sortedEnds[n]! <= watermark) n++;
+    for (const end of this.sortedEnds.splice(0, n)) {
+      for (const slot of this.byEnd.get(end)!) {
+        if (this.keys[slot] !== undefined && this.ends[slot] === end) fired.push(slot);
+      }
+      this.byEnd.delete(end);
+    }
+    if (fired.length === 0) return;
+    if (this.plan.emit === 'final') out(this.emitSlots(fired));
+    for (const slot of fired) this.purge(slot);
+  }
+
+  private purge(slot: number): void {
+    const start = this.starts[slot]!;
+    const end = this.ends[slot]!;
+    const keyValues = this.keys[slot]!;
+    const key = this.plan.keys.length === 1 ? keyValues[0] : this.plan.keys.length === 0 ? 0 : JSON.stringify(keyValues);
+    if (this.plan.window!.type === 'session') {
+      const list = this.sessions.get(key);
+      if (list) {
+        list.splice(list.indexOf(slot), 1);
+        if (list.length === 0) this.sessions.delete(key);
+      }
+    } else {
+      const byEnd = this.index.get(start);
+      const byKey = byEnd?.get(end);
+      byKey?.delete(key);
+      if (byKey && byKey.size === 0) byEnd!.delete(end);
+      if (byEnd && byEnd.size === 0) this.index.delete(start);
+    }
+    this.release(slot);
+  }
+
+  private emitSlots(slots: number[]): OutputRows {
+    const nk = this.plan.keys.length;
+    const cols: unknown[][] = this.outTypes.map(() => new Array(slots.length));
+    slots.forEach((slot, r) => {
+      cols[0]![r] = this.starts[slot];
+      cols[1]![r] = this.ends[slot];
+      const kv = this.keys[slot]!;
+      for (let k = 0; k < nk; k++) cols[2 + k]![r] = kv[k];
+      this.stores.forEach((s, a) => (cols[2 + nk + a]![r] = s.result(slot)));
+    });
+    const batch: ColumnBatch = { length: slots.length, columns: cols.map((c, i) => vectorFromValues(c, this.outTypes[i]!)) };
+    const having = this.having?.bind(batch);
+    const readers = this.outputs.map((o) => o.bind(batch));
+    const columns: unknown[][] = readers.map(() => []);
+    const rowtimes: number[] = [];
+    for (let r = 0; r < slots.length; r++) {
+      try {
+        if (having && having(r) !== true) continue;
+        const vals = readers.map((read) => read(r));
+        vals.forEach((v, c) => columns[c]!.push(v));
+        rowtimes.push(cols[1]![r] as number);
+      } catch (e) {
+        this.rowErrors.push({ message: messageOf(e), row: cols.map((c) => c[r]) });
+      }
+    }
+    return { count: rowtimes.length, columns, rowtimes };
+  }
+
+  snapshot(): Uint8Array {
+    const groups: unknown[] = [];
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (this.keys[slot] === undefined) continue;
+      groups.push([this.starts[slot], this.ends[slot], this.keys[slot], this.stores.flatMap((s) => s.state(slot))]);
+    }
+    return new TextEncoder().encode(JSON.stringify({ watermark: this.watermark === -Infinity ? null : this.watermark, groups }));
+  }
+
+  restore(bytes: Uint8Array): void {
+    const snap = JSON.parse(new TextDecoder().decode(bytes)) as { watermark: number | null; groups: [number, number, unknown[], unknown[]][] };
+    const p: PartialGroups = {
+      count: snap.groups.length,
+      starts: snap.groups.map((g) => g[0]),
+      ends: snap.groups.map((g) => g[1]),
+      keys: snap.groups.map((g) => g[2]),
+      states: snap.groups.map((g) => g[3]),
+    };
+    this.processBatch(p, () => {});
+    this.watermark = snap.watermark ?? -Infinity;
+  }
+
+  /** Approximate bytes of state per open group, for the memory budget. */
+  stateBytes(): number {
+    return this.capacity * (16 + this.stores.length * 16);
+  }
+}
+
+function lowerBound(a: number[], x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

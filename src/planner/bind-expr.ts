@@ -1,0 +1,290 @@
+import * as A from '../sql/ast.js';
+import { sqlError, nearestName, type SqlError, type Span } from '../sql/diagnostics.js';
+import { call, lit, col, type BoundExpr } from './bound-expr.js';
+import { comparable, isNumeric, isIntegral, widen, columnTypeOf, type Field, type SqlType } from './types.js';
+import { SCALAR_FUNCTIONS, FUNCTION_ALIASES, AGGREGATE_FUNCTIONS } from './functions.js';
+import { UNIT_MILLIS } from '../sql/cst-to-ast.js';
+import type { AggCall } from './logical/plan.js';
+
+/** The names an expression can see: the input's fields and the qualifiers that name the input. */
+export interface Scope {
+  readonly fields: readonly Field[];
+  readonly qualifiers: readonly A.Ident[];
+  /** Fields that exist only after windowing (window_start...): usable in aggregate context only. */
+  readonly windowFields?: ReadonlySet<number>;
+}
+
+/** When binding SELECT/HAVING of a grouped query: how group keys and aggregates map to columns. */
+export interface AggContext {
+  readonly groupKeys: Map<string, BoundExpr>;
+  readonly aggs: AggCall[];
+  readonly aggOffset: number;
+  /** Maps a window field index of the scope to its output column. */
+  readonly windowRefs: ReadonlyMap<number, BoundExpr>;
+}
+
+const BOOL_OPS = new Set(['AND', 'OR']);
+const CMP_OPS = new Set(['=', '<>', '<', '<=', '>', '>=']);
+
+export class ExprBinder {
+  constructor(readonly diagnostics: SqlError[]) {}
+
+  private fail(code: string, message: string, span: Span, hint?: string): BoundExpr {
+    this.diagnostics.push(sqlError(code, message, span, hint));
+    return lit(null, 'NULL');
+  }
+
+  resolveColumn(ref: A.ColumnRef, scope: Scope): number | undefined {
+    if (ref.qualifier && !scope.qualifiers.some((q) => sameName(q, ref.qualifier!))) {
+      this.fail('SQL_UNKNOWN_STREAM', `unknown stream or alias ${show(ref.qualifier)}`, ref.qualifier.span, scope.qualifiers.length ? `the query reads ${scope.qualifiers.map(show).join(', ')}` : undefined);
+      return undefined;
+    }
+    const exact = scope.fields.findIndex((f) => f.name === ref.name.name);
+    if (exact >= 0) return exact;
+    if (!ref.name.quoted) {
+      const lower = ref.name.name.toLowerCase();
+      const i = scope.fields.findIndex((f) => f.name.toLowerCase() === lower);
+      if (i >= 0) return i;
+    }
+    const near = nearestName(ref.name.name, scope.fields.map((f) => f.name));
+    const insensitive = ref.name.quoted ? scope.fields.find((f) => f.name.toLowerCase() === ref.name.name.toLowerCase()) : undefined;
+    const hint = insensitive ? `quoted names match exactly: did you mean "${insensitive.name}"?` : near ? `did you mean ${near}?` : `columns are ${scope.fields.map((f) => f.name).join(', ')}`;
+    this.fail('SQL_UNKNOWN_COLUMN', `unknown column ${show(ref.name)}`, ref.name.span, hint);
+    return undefined;
+  }
+
+  /** Binds an expression over input rows (no aggregates allowed), or over groups when `agg` is given. */
+  bind(e: A.Expr, scope: Scope, agg?: AggContext): BoundExpr {
+    if (agg) {
+      const key = agg.groupKeys.get(exprKey(e));
+      if (key) return key;
+    }
+    switch (e.kind) {
+      case 'number': return lit(e.value, Number.isInteger(e.value) && !/[.eE]/.test(e.text) ? (Math.abs(e.value) > 2147483647 ? 'BIGINT' : 'INTEGER') : 'DOUBLE');
+      case 'string': return lit(e.value, 'VARCHAR');
+      case 'boolean': return lit(e.value, 'BOOLEAN');
+      case 'null': return lit(null, 'NULL');
+      case 'interval': return lit(e.millis, 'INTERVAL');
+      case 'typed-literal': return this.typedLiteral(e);
+      case 'column': {
+        const i = this.resolveColumn(e, scope);
+        if (i === undefined) return lit(null, 'NULL');
+        if (agg) {
+          const w = agg.windowRefs.get(i);
+          if (w) return w;
+          return this.fail('SQL_NOT_GROUPED', `column ${show(e.name)} must appear in GROUP BY or be used in an aggregate function`, e.span);
+        }
+        if (scope.windowFields?.has(i)) return this.fail('SQL_WINDOW_COLUMN', `${scope.fields[i]!.name} is only known after grouping by window`, e.span, 'use it in the SELECT list of a query that groups by window_start, window_end');
+        return col(i, scope.fields[i]!.type);
+      }
+      case 'binary': return this.binary(e, scope, agg);
+      case 'unary': {
+        const x = this.bind(e.operand, scope, agg);
+        if (e.op === 'NOT') return this.expectBool(x, e.operand.span) ?? call('NOT', [x], 'BOOLEAN');
+        if (!isNumeric(x.type) && x.type !== 'INTERVAL') return this.fail('SQL_TYPE', `cannot negate ${x.type}`, e.span);
+        return e.op === '-' ? call('NEG', [x], x.type) : x;
+      }
+      case 'is-null': return call(e.negated ? 'IS_NOT_NULL' : 'IS_NULL', [this.bind(e.operand, scope, agg)], 'BOOLEAN');
+      case 'in': {
+        const x = this.bind(e.operand, scope, agg);
+        const list = e.list.map((l) => this.coerceTo(this.bind(l, scope, agg), x.type, l.span));
+        const r = call('IN', [x, ...list], 'BOOLEAN');
+        return e.negated ? call('NOT', [r], 'BOOLEAN') : r;
+      }
+      case 'between': {
+        const x = this.bind(e.operand, scope, agg);
+        const lo = this.coerceTo(this.bind(e.low, scope, agg), x.type, e.low.span);
+        const hi = this.coerceTo(this.bind(e.high, scope, agg), x.type, e.high.span);
+        const r = call('AND', [call('>=', [x, lo], 'BOOLEAN'), call('<=', [x, hi], 'BOOLEAN')], 'BOOLEAN');
+        return e.negated ? call('NOT', [r], 'BOOLEAN') : r;
+      }
+      case 'like': {
+        const x = this.bind(e.operand, scope, agg);
+        const p = this.bind(e.pattern, scope, agg);
+        if (x.type !== 'VARCHAR' && x.type !== 'NULL') return this.fail('SQL_TYPE', `LIKE needs a string, got ${x.type}`, e.operand.span);
+        const args = [x, p, ...(e.escape ? [this.bind(e.escape, scope, agg)] : [])];
+        const r = call('LIKE', args, 'BOOLEAN');
+        return e.negated ? call('NOT', [r], 'BOOLEAN') : r;
+      }
+      case 'case': return this.caseExpr(e, scope, agg);
+      case 'cast': {
+        const x = this.bind(e.operand, scope, agg);
+        const t = columnTypeOf(e.type);
+        if (!t) return this.fail('SQL_BAD_TYPE', `unknown type ${e.type.name}`, e.type.span);
+        return call('CAST', [x, lit(e.type.params[0] ?? null, 'INTEGER')], t);
+      }
+      case 'call': return this.callExpr(e, scope, agg);
+      case 'floor-to': {
+        const x = this.bind(e.operand, scope, agg);
+        if (x.type !== 'TIMESTAMP') return this.fail('SQL_TYPE', `${e.fn}(... TO ${e.unit}) needs a TIMESTAMP, got ${x.type}`, e.operand.span);
+        return call(e.fn === 'FLOOR' ? 'FLOOR_TIME' : 'CEIL_TIME', [x, lit(e.unit, 'VARCHAR')], 'TIMESTAMP');
+      }
+      case 'step': {
+        const x = this.bind(e.operand, scope, agg);
+        const i = this.bind(e.interval, scope, agg);
+        if (x.type !== 'TIMESTAMP') return this.fail('SQL_TYPE', `STEP needs a TIMESTAMP, got ${x.type}`, e.operand.span);
+        if (i.k !== 'lit' || i.type !== 'INTERVAL') return this.fail('SQL_TYPE', 'STEP needs an INTERVAL literal', e.interval.span);
+        return call('STEP', [x, i], 'TIMESTAMP');
+      }
+      case 'trim': {
+        const x = this.bind(e.operand, scope, agg);
+        const chars = e.chars ? this.bind(e.chars, scope, agg) : lit(' ', 'VARCHAR');
+        return call('TRIM', [x, chars, lit(e.side, 'VARCHAR')], 'VARCHAR');
+      }
+      case 'position': return call('POSITION', [this.bind(e.needle, scope, agg), this.bind(e.haystack, scope, agg)], 'INTEGER');
+      case 'extract': {
+        const x = this.bind(e.operand, scope, agg);
+        if (x.type !== 'TIMESTAMP') return this.fail('SQL_TYPE', `EXTRACT needs a TIMESTAMP, got ${x.type}`, e.operand.span);
+        return call('EXTRACT', [lit(e.unit, 'VARCHAR'), x], 'BIGINT');
+      }
+      default: return A.assertNever(e, 'expression');
+    }
+  }
+
+  private typedLiteral(e: A.TypedLit): BoundExpr {
+    if (e.type === 'TIMESTAMP' || e.type === 'DATE') {
+      const ms = parseTimestampLiteral(e.value);
+      if (ms === undefined) return this.fail('SQL_BAD_LITERAL', `cannot read ${e.type} '${e.value}'`, e.span, "write TIMESTAMP '2026-11-25 10:00:00'");
+      return lit(ms, 'TIMESTAMP');
+    }
+    return this.fail('SQL_BAD_LITERAL', `unknown literal type ${e.type}`, e.span);
+  }
+
+  private binary(e: A.Binary, scope: Scope, agg?: AggContext): BoundExpr {
+    let l = this.bind(e.left, scope, agg);
+    let r = this.bind(e.right, scope, agg);
+    if (BOOL_OPS.has(e.op)) {
+      this.expectBool(l, e.left.span);
+      this.expectBool(r, e.right.span);
+      return call(e.op, [l, r], 'BOOLEAN');
+    }
+    if (CMP_OPS.has(e.op)) {
+      if (l.type === 'TIMESTAMP') r = this.coerceTo(r, 'TIMESTAMP', e.right.span);
+      if (r.type === 'TIMESTAMP') l = this.coerceTo(l, 'TIMESTAMP', e.left.span);
+      if (!comparable(l.type, r.type)) return this.fail('SQL_TYPE', `cannot compare ${l.type} with ${r.type}`, e.span);
+      return call(e.op, [l, r], 'BOOLEAN');
+    }
+    if (e.op === '||') return call('CONCAT', [l, r], 'VARCHAR');
+    const t = arithmeticType(e.op, l.type, r.type);
+    if (!t) return this.fail('SQL_TYPE', `cannot apply ${e.op} to ${l.type} and ${r.type}`, e.span);
+    const fn = e.op === '/' && isIntegral(t) ? 'IDIV' : e.op;
+    return call(fn, [l, r], t);
+  }
+
+  private caseExpr(e: A.CaseExpr, scope: Scope, agg?: AggContext): BoundExpr {
+    const operand = e.operand ? this.bind(e.operand, scope, agg) : undefined;
+    const whens = e.whens.map((w) => {
+      const cond = operand ? call('=', [operand, this.bind(w.when, scope, agg)], 'BOOLEAN') : this.bind(w.when, scope, agg);
+      return [cond, this.bind(w.then, scope, agg)] as const;
+    });
+    const els = e.else ? this.bind(e.else, scope, agg) : null;
+    const types = [...whens.map(([, t]) => t.type), ...(els ? [els.type] : [])];
+    let type: SqlType = types.find((t) => t !== 'NULL') ?? 'NULL';
+    for (const t of types) {
+      if (t === 'NULL' || t === type) continue;
+      if (isNumeric(t) && isNumeric(type)) type = widen(t, type);
+      else return this.fail('SQL_TYPE', `CASE branches have different types: ${type} and ${t}`, e.span);
+    }
+    return { k: 'case', whens, else: els, type };
+  }
+
+  private callExpr(e: A.Call, scope: Scope, agg?: AggContext): BoundExpr {
+    const name = FUNCTION_ALIASES[e.name] ?? e.name;
+    if (AGGREGATE_FUNCTIONS.has(name)) {
+      if (!agg) return this.fail('SQL_AGG_CONTEXT', `aggregate ${name} is not allowed here`, e.span, 'aggregates belong in SELECT or HAVING of a grouped query');
+      const noAgg: AggContext | undefined = undefined;
+      if (e.star) {
+        if (name !== 'COUNT') return this.fail('SQL_BAD_CALL', `${name}(*) is not valid`, e.span);
+        return this.addAgg(agg, { fn: 'COUNT_STAR', arg: null, type: 'BIGINT' });
+      }
+      if (e.args.length !== 1) return this.fail('SQL_BAD_CALL', `${name} takes one argument`, e.span);
+      const arg = this.bind(e.args[0]!, { ...scope, windowFields: scope.windowFields }, noAgg);
+      if (name === 'COUNT') return this.addAgg(agg, { fn: e.distinct ? 'COUNT_DISTINCT' : 'COUNT', arg, type: 'BIGINT' });
+      if (e.distinct) return this.fail('SQL_UNSUPPORTED', `${name}(DISTINCT ...) is not supported`, e.span, 'COUNT(DISTINCT x) is');
+      if ((name === 'SUM' || name === 'AVG') && !isNumeric(arg.type)) return this.fail('SQL_TYPE', `${name} needs a number, got ${arg.type}`, e.args[0]!.span);
+      const type: SqlType = name === 'AVG' ? 'DOUBLE' : name === 'SUM' ? (isIntegral(arg.type) ? 'BIGINT' : arg.type === 'NULL' ? 'BIGINT' : arg.type) : arg.type;
+      return this.addAgg(agg, { fn: name as 'SUM' | 'AVG' | 'MIN' | 'MAX', arg, type });
+    }
+    const sig = SCALAR_FUNCTIONS[name];
+    if (!sig) {
+      const near = nearestName(e.name, [...Object.keys(SCALAR_FUNCTIONS), ...AGGREGATE_FUNCTIONS]);
+      return this.fail('SQL_UNKNOWN_FUNCTION', `unknown function ${e.name}`, e.span, near ? `did you mean ${near}?` : undefined);
+    }
+    if (e.star || e.distinct) return this.fail('SQL_BAD_CALL', `${name} takes no ${e.star ? '*' : 'DISTINCT'}`, e.span);
+    const args = e.args.map((a) => this.bind(a, scope, agg));
+    const t = sig(args.map((a) => a.type));
+    if (t.includes(' ')) return this.fail('SQL_BAD_CALL', `${name} ${t}`, e.span);
+    return call(name, args, t as SqlType);
+  }
+
+  private addAgg(agg: AggContext, a: AggCall): BoundExpr {
+    const same = agg.aggs.findIndex((x) => JSON.stringify(x) === JSON.stringify(a));
+    if (same >= 0) return col(agg.aggOffset + same, a.type);
+    agg.aggs.push(a);
+    return col(agg.aggOffset + agg.aggs.length - 1, a.type);
+  }
+
+  expectBool(x: BoundExpr, span: Span): BoundExpr | undefined {
+    if (x.type !== 'BOOLEAN' && x.type !== 'NULL') return this.fail('SQL_TYPE', `expected a BOOLEAN condition, got ${x.type}`, span);
+    return undefined;
+  }
+
+  /** Implicit casts the way SQL engines do them: a string literal compared with a timestamp becomes one. */
+  coerceTo(x: BoundExpr, t: SqlType, span: Span): BoundExpr {
+    if (x.type === t || x.type === 'NULL') return x;
+    if (t === 'TIMESTAMP' && x.k === 'lit' && typeof x.value === 'string') {
+      const ms = parseTimestampLiteral(x.value);
+      if (ms === undefined) return this.fail('SQL_BAD_LITERAL', `cannot read '${x.value}' as a TIMESTAMP`, span);
+      return lit(ms, 'TIMESTAMP');
+    }
+    if (isNumeric(t) && isNumeric(x.type)) return x;
+    if (!comparable(x.type, t)) return this.fail('SQL_TYPE', `expected ${t}, got ${x.type}`, span);
+    return x;
+  }
+}
+
+function arithmeticType(op: string, l: SqlType, r: SqlType): SqlType | undefined {
+  if (isNumeric(l) && isNumeric(r)) return widen(l, r);
+  if (op === '+' && ((l === 'TIMESTAMP' && r === 'INTERVAL') || (l === 'INTERVAL' && r === 'TIMESTAMP'))) return 'TIMESTAMP';
+  if (op === '-' && l === 'TIMESTAMP' && r === 'INTERVAL') return 'TIMESTAMP';
+  if (op === '-' && l === 'TIMESTAMP' && r === 'TIMESTAMP') return 'INTERVAL';
+  if ((op === '+' || op === '-') && l === 'INTERVAL' && r === 'INTERVAL') return 'INTERVAL';
+  if ((op === '*' || op === '/') && l === 'INTERVAL' && isNumeric(r)) return 'INTERVAL';
+  if (op === '*' && isNumeric(l) && r === 'INTERVAL') return 'INTERVAL';
+  return undefined;
+}
+
+export function parseTimestampLiteral(s: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s.trim());
+  if (!m) return undefined;
+  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+  let t = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), ms);
+  if (m[8] && m[8] !== 'Z') {
+    const sign = m[8][0] === '-' ? -1 : 1;
+    const digits = m[8].slice(1).replace(':', '');
+    t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
+  }
+  return Number.isNaN(t) ? undefined : t;
+}
+
+export function sameName(a: A.Ident, b: A.Ident): boolean {
+  if (a.quoted && b.quoted) return a.name === b.name;
+  return a.name.toLowerCase() === b.name.toLowerCase();
+}
+
+export function show(id: A.Ident): string {
+  return id.quoted ? `"${id.name}"` : id.name;
+}
+
+/** Structural identity of an expression, ignoring spans and the case of unquoted names. */
+export function exprKey(e: A.Expr): string {
+  return JSON.stringify(e, (k, v) => {
+    if (k === 'span' || k === 'qualifier') return undefined;
+    if (v && typeof v === 'object' && v.kind === 'ident') return v.quoted ? `"${v.name}"` : String(v.name).toLowerCase();
+    return v;
+  });
+}
+
+export function unitMillis(unit: A.TimeUnit): number {
+  return UNIT_MILLIS[unit];
+}

@@ -1,0 +1,65 @@
+import type { Field } from './types.js';
+import type { RecordFormat } from '../decode/types.js';
+
+export interface WatermarkSpec {
+  /** Index of the event-time column in the stream's fields. */
+  readonly column: number;
+  /** How far the watermark trails the largest event time seen. */
+  readonly delayMs: number;
+}
+
+/** A named stream: its columns (ROWTIME last, implicit), and how its records are read. */
+export interface StreamDef {
+  readonly name: string;
+  /** User columns followed by ROWTIME. */
+  readonly fields: readonly Field[];
+  readonly watermark?: WatermarkSpec;
+  readonly format: RecordFormat;
+  readonly options: Readonly<Record<string, string>>;
+  /** Declared with a column list (or AS SELECT); false when the schema was inferred from records. */
+  readonly declared: boolean;
+}
+
+export const ROWTIME = 'ROWTIME';
+
+export function nameKey(name: string, quoted: boolean): string {
+  return quoted ? name : name.toLowerCase();
+}
+
+/** Streams by name; unquoted names match case-insensitively, quoted names exactly. */
+export class Catalog {
+  private readonly streams = new Map<string, StreamDef>();
+
+  get(name: string, quoted = true): StreamDef | undefined {
+    return this.streams.get(name) ?? (quoted ? undefined : this.findInsensitive(name));
+  }
+
+  private findInsensitive(name: string): StreamDef | undefined {
+    const lower = name.toLowerCase();
+    for (const [k, v] of this.streams) if (k.toLowerCase() === lower) return v;
+    return undefined;
+  }
+
+  put(def: StreamDef): void {
+    const existing = this.findInsensitive(def.name);
+    if (existing && existing.name !== def.name && this.streams.has(existing.name)) this.streams.delete(existing.name);
+    this.streams.set(def.name, def);
+  }
+
+  delete(name: string): void {
+    this.streams.delete(name);
+  }
+
+  names(): string[] {
+    return [...this.streams.keys()];
+  }
+
+  all(): StreamDef[] {
+    return [...this.streams.values()];
+  }
+}
+
+/** User columns of a stream (everything but ROWTIME). */
+export function userFields(def: StreamDef): readonly Field[] {
+  return def.fields.slice(0, -1);
+}

@@ -1,0 +1,34 @@
+import { exprToString } from './bound-expr.js';
+import * as L from './logical/plan.js';
+import type { QueryPlan } from './physical.js';
+
+/** EXPLAIN output: the logical plan as an indented tree, then where each stage runs. */
+export function explainPlan(plan: QueryPlan, workers: number): string {
+  const lines: string[] = [];
+  const walk = (p: L.LogicalPlan, depth: number): void => {
+    const pad = '  '.repeat(depth);
+    const inputNames = 'input' in p ? p.input.schema.map((f) => f.name) : [];
+    switch (p.kind) {
+      case 'sink': lines.push(`${pad}Sink: ${p.stream} (${p.schema.map((f) => `${f.name} ${f.type}`).join(', ')})`); break;
+      case 'project': lines.push(`${pad}Project: ${p.exprs.map((e, i) => `${exprToString(e, inputNames)} AS ${p.schema[i]!.name}`).join(', ')}`); break;
+      case 'filter': lines.push(`${pad}Filter: ${exprToString(p.predicate, inputNames)}`); break;
+      case 'window-assign': lines.push(`${pad}WindowAssign: ${L.describeWindow(p.window, inputNames)}`); break;
+      case 'aggregate': {
+        const aggs = p.aggs.map((a) => `${a.fn === 'COUNT_STAR' ? 'COUNT(*)' : a.fn === 'COUNT_DISTINCT' ? `COUNT(DISTINCT ${exprToString(a.arg!, inputNames)})` : `${a.fn}(${exprToString(a.arg!, inputNames)})`}`);
+        lines.push(`${pad}WindowAggregate: ${L.describeWindow(p.window, inputNames)} keys=[${p.keys.map((k) => exprToString(k, inputNames)).join(', ')}] aggs=[${aggs.join(', ')}] emit=${p.emit}`);
+        break;
+      }
+      case 'scan': lines.push(`${pad}Scan: ${p.stream} columns=[${p.schema.map((f) => f.name).join(', ')}]`); break;
+    }
+    if ('input' in p) walk(p.input, depth + 1);
+  };
+  walk(plan.logical, 0);
+  lines.push('Physical:');
+  const pool = workers > 0 ? `worker pool (${workers} threads), chunk-parallel` : 'coordinator thread';
+  lines.push(`  RowStage on ${pool}: decode [${plan.inputNames.join(', ')}]${plan.where ? ' -> filter' : ''}${plan.window ? ' -> assign windows' : ''}${plan.mode === 'aggregate' ? ' -> partial aggregate per (window, key)' : ' -> project'}`);
+  if (plan.mode === 'aggregate') {
+    if (workers > 0) lines.push(`  Exchange: partial aggregates cross threads as Arrow IPC, merged by (window, key)`);
+    lines.push(`  WindowStage on coordinator: merge partials, watermark ${plan.watermark ? `= max(${plan.inputNames[plan.watermark.column]}) - ${plan.watermark.delayMs}ms` : 'none'}, emit ${plan.emit === 'changes' ? 'changes' : 'when watermark passes window end'}`);
+  }
+  return lines.join('\n');
+}

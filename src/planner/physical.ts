@@ -1,0 +1,93 @@
+import type { BoundExpr } from './bound-expr.js';
+import type { StreamDef } from './catalog.js';
+import * as L from './logical/plan.js';
+import { pruneProjection } from './rules/prune-projection.js';
+import type { Field, SqlType } from './types.js';
+
+/**
+ * What runs: a serializable description of one continuous query, split into the row stage
+ * (decode, filter, window assignment, partial aggregation: runs on the worker pool, chunk by chunk)
+ * and the window stage (merge partials, watermark, emit: keyed state on the coordinating thread).
+ */
+export interface QueryPlan {
+  readonly id: string;
+  /** The pump or stream name, for error_stream's PUMP_NAME. */
+  readonly name: string;
+  readonly source: string;
+  /** Indexes of source fields the query reads, in the order of the row stage's input columns. */
+  readonly sourceColumns: readonly number[];
+  readonly inputTypes: readonly SqlType[];
+  readonly inputNames: readonly string[];
+  readonly where: BoundExpr | null;
+  readonly window: L.WindowSpec | null;
+  readonly mode: 'project' | 'aggregate';
+  readonly keys: readonly BoundExpr[];
+  readonly aggs: readonly L.AggCall[];
+  readonly emit: 'final' | 'changes';
+  readonly having: BoundExpr | null;
+  readonly outputs: readonly BoundExpr[];
+  readonly outputFields: readonly Field[];
+  readonly rowtime: BoundExpr;
+  /** The input column the watermark follows, and its delay; ROWTIME's delay is zero. */
+  readonly watermark: { readonly column: number; readonly delayMs: number } | null;
+  readonly target: string;
+  readonly logical: L.LogicalPlan;
+}
+
+export function physicalPlan(id: string, name: string, logical: L.LogicalPlan, source: StreamDef, target: string, outputFields: readonly Field[]): QueryPlan {
+  const agg = findNode(logical, 'aggregate');
+  const wa = findNode(logical, 'window-assign');
+  const window = agg?.window ?? wa?.window ?? null;
+  const wmColumn = window ? window.timeColumn : null;
+  const pruned = pruneProjection(logical, wmColumn !== null ? [wmColumn] : []);
+  const scan = findNode(pruned, 'scan')!;
+  const pAgg = findNode(pruned, 'aggregate');
+  const pWa = findNode(pruned, 'window-assign');
+  const pWindow = pAgg?.window ?? pWa?.window ?? null;
+  const project = pruned.kind === 'project' ? pruned : findNode(pruned, 'project')!;
+  const filters = collect(pruned, 'filter');
+  const aggIndex = chainOf(pruned).findIndex((p) => p.kind === 'aggregate');
+  const chain = chainOf(pruned);
+  const where = filters.find((f) => aggIndex < 0 || chain.indexOf(f) > aggIndex)?.predicate ?? null;
+  const having = aggIndex >= 0 ? filters.find((f) => chain.indexOf(f) < aggIndex)?.predicate ?? null : null;
+  let watermark: QueryPlan['watermark'] = null;
+  if (pWindow) {
+    const srcCol = scan.columns[pWindow.timeColumn]!;
+    const rowtimeCol = source.fields.length - 1;
+    const delay = srcCol !== rowtimeCol && source.watermark?.column === srcCol ? source.watermark.delayMs : 0;
+    watermark = { column: pWindow.timeColumn, delayMs: delay };
+  }
+  return {
+    id, name, source: source.name,
+    sourceColumns: scan.columns,
+    inputTypes: scan.schema.map((f) => f.type),
+    inputNames: scan.schema.map((f) => f.name),
+    where,
+    window: pWindow,
+    mode: pAgg ? 'aggregate' : 'project',
+    keys: pAgg?.keys ?? [],
+    aggs: pAgg?.aggs ?? [],
+    emit: pAgg?.emit ?? 'final',
+    having,
+    outputs: project.exprs,
+    outputFields,
+    rowtime: project.rowtime,
+    watermark,
+    target,
+    logical: pruned,
+  };
+}
+
+function chainOf(p: L.LogicalPlan): L.LogicalPlan[] {
+  const out: L.LogicalPlan[] = [];
+  for (let x: L.LogicalPlan | undefined = p; x; x = 'input' in x ? x.input : undefined) out.push(x);
+  return out;
+}
+
+function findNode<K extends L.LogicalPlan['kind']>(p: L.LogicalPlan, kind: K): Extract<L.LogicalPlan, { kind: K }> | undefined {
+  return chainOf(p).find((x) => x.kind === kind) as Extract<L.LogicalPlan, { kind: K }> | undefined;
+}
+
+function collect<K extends L.LogicalPlan['kind']>(p: L.LogicalPlan, kind: K): Extract<L.LogicalPlan, { kind: K }>[] {
+  return chainOf(p).filter((x) => x.kind === kind) as Extract<L.LogicalPlan, { kind: K }>[];
+}

@@ -1,0 +1,291 @@
+import * as A from '../sql/ast.js';
+import { parseSql } from '../sql/parse.js';
+import { SqlDiagnosticsError, sqlError, type SqlError } from '../sql/diagnostics.js';
+import { Catalog, userFields, type StreamDef } from '../planner/catalog.js';
+import { bindQuery } from '../planner/bind.js';
+import { physicalPlan, type QueryPlan } from '../planner/physical.js';
+import { explainPlan } from '../planner/explain.js';
+import { call, lit, type BoundExpr } from '../planner/bound-expr.js';
+import type { Field } from '../planner/types.js';
+import * as L from '../planner/logical/plan.js';
+import type { OutputRows } from '../operators/operator.js';
+import { vectorFromValues, type ColumnBatch } from '../operators/column-batch.js';
+import { declareStream, derivedStream, errorStreamDef, ERROR_STREAM } from './statements.js';
+import { QueryRunner } from './query-runner.js';
+import { StreamRuntime } from './stream-runtime.js';
+import { WorkerPool } from './worker-pool.js';
+import type { ErrorRow } from './chunk-task.js';
+
+export interface EngineOptions {
+  /** Worker threads for row stages; 0 runs everything on the calling thread. */
+  readonly workers?: number;
+  /** Per source stream: the column ROWTIME replays from (kept monotonic). */
+  readonly rowtimeFrom?: Readonly<Record<string, string>>;
+}
+
+export type StatementResult =
+  | { readonly kind: 'stream'; readonly name: string }
+  | { readonly kind: 'query'; readonly name: string; readonly target: string }
+  | { readonly kind: 'explain'; readonly text: string };
+
+export type RowsListener = (rows: OutputRows, def: StreamDef) => void;
+
+/** The engine: the catalog, running queries, and the routing of rows between streams. */
+export class Engine {
+  readonly catalog = new Catalog();
+  readonly runners: QueryRunner[] = [];
+  readonly pool: WorkerPool | null;
+  private readonly streams = new Map<string, StreamRuntime>();
+  private readonly listeners = new Map<string, Set<RowsListener>>();
+  private readonly producers = new Map<string, QueryRunner[]>();
+  /** Streams in creation order, and which of them queries write to. */
+  readonly created: string[] = [];
+  private queryCount = 0;
+  errorCount = 0;
+  private ticker: NodeJS.Timeout | null = null;
+
+  constructor(readonly options: EngineOptions = {}) {
+    const workers = options.workers ?? 0;
+    this.pool = workers > 0 ? new WorkerPool(workers) : null;
+    this.catalog.put(errorStreamDef());
+    this.ticker = setInterval(() => this.tick(), 250);
+    this.ticker.unref();
+  }
+
+  /** Parses, binds and starts every statement of a script; throws SqlDiagnosticsError on any error. */
+  execute(source: string, fileName?: string): StatementResult[] {
+    const parsed = parseSql(source);
+    if (parsed.diagnostics.length) throw new SqlDiagnosticsError(parsed.diagnostics, source, fileName);
+    const results: StatementResult[] = [];
+    for (const st of parsed.statements) {
+      const diagnostics: SqlError[] = [];
+      const r = this.statement(st, diagnostics);
+      if (diagnostics.length) throw new SqlDiagnosticsError(diagnostics, source, fileName);
+      if (r) results.push(r);
+    }
+    return results;
+  }
+
+  private statement(st: A.Statement, diagnostics: SqlError[]): StatementResult | undefined {
+    switch (st.kind) {
+      case 'create-stream': {
+        if (!st.query) {
+          const def = declareStream(st, this.catalog, diagnostics);
+          if (!def) return undefined;
+          this.defineStream(def);
+          return { kind: 'stream', name: def.name };
+        }
+        if (this.catalog.get(st.name.name, st.name.quoted) && !st.orReplace) {
+          diagnostics.push(sqlError('SQL_STREAM_EXISTS', `stream ${st.name.name} already exists`, st.name.span, 'use CREATE OR REPLACE STREAM to redefine it'));
+          return undefined;
+        }
+        if (st.columns.length) {
+          diagnostics.push(sqlError('SQL_UNSUPPORTED', 'CREATE STREAM ... AS SELECT takes its columns from the query', st.columns[0]!.span));
+          return undefined;
+        }
+        const bound = bindQuery(st.query, this.catalog, diagnostics);
+        if (!bound) return undefined;
+        const def = derivedStream(st.name, bound.fields, st.options);
+        const plan = this.plan(st.name.name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, st.span);
+        if (!plan) return undefined;
+        this.defineStream(def);
+        this.start(plan);
+        return { kind: 'query', name: plan.name, target: def.name };
+      }
+      case 'create-pump':
+      case 'insert': {
+        const insert = st.kind === 'insert' ? st : st.insert;
+        const name = st.kind === 'create-pump' ? st.name.name : `INSERT_${++this.queryCount}`;
+        const target = this.catalog.get(insert.target.name, insert.target.quoted);
+        if (!target) {
+          diagnostics.push(sqlError('SQL_UNKNOWN_STREAM', `unknown stream ${insert.target.name}`, insert.target.span, 'declare it with CREATE STREAM name (columns) first'));
+          return undefined;
+        }
+        if (target.name === ERROR_STREAM) {
+          diagnostics.push(sqlError('SQL_READ_ONLY', 'error_stream is written by the engine only', insert.target.span));
+          return undefined;
+        }
+        const bound = bindQuery(insert.query, this.catalog, diagnostics);
+        if (!bound) return undefined;
+        const targetCols = userFields(target);
+        let mapping: number[];
+        if (insert.columns.length) {
+          mapping = targetCols.map(() => -1);
+          insert.columns.forEach((c, i) => {
+            const at = targetCols.findIndex((f) => f.name === c.name || (!c.quoted && f.name.toLowerCase() === c.name.toLowerCase()));
+            if (at < 0) diagnostics.push(sqlError('SQL_UNKNOWN_COLUMN', `stream ${target.name} has no column ${c.name}`, c.span));
+            else mapping[at] = i;
+          });
+          if (insert.columns.length !== bound.fields.length) diagnostics.push(sqlError('SQL_INSERT_ARITY', `INSERT names ${insert.columns.length} columns but the query returns ${bound.fields.length}`, insert.query.span));
+        } else {
+          if (targetCols.length !== bound.fields.length) {
+            diagnostics.push(sqlError('SQL_INSERT_ARITY', `${target.name} has ${targetCols.length} columns but the query returns ${bound.fields.length}`, insert.query.span,
+              `${target.name} is (${targetCols.map((f) => `${f.name} ${f.type}`).join(', ')})`));
+            return undefined;
+          }
+          mapping = targetCols.map((_, i) => i);
+        }
+        if (diagnostics.length) return undefined;
+        const plan = this.plan(name, bound.plan, bound.source, target, mapping, diagnostics, st.span);
+        if (!plan) return undefined;
+        this.start(plan);
+        return { kind: 'query', name, target: target.name };
+      }
+      case 'query-statement': {
+        const bound = bindQuery(st.query, this.catalog, diagnostics);
+        if (!bound) return undefined;
+        const name = `QUERY_${++this.queryCount}`;
+        const def = derivedStream({ kind: 'ident', name, quoted: true, span: st.span }, bound.fields, []);
+        const plan = this.plan(name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, st.span);
+        if (!plan) return undefined;
+        this.defineStream(def);
+        this.start(plan);
+        return { kind: 'query', name, target: name };
+      }
+      case 'explain': {
+        const inner = st.statement;
+        const query = inner.kind === 'create-pump' ? inner.insert.query : inner.kind === 'insert' ? inner.query : inner.kind === 'query-statement' ? inner.query : inner.query;
+        if (!query) {
+          diagnostics.push(sqlError('SQL_EXPLAIN', 'EXPLAIN needs a query', st.span));
+          return undefined;
+        }
+        const bound = bindQuery(query, this.catalog, diagnostics);
+        if (!bound) return undefined;
+        const targetName = inner.kind === 'create-pump' ? inner.insert.target.name : inner.kind === 'insert' ? inner.target.name : inner.kind === 'create-stream' ? inner.name.name : 'QUERY';
+        const def = derivedStream({ kind: 'ident', name: targetName, quoted: true, span: st.span }, bound.fields, []);
+        const plan = physicalPlan('explain', targetName, L.sink(bound.plan, targetName, bound.fields), bound.source, targetName, bound.fields);
+        void def;
+        return { kind: 'explain', text: explainPlan(plan, this.pool?.threads ?? 0) };
+      }
+      default:
+        return A.assertNever(st, 'statement');
+    }
+  }
+
+  /** Builds the physical plan, casting the query's columns to the target stream's declared types. */
+  private plan(name: string, logical: L.LogicalPlan, source: StreamDef, target: StreamDef, mapping: number[], diagnostics: SqlError[], span: A.Statement['span']): QueryPlan | undefined {
+    if (logical.kind !== 'project') return undefined;
+    const targetCols = userFields(target);
+    const exprs: BoundExpr[] = targetCols.map((f, i) => {
+      const from = mapping[i]!;
+      if (from < 0) return lit(null, f.type);
+      const e = logical.exprs[from]!;
+      if (e.type === f.type || e.type === 'NULL' || f.type === 'INTERVAL') return e;
+      return call('CAST', [e, lit(null, 'INTEGER')], f.type);
+    });
+    const project = L.project(logical.input, exprs, targetCols.map((f) => f.name), logical.rowtime);
+    if (source.name === target.name) {
+      diagnostics.push(sqlError('SQL_CYCLE', `a query cannot write to the stream it reads (${source.name})`, span));
+      return undefined;
+    }
+    return physicalPlan(`${name}`, name, L.sink(project, target.name, targetCols), source, target.name, targetCols);
+  }
+
+  private defineStream(def: StreamDef): void {
+    const old = this.catalog.get(def.name);
+    if (old) this.streams.delete(old.name);
+    this.catalog.put(def);
+    this.created.push(def.name);
+  }
+
+  private start(plan: QueryPlan): void {
+    const runner = new QueryRunner(plan);
+    this.runners.push(runner);
+    const list = this.producers.get(plan.target) ?? [];
+    list.push(runner);
+    this.producers.set(plan.target, list);
+    this.runtime(plan.source).queriesChanged();
+  }
+
+  runtime(name: string): StreamRuntime {
+    const def = this.catalog.get(name, false);
+    if (!def) throw new Error(`unknown stream ${name}`);
+    let rt = this.streams.get(def.name);
+    if (!rt) {
+      rt = new StreamRuntime(this, def, this.options.rowtimeFrom?.[def.name] ?? null);
+      this.streams.set(def.name, rt);
+    }
+    return rt;
+  }
+
+  runnersOf(stream: string): QueryRunner[] {
+    return this.runners.filter((r) => r.plan.source === stream);
+  }
+
+  producersOf(stream: string): QueryRunner[] {
+    return this.producers.get(stream) ?? [];
+  }
+
+  /** Output streams: those some query writes to, latest created last. */
+  outputStreams(): string[] {
+    const seen = new Set<string>();
+    return this.created.filter((n) => this.producers.has(n) && !seen.has(n) && seen.add(n));
+  }
+
+  on(stream: string, listener: RowsListener): () => void {
+    const def = this.catalog.get(stream, false);
+    if (!def) throw new Error(`unknown stream ${stream}`);
+    let set = this.listeners.get(def.name);
+    if (!set) this.listeners.set(def.name, (set = new Set()));
+    set.add(listener);
+    return () => set!.delete(listener);
+  }
+
+  /** Rows a query emitted into `stream`: to listeners, then to the queries that read it. */
+  emit(stream: string, rows: OutputRows): void {
+    const def = this.catalog.get(stream)!;
+    for (const l of this.listeners.get(def.name) ?? []) l(rows, def);
+    const readers = this.runnersOf(def.name);
+    if (readers.length === 0) return;
+    const fields = def.fields;
+    for (const r of readers) {
+      const batch: ColumnBatch = {
+        length: rows.count,
+        columns: r.plan.sourceColumns.map((c) => (c === fields.length - 1 ? vectorFromValues(rows.rowtimes, 'TIMESTAMP') : vectorFromValues(rows.columns[c]!, fields[c]!.type))),
+      };
+      const rowText = (i: number) => JSON.stringify(Object.fromEntries(fields.slice(0, -1).map((f, c) => [f.name, rows.columns[c]![i] ?? null])));
+      const result = r.processInline(batch, rowText, rows.rowtimes);
+      r.apply(result, (out) => this.emit(r.plan.target, out), (e, n, p) => this.error(e, n, p));
+    }
+  }
+
+  error(e: ErrorRow, errorName: string, pumpName: string | null): void {
+    this.errorCount++;
+    const now = Date.now();
+    const rows: OutputRows = {
+      count: 1,
+      columns: [[now], ['ERROR'], [errorName], [e.message], [e.rowtime || null], [e.raw], [pumpName]],
+      rowtimes: [now],
+    };
+    this.emit(ERROR_STREAM, rows);
+  }
+
+  /** Closes every window of queries reading `stream` (end of input), then of streams they feed. */
+  async endOfInput(stream: string): Promise<void> {
+    const rt = this.runtime(stream);
+    await rt.drain();
+    rt.ended = true;
+    for (const r of this.runnersOf(rt.def.name)) {
+      r.advance(Infinity, (rows) => this.emit(r.plan.target, rows), (e, n, p) => this.error(e, n, p));
+      const target = r.plan.target;
+      const producers = this.producersOf(target);
+      const targetRt = this.runtime(target);
+      targetRt.endedProducers++;
+      if (targetRt.endedProducers >= producers.length && !targetRt.ended) await this.endOfInput(target);
+    }
+  }
+
+  /** Advances ROWTIME windows with the clock, so arrival-time windows close without new rows. */
+  private tick(): void {
+    for (const rt of this.streams.values()) rt.tick();
+  }
+
+  async close(): Promise<void> {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
+    for (const rt of this.streams.values()) await rt.drain().catch(() => {});
+    await this.pool?.close();
+  }
+}
+
+export { type Field };

@@ -1,0 +1,79 @@
+import type * as A from '../sql/ast.js';
+import { sqlError, type SqlError } from '../sql/diagnostics.js';
+import { Catalog, ROWTIME, type StreamDef, type WatermarkSpec } from '../planner/catalog.js';
+import { columnTypeOf, KNOWN_TYPES, type Field } from '../planner/types.js';
+import { nearestName } from '../sql/diagnostics.js';
+import type { RecordFormat } from '../decode/types.js';
+
+/** A stream declared by CREATE STREAM name (columns) WITH (...). */
+export function declareStream(s: A.CreateStream, catalog: Catalog, diagnostics: SqlError[]): StreamDef | undefined {
+  const before = diagnostics.length;
+  const fields: Field[] = [];
+  const seen = new Set<string>();
+  for (const c of s.columns) {
+    const type = columnTypeOf(c.type);
+    if (!type) {
+      const near = nearestName(c.type.name, KNOWN_TYPES);
+      diagnostics.push(sqlError('SQL_BAD_TYPE', `unknown type ${c.type.name}`, c.type.span, near ? `did you mean ${near}?` : undefined));
+      continue;
+    }
+    const key = c.name.name.toLowerCase();
+    if (seen.has(key)) diagnostics.push(sqlError('SQL_DUPLICATE_COLUMN', `column ${c.name.name} is declared twice`, c.name.span));
+    if (key === 'rowtime') diagnostics.push(sqlError('SQL_RESERVED_COLUMN', 'ROWTIME is implicit in every stream and cannot be declared', c.name.span));
+    seen.add(key);
+    fields.push({ name: c.name.name, type });
+  }
+  fields.push({ name: ROWTIME, type: 'TIMESTAMP' });
+  let watermark: WatermarkSpec | undefined;
+  if (s.watermark) watermark = watermarkOf(s.watermark, fields, diagnostics);
+  const options: Record<string, string> = {};
+  for (const o of s.options) options[o.key] = o.value;
+  const format = (options['format'] ?? 'json').toLowerCase();
+  if (format !== 'json' && format !== 'csv') {
+    const span = s.options.find((o) => o.key === 'format')!.span;
+    diagnostics.push(sqlError('SQL_BAD_OPTION', `unknown format '${format}'`, span, "use format = 'json' or format = 'csv'"));
+  }
+  const existing = catalog.get(s.name.name, s.name.quoted);
+  if (existing && !s.orReplace) diagnostics.push(sqlError('SQL_STREAM_EXISTS', `stream ${s.name.name} already exists`, s.name.span, 'use CREATE OR REPLACE STREAM to redefine it'));
+  if (diagnostics.length > before) return undefined;
+  return { name: s.name.name, fields, ...(watermark ? { watermark } : {}), format: format as RecordFormat, options, declared: true };
+}
+
+function watermarkOf(w: A.WatermarkDef, fields: Field[], diagnostics: SqlError[]): WatermarkSpec | undefined {
+  const idx = fields.findIndex((f) => f.name === w.column.name || (!w.column.quoted && f.name.toLowerCase() === w.column.name.toLowerCase()));
+  if (idx < 0) {
+    diagnostics.push(sqlError('SQL_UNKNOWN_COLUMN', `WATERMARK FOR unknown column ${w.column.name}`, w.column.span));
+    return undefined;
+  }
+  if (fields[idx]!.type !== 'TIMESTAMP') {
+    diagnostics.push(sqlError('SQL_TYPE', `WATERMARK column ${w.column.name} must be a TIMESTAMP`, w.column.span));
+    return undefined;
+  }
+  const e = w.expr;
+  const sameCol = (x: A.Expr) => x.kind === 'column' && x.name.name.toLowerCase() === w.column.name.toLowerCase();
+  if (sameCol(e)) return { column: idx, delayMs: 0 };
+  if (e.kind === 'binary' && e.op === '-' && sameCol(e.left) && e.right.kind === 'interval' && e.right.millis >= 0) return { column: idx, delayMs: e.right.millis };
+  diagnostics.push(sqlError('SQL_WATERMARK', 'a WATERMARK must be the column itself or the column minus an INTERVAL', e.span, `WATERMARK FOR ${w.column.name} AS ${w.column.name} - INTERVAL '5' SECOND`));
+  return undefined;
+}
+
+/** A stream created by CREATE STREAM name AS SELECT: its columns are the query's. */
+export function derivedStream(name: A.Ident, fields: readonly Field[], options: readonly A.WithOption[]): StreamDef {
+  const opts: Record<string, string> = {};
+  for (const o of options) opts[o.key] = o.value;
+  return { name: name.name, fields: [...fields, { name: ROWTIME, type: 'TIMESTAMP' }], format: 'json', options: opts, declared: true };
+}
+
+export const ERROR_STREAM = 'error_stream';
+
+/** KDA's error stream columns. */
+export function errorStreamDef(): StreamDef {
+  const f = (name: string, type: Field['type']): Field => ({ name, type });
+  return {
+    name: ERROR_STREAM,
+    fields: [f('ERROR_TIME', 'TIMESTAMP'), f('ERROR_LEVEL', 'VARCHAR'), f('ERROR_NAME', 'VARCHAR'), f('MESSAGE', 'VARCHAR'), f('DATA_ROWTIME', 'TIMESTAMP'), f('DATA_ROW', 'VARCHAR'), f('PUMP_NAME', 'VARCHAR'), f(ROWTIME, 'TIMESTAMP')],
+    format: 'json',
+    options: {},
+    declared: true,
+  };
+}

@@ -1,0 +1,96 @@
+import type { StreamDef } from '../planner/catalog.js';
+import { buildChunkSpec, type ChunkSpec } from './chunk-spec.js';
+import { processChunk, type ChunkResult, type ChunkTask } from './chunk-task.js';
+import type { Engine } from './engine.js';
+
+/**
+ * The ingest side of one stream: chunks of raw records go out to the worker pool (or run inline)
+ * and their results are applied strictly in arrival order, so watermarks and windows advance as if
+ * one thread had read the stream.
+ */
+export class StreamRuntime {
+  private spec: ChunkSpec | null = null;
+  private tail: Promise<void> = Promise.resolve();
+  private inflight = 0;
+  private lastArrival = 0;
+  rowtimeMax = -Infinity;
+  records = 0;
+  ended = false;
+  endedProducers = 0;
+
+  constructor(readonly engine: Engine, readonly def: StreamDef, readonly rowtimeFrom: string | null) {}
+
+  queriesChanged(): void {
+    this.spec = null;
+  }
+
+  private currentSpec(): ChunkSpec {
+    const plans = this.engine.runnersOf(this.def.name).map((r) => r.plan);
+    return (this.spec ??= buildChunkSpec(this.def, plans, this.rowtimeFrom));
+  }
+
+  get pending(): number {
+    return this.inflight;
+  }
+
+  /** Feeds a chunk of whole records (NDJSON lines or CSV rows). Resolves once its results are applied. */
+  ingest(bytes: Uint8Array): Promise<void> {
+    const spec = this.currentSpec();
+    const arrival = Math.max(Date.now(), this.lastArrival);
+    this.lastArrival = arrival;
+    const pool = this.engine.pool;
+    this.inflight++;
+    let applied: Promise<void>;
+    if (pool) {
+      const task: ChunkTask = { spec, bytes, arrival, rowtimeFloor: this.rowtimeMax, lateBefore: this.lateBefore(spec), encode: true };
+      const pending = pool.run(task);
+      applied = this.tail.then(() => pending).then(({ result, bytes: back }) => this.apply(spec, { ...task, bytes: back }, result));
+    } else {
+      applied = this.tail.then(() => {
+        const task: ChunkTask = { spec, bytes, arrival, rowtimeFloor: this.rowtimeMax, lateBefore: this.lateBefore(spec), encode: false };
+        this.apply(spec, task, processChunk(task));
+      });
+    }
+    applied = applied.finally(() => this.inflight--);
+    this.tail = applied.catch(() => {});
+    return applied;
+  }
+
+  drain(): Promise<void> {
+    return this.tail;
+  }
+
+  private lateBefore(spec: ChunkSpec): number[] {
+    return spec.queries.map((q) => this.engine.runners.find((r) => r.plan === q.plan)?.lateBefore() ?? -Infinity);
+  }
+
+  private apply(spec: ChunkSpec, task: ChunkTask, result: ChunkResult): void {
+    const runners = spec.queries.map((q) => this.engine.runners.find((r) => r.plan === q.plan)!);
+    let queries = result.queries.map((q, i) => runners[i]!.materialize(q));
+    const staleFloor = spec.rowtimeFrom >= 0 && task.rowtimeFloor < this.rowtimeMax && result.minRowtimeValue < this.rowtimeMax;
+    if (staleFloor || queries.some((q, i) => runners[i]!.isStale(q))) {
+      // The chunk ran against an older watermark or ROWTIME floor than now holds: redo it here, exactly.
+      result = processChunk({ ...task, rowtimeFloor: this.rowtimeMax, lateBefore: this.lateBefore(spec), encode: false });
+      queries = result.queries;
+    }
+    this.records += result.records;
+    this.rowtimeMax = Math.max(this.rowtimeMax, result.maxRowtime);
+    for (const e of result.decodeErrors) this.engine.error(e, e.message.startsWith('cannot coerce') ? 'COERCION_ERROR' : 'PARSE_ERROR', null);
+    queries.forEach((q, i) => {
+      const r = runners[i]!;
+      r.apply(q, (rows) => this.engine.emit(r.plan.target, rows), (e, n, p) => this.engine.error(e, n, p));
+      if (r.plan.window?.onRowtime && this.rowtimeMax > -Infinity) r.advance(this.rowtimeMax, (rows) => this.engine.emit(r.plan.target, rows), (e, n, p) => this.engine.error(e, n, p));
+    });
+  }
+
+  /** ROWTIME is arrival time: with nothing in flight, windows over it may close as the clock moves. */
+  tick(): void {
+    if (this.rowtimeFrom !== null || this.inflight > 0 || this.ended || this.lastArrival === 0) return;
+    if (this.engine.producersOf(this.def.name).length > 0) return;
+    const now = Math.max(Date.now(), this.lastArrival);
+    for (const r of this.engine.runnersOf(this.def.name)) {
+      if (r.plan.window?.onRowtime) r.advance(now, (rows) => this.engine.emit(r.plan.target, rows), (e, n, p) => this.engine.error(e, n, p));
+    }
+    this.lastArrival = now;
+  }
+}

@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { ChunkResult, ChunkTask } from './chunk-task.js';
+
+/** The compiled worker entry, whether this module runs from dist/ or from source under a test runner. */
+function workerFile(): string {
+  const sibling = fileURLToPath(new URL('../../workers/row-stage.js', import.meta.url));
+  if (existsSync(sibling)) return sibling;
+  return fileURLToPath(new URL('../../dist/workers/row-stage.js', import.meta.url));
+}
+
+/** A fixed pool of worker threads running row stages over chunks; results come back in any order. */
+export class WorkerPool {
+  private readonly piscina: Piscina;
+
+  constructor(readonly threads: number) {
+    this.piscina = new Piscina({ filename: workerFile(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
+  }
+
+  async run(task: ChunkTask): Promise<{ result: ChunkResult; bytes: Uint8Array }> {
+    const bytes = task.bytes;
+    const transferable = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    return this.piscina.run({ ...task, bytes: transferable }, { transferList: [transferable.buffer as ArrayBuffer] });
+  }
+
+  get queueSize(): number {
+    return this.piscina.queueSize;
+  }
+
+  async close(): Promise<void> {
+    await this.piscina.destroy();
+  }
+}
