@@ -143,6 +143,9 @@ export class RowStage {
   }
 
   private aggregate(batch: ColumnBatch, selected: number[], time: Reader, rowErrors: { row: number; message: string }[], lateBefore: number): PartialGroups {
+    const k0 = this.plan.keys[0];
+    const keyVec = this.plan.keys.length === 1 && k0?.k === 'col' ? batch.columns[k0.index] : undefined;
+    if (this.plan.window!.type === 'tumble' && keyVec?.kind === 'dict') return this.tumbleByCode(batch, selected, keyVec.codes, keyVec.dict, rowErrors);
     const keyReaders = this.keys.map((k) => k.bind(batch));
     const argReaders = this.aggArgs.map((a) => a?.bind(batch) ?? null);
     const { g, addGroup } = this.newGroups();
@@ -171,6 +174,48 @@ export class RowStage {
         if (slot === undefined) byKey.set(key, (slot = addGroup(start, end, keyValues)));
         for (let a = 0; a < g.stores.length; a++) g.stores[a]!.add(slot, args[a]);
       });
+    }
+    return finish(g);
+  }
+
+  /** The common case, tumbling windows grouped by one string column: slots found by dictionary code in a typed array. */
+  private tumbleByCode(batch: ColumnBatch, selected: number[], codes: Int32Array, dict: readonly string[], rowErrors: { row: number; message: string }[]): PartialGroups {
+    const w = this.plan.window!;
+    const tv = batch.columns[w.timeColumn]!;
+    const times = tv.kind === 'f64' ? tv.values : null;
+    const argReaders = this.aggArgs.map((a) => a?.bind(batch) ?? null);
+    const { g, addGroup } = this.newGroups();
+    const stores = g.stores;
+    const nStores = stores.length;
+    const byWindow = new Map<number, Int32Array>();
+    let lastStart = NaN;
+    let table: Int32Array = new Int32Array(0);
+    const time = times ? null : readerOf(tv, 'TIMESTAMP');
+    const tableSize = dict.length + 2;
+    for (let k = 0; k < selected.length; k++) {
+      const i = selected[k]!;
+      const t = times ? times[i]! : (time!(i) as number);
+      // start = floor((t - offset) / size) * size + offset
+      const start = Math.floor((t - w.offsetMs) / w.sizeMs) * w.sizeMs + w.offsetMs;
+      if (start !== lastStart) {
+        let found = byWindow.get(start);
+        if (!found) byWindow.set(start, (found = new Int32Array(tableSize).fill(-1)));
+        table = found;
+        lastStart = start;
+      }
+      const code = codes[i]!;
+      const at = code + 1;
+      let slot = table[at]!;
+      if (slot < 0) table[at] = slot = addGroup(start, start + w.sizeMs, [code < 0 ? null : dict[code]]);
+      if (nStores === 1 && argReaders[0] === null) {
+        stores[0]!.add(slot, null);
+        continue;
+      }
+      try {
+        for (let a = 0; a < nStores; a++) stores[a]!.add(slot, argReaders[a] ? argReaders[a]!(i) : null);
+      } catch (e) {
+        rowErrors.push({ row: i, message: messageOf(e) });
+      }
     }
     return finish(g);
   }

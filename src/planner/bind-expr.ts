@@ -5,6 +5,9 @@ import { comparable, isNumeric, isIntegral, widen, columnTypeOf, type Field, typ
 import { SCALAR_FUNCTIONS, FUNCTION_ALIASES, AGGREGATE_FUNCTIONS } from './functions.js';
 import { UNIT_MILLIS } from '../sql/cst-to-ast.js';
 import type { AggCall } from './logical/plan.js';
+import { parseTimestampLiteral } from '../operators/kernels/timestamps.js';
+
+export { parseTimestampLiteral };
 
 /** The names an expression can see: the input's fields and the qualifiers that name the input. */
 export interface Scope {
@@ -252,19 +255,6 @@ function arithmeticType(op: string, l: SqlType, r: SqlType): SqlType | undefined
   if ((op === '*' || op === '/') && l === 'INTERVAL' && isNumeric(r)) return 'INTERVAL';
   if (op === '*' && isNumeric(l) && r === 'INTERVAL') return 'INTERVAL';
   return undefined;
-}
-
-export function parseTimestampLiteral(s: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/.exec(s.trim());
-  if (!m) return undefined;
-  const ms = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
-  let t = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), ms);
-  if (m[8] && m[8] !== 'Z') {
-    const sign = m[8][0] === '-' ? -1 : 1;
-    const digits = m[8].slice(1).replace(':', '');
-    t -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2))) * 60_000;
-  }
-  return Number.isNaN(t) ? undefined : t;
 }
 
 export function sameName(a: A.Ident, b: A.Ident): boolean {

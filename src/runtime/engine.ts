@@ -41,6 +41,8 @@ export class Engine {
   /** Streams in creation order, and which of them queries write to. */
   readonly created: string[] = [];
   private queryCount = 0;
+  private explaining = false;
+  private lastPlan: QueryPlan | null = null;
   errorCount = 0;
   private ticker: NodeJS.Timeout | null = null;
 
@@ -53,7 +55,8 @@ export class Engine {
   }
 
   /** Parses, binds and starts every statement of a script; throws SqlDiagnosticsError on any error. */
-  execute(source: string, fileName?: string): StatementResult[] {
+  execute(source: string, fileName?: string, opts: { explain?: boolean } = {}): StatementResult[] {
+    this.explaining = opts.explain === true;
     const parsed = parseSql(source);
     if (parsed.diagnostics.length) throw new SqlDiagnosticsError(parsed.diagnostics, source, fileName);
     const results: StatementResult[] = [];
@@ -61,6 +64,8 @@ export class Engine {
       const diagnostics: SqlError[] = [];
       const r = this.statement(st, diagnostics);
       if (diagnostics.length) throw new SqlDiagnosticsError(diagnostics, source, fileName);
+      if (this.explaining && this.lastPlan) results.push({ kind: 'explain', text: explainPlan(this.lastPlan, this.pool?.threads ?? 0) });
+      this.lastPlan = null;
       if (r) results.push(r);
     }
     return results;
@@ -181,6 +186,13 @@ export class Engine {
     return physicalPlan(`${name}`, name, L.sink(project, target.name, targetCols), source, target.name, targetCols);
   }
 
+  /** Declares a source stream from a discovered schema (columns without ROWTIME). */
+  declareSource(name: string, columns: readonly Field[], format: 'json' | 'csv'): StreamDef {
+    const def: StreamDef = { name, fields: [...columns, { name: 'ROWTIME', type: 'TIMESTAMP' }], format, options: {}, declared: false };
+    this.defineStream(def);
+    return def;
+  }
+
   private defineStream(def: StreamDef): void {
     const old = this.catalog.get(def.name);
     if (old) this.streams.delete(old.name);
@@ -189,6 +201,7 @@ export class Engine {
   }
 
   private start(plan: QueryPlan): void {
+    this.lastPlan = plan;
     const runner = new QueryRunner(plan);
     this.runners.push(runner);
     const list = this.producers.get(plan.target) ?? [];

@@ -15,6 +15,8 @@ export class StreamRuntime {
   private lastArrival = 0;
   rowtimeMax = -Infinity;
   records = 0;
+  /** Chunks redone on this thread because a worker saw an older watermark or ROWTIME floor. */
+  redone = 0;
   ended = false;
   endedProducers = 0;
 
@@ -70,6 +72,7 @@ export class StreamRuntime {
     const staleFloor = spec.rowtimeFrom >= 0 && task.rowtimeFloor < this.rowtimeMax && result.minRowtimeValue < this.rowtimeMax;
     if (staleFloor || queries.some((q, i) => runners[i]!.isStale(q))) {
       // The chunk ran against an older watermark or ROWTIME floor than now holds: redo it here, exactly.
+      this.redone++;
       result = processChunk({ ...task, rowtimeFloor: this.rowtimeMax, lateBefore: this.lateBefore(spec), encode: false });
       queries = result.queries;
     }

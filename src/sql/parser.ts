@@ -1,10 +1,10 @@
-import { CstParser, type TokenType, type IToken } from 'chevrotain';
+import { CstParser, type IToken } from 'chevrotain';
 import * as T from './tokens.js';
 
 /** The CST grammar for both dialects (Flink-style and Kinesis Data Analytics SQL). */
 export class SqlParser extends CstParser {
   constructor() {
-    super(T.allTokens, { nodeLocationTracking: 'full', maxLookahead: 4, recoveryEnabled: false });
+    super(T.allTokens, { nodeLocationTracking: 'full', maxLookahead: 3, recoveryEnabled: false });
     this.performSelfAnalysis();
   }
 
@@ -512,11 +512,9 @@ export class SqlParser extends CstParser {
   });
 
   identifier = this.RULE('identifier', () => {
-    this.OR(identifierTokens.map((tok) => ({ ALT: () => this.CONSUME(tok, { LABEL: 'id' }) })));
+    this.CONSUME(T.Name, { LABEL: 'id' });
   });
 }
-
-const identifierTokens: TokenType[] = [T.Identifier, T.QuotedIdentifier, T.BacktickIdentifier, ...T.softKeywords];
 
 function isWord(tok: IToken, word: string): boolean {
   return tok.tokenType === T.Identifier && tok.image.toUpperCase() === word;

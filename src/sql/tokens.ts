@@ -4,9 +4,11 @@ export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /\s+/, grou
 export const LineComment = createToken({ name: 'LineComment', pattern: /--[^\n\r]*/, group: Lexer.SKIPPED });
 export const BlockComment = createToken({ name: 'BlockComment', pattern: /\/\*[\s\S]*?\*\//, group: Lexer.SKIPPED });
 
-export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_$]*/, label: 'identifier' });
-export const QuotedIdentifier = createToken({ name: 'QuotedIdentifier', pattern: /"(?:[^"]|"")*"/, label: 'quoted identifier' });
-export const BacktickIdentifier = createToken({ name: 'BacktickIdentifier', pattern: /`(?:[^`]|``)*`/, label: 'quoted identifier' });
+/** Any token that can name a column or stream: identifiers, quoted identifiers and soft keywords. */
+export const Name = createToken({ name: 'Name', pattern: Lexer.NA, label: 'a name' });
+export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_$]*/, label: 'identifier', categories: [Name] });
+export const QuotedIdentifier = createToken({ name: 'QuotedIdentifier', pattern: /"(?:[^"]|"")*"/, label: 'quoted identifier', categories: [Name] });
+export const BacktickIdentifier = createToken({ name: 'BacktickIdentifier', pattern: /`(?:[^`]|``)*`/, label: 'quoted identifier', categories: [Name] });
 export const StringLiteral = createToken({ name: 'StringLiteral', pattern: /'(?:[^']|'')*'/, label: 'string' });
 export const NumberLiteral = createToken({
   name: 'NumberLiteral',
@@ -14,12 +16,12 @@ export const NumberLiteral = createToken({
   label: 'number',
 });
 
-function keyword(word: string): TokenType {
-  return createToken({ name: word[0] + word.slice(1).toLowerCase(), pattern: new RegExp(word, 'i'), longer_alt: Identifier, label: word });
+function keyword(word: string, soft = false): TokenType {
+  return createToken({ name: word[0] + word.slice(1).toLowerCase(), pattern: new RegExp(word, 'i'), longer_alt: Identifier, label: word, ...(soft ? { categories: [Name] } : {}) });
 }
 
 export const Select = keyword('SELECT');
-export const Stream = keyword('STREAM');
+export const Stream = keyword('STREAM', true);
 export const From = keyword('FROM');
 export const Where = keyword('WHERE');
 export const Group = keyword('GROUP');
@@ -44,24 +46,24 @@ export const Else = keyword('ELSE');
 export const End = keyword('END');
 export const Interval = keyword('INTERVAL');
 export const Create = keyword('CREATE');
-export const Replace = keyword('REPLACE');
+export const Replace = keyword('REPLACE', true);
 export const Table = keyword('TABLE');
-export const Pump = keyword('PUMP');
+export const Pump = keyword('PUMP', true);
 export const Insert = keyword('INSERT');
 export const Into = keyword('INTO');
 export const With = keyword('WITH');
-export const Watermark = keyword('WATERMARK');
+export const Watermark = keyword('WATERMARK', true);
 export const For = keyword('FOR');
 export const To = keyword('TO');
 export const Distinct = keyword('DISTINCT');
 export const All = keyword('ALL');
 export const Explain = keyword('EXPLAIN');
-export const Emit = keyword('EMIT');
-export const Changes = keyword('CHANGES');
-export const Final = keyword('FINAL');
+export const Emit = keyword('EMIT', true);
+export const Changes = keyword('CHANGES', true);
+export const Final = keyword('FINAL', true);
 export const Descriptor = keyword('DESCRIPTOR');
-export const Partition = keyword('PARTITION');
-export const Description = keyword('DESCRIPTION');
+export const Partition = keyword('PARTITION', true);
+export const Description = keyword('DESCRIPTION', true);
 
 export const NotEquals = createToken({ name: 'NotEquals', pattern: /<>|!=/, label: "'<>'" });
 export const LessEquals = createToken({ name: 'LessEquals', pattern: /<=/, label: "'<='" });
@@ -97,7 +99,7 @@ export const allTokens: TokenType[] = [
   NotEquals, LessEquals, GreaterEquals, Arrow, Equals, Less, Greater, Concat, Plus, Minus, Star,
   Slash, Percent, LParen, RParen, Comma, Semicolon, Dot,
   ...[...keywords].sort((a, b) => String(b.PATTERN).length - String(a.PATTERN).length),
-  QuotedIdentifier, BacktickIdentifier, StringLiteral, NumberLiteral, Identifier,
+  QuotedIdentifier, BacktickIdentifier, StringLiteral, NumberLiteral, Identifier, Name,
 ];
 
 export const sqlLexer = new Lexer(allTokens, { ensureOptimizations: false, positionTracking: 'full' });

@@ -3,7 +3,7 @@ import { columnsOf } from '../../planner/bound-expr.js';
 import type { SqlType } from '../../planner/types.js';
 import { readerOf, type ColumnBatch, type Reader } from '../column-batch.js';
 import * as F from './scalar-functions.js';
-import { parseTimestampLiteral } from '../../planner/bind-expr.js';
+import { parseTimestampLiteral } from './timestamps.js';
 
 /** A row-level failure (bad cast, division by zero): the row goes to error_stream, the query goes on. */
 export class RowError extends Error {

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { parseArgs } from './args.js';
+import { runCommand, renderError } from './run.js';
+import { demoCommand } from './demo.js';
+import { explainCommand } from './explain.js';
+
+const HELP = `sluice: streaming SQL over Kinesis-style streams
+
+  sluice run app.sql --input STREAM=FILE [--input ...] [--output STREAM=FILE] [--rowtime-from COL] [--workers N]
+  sluice explain app.sql          print the plan of every query in an application
+  sluice demo [--events N]        a synthetic clickstream through a sample application, live
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['help']);
+  const io = { stdout: process.stdout, stderr: process.stderr };
+  switch (args.command) {
+    case 'run':
+      await runCommand(args, io);
+      return 0;
+    case 'explain':
+      await explainCommand(args, io);
+      return 0;
+    case 'demo':
+      await demoCommand(args, io);
+      return 0;
+    case undefined:
+    case 'help':
+      io.stdout.write(HELP);
+      return 0;
+    default:
+      io.stderr.write(`sluice: unknown command ${args.command}\n${HELP}`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const { message, code } = renderError(e);
+    process.stderr.write(message + '\n');
+    process.exitCode = code;
+  },
+);

@@ -1,0 +1,109 @@
+import { createWriteStream, existsSync, readFileSync, type WriteStream } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Engine } from '../runtime/engine.js';
+import { replayFile, sampleLines, type ReplayProgress } from '../runtime/file-replay.js';
+import { inferSchema } from '../runtime/schema-inference.js';
+import { toNdjson } from '../runtime/rows.js';
+import { parseSql } from '../sql/parse.js';
+import { SqlDiagnosticsError, renderDiagnostics } from '../sql/diagnostics.js';
+import { CliError, type ParsedArgs } from './args.js';
+
+export interface RunSummary {
+  readonly records: number;
+  readonly errors: number;
+  readonly seconds: number;
+  readonly outputs: Record<string, number>;
+}
+
+/**
+ * `sluice run app.sql --input s=file ... [--output s=file ...]`: replays files into streams, runs
+ * the application, closes every window at end of input and writes the output streams as NDJSON.
+ */
+export async function runCommand(args: ParsedArgs, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<RunSummary> {
+  const appPath = args.positional[0];
+  if (!appPath) throw new CliError('usage: sluice run app.sql --input STREAM=FILE [--output STREAM=FILE] [--rowtime-from COLUMN] [--workers N]');
+  if (!existsSync(appPath)) throw new CliError(`no such application file: ${appPath}`);
+  const source = readFileSync(appPath, 'utf8');
+  const inputs = pairs(args.multi('input'), '--input');
+  const outputs = pairs(args.multi('output'), '--output');
+  if (inputs.length === 0) throw new CliError('give at least one --input STREAM=FILE');
+  for (const i of inputs) if (!existsSync(i.value)) throw new CliError(`no such input file: ${i.value}`);
+  const rowtimeCol = args.single('rowtime-from');
+  const workers = args.single('workers') !== undefined ? Number(args.single('workers')) : availableParallelism();
+  if (!Number.isInteger(workers) || workers < 0) throw new CliError('--workers takes a whole number');
+
+  const parsed = parseSql(source);
+  if (parsed.diagnostics.length) throw new SqlDiagnosticsError(parsed.diagnostics, source, appPath);
+  const declared = new Set(parsed.statements.flatMap((s) => (s.kind === 'create-stream' ? [s.name.name.toLowerCase()] : [])));
+  const rowtimeFrom: Record<string, string> = {};
+  if (rowtimeCol) for (const i of inputs) rowtimeFrom[i.name] = rowtimeCol;
+  const engine = new Engine({ workers, rowtimeFrom });
+  const started = performance.now();
+  try {
+    for (const i of inputs) {
+      if (declared.has(i.name.toLowerCase()) || engine.catalog.get(i.name)) continue;
+      const format = /\.csv$/i.test(i.value) ? 'csv' : 'json';
+      const columns = inferSchema(await sampleLines(i.value), format);
+      if (columns.length === 0) throw new CliError(`cannot discover a schema for ${i.name}: ${i.value} has no records`);
+      engine.declareSource(i.name, columns, format);
+      io.stderr.write(`discovered ${i.name} (${columns.map((c) => `${c.name} ${c.type}`).join(', ')})\n`);
+    }
+    for (const r of engine.execute(source, appPath)) if (r.kind === 'explain') io.stderr.write(r.text + '\n');
+    for (const i of inputs) {
+      if (!engine.catalog.get(i.name, false)) throw new CliError(`--input ${i.name}: the application has no stream ${i.name}`);
+    }
+    const targets = outputs.length ? outputs : defaultOutput(engine);
+    const counts: Record<string, number> = {};
+    const files: WriteStream[] = [];
+    for (const o of targets) {
+      if (!engine.catalog.get(o.name, false)) throw new CliError(`--output ${o.name}: the application has no stream ${o.name}`);
+      const sink = o.value === '-' ? io.stdout : createWriteStream(o.value);
+      if (sink !== io.stdout) files.push(sink as WriteStream);
+      counts[o.name] = 0;
+      engine.on(o.name, (rows, def) => {
+        counts[o.name]! += rows.count;
+        sink.write(toNdjson(rows, def.fields.slice(0, -1)));
+      });
+    }
+    const progress: ReplayProgress = { bytes: 0, chunks: 0 };
+    const timer = setInterval(() => {
+      const s = (performance.now() - started) / 1000;
+      io.stderr.write(`... ${(progress.bytes / 1e6).toFixed(0)} MB read in ${s.toFixed(1)} s\n`);
+    }, 2000);
+    timer.unref();
+    try {
+      for (const i of inputs) await replayFile(i.value, engine.runtime(i.name), { progress, maxInflight: Math.max(2, workers * 2 + 1) });
+      for (const i of inputs) await engine.endOfInput(engine.runtime(i.name).def.name);
+    } finally {
+      clearInterval(timer);
+    }
+    await Promise.all(files.map((f) => new Promise<void>((resolve, reject) => f.end((err?: Error | null) => (err ? reject(err) : resolve())))));
+    const seconds = (performance.now() - started) / 1000;
+    const records = inputs.reduce((n, i) => n + engine.runtime(i.name).records, 0);
+    const outs = Object.entries(counts).map(([k, v]) => `${k}: ${v} rows`).join(', ');
+    io.stderr.write(`sluice run: ${records} records in ${seconds.toFixed(2)} s (${Math.round(records / seconds)} records/s), ${engine.errorCount} errors; ${outs}\n`);
+    return { records, errors: engine.errorCount, seconds, outputs: counts };
+  } finally {
+    await engine.close();
+  }
+}
+
+function defaultOutput(engine: Engine): { name: string; value: string }[] {
+  const outs = engine.outputStreams();
+  const last = outs[outs.length - 1];
+  return last ? [{ name: last, value: '-' }] : [];
+}
+
+function pairs(values: string[], flag: string): { name: string; value: string }[] {
+  return values.map((v) => {
+    const at = v.indexOf('=');
+    if (at <= 0 || at === v.length - 1) throw new CliError(`${flag} takes STREAM=FILE, got '${v}'`);
+    return { name: v.slice(0, at), value: v.slice(at + 1) };
+  });
+}
+
+export function renderError(e: unknown): { message: string; code: number } {
+  if (e instanceof SqlDiagnosticsError) return { message: renderDiagnostics(e.diagnostics, e.source, e.fileName), code: 2 };
+  if (e instanceof CliError) return { message: `sluice: ${e.message}`, code: e.code };
+  return { message: `sluice: ${e instanceof Error ? e.message : String(e)}`, code: 1 };
+}
