@@ -1,10 +1,9 @@
 import { createWriteStream, existsSync, readFileSync, type WriteStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Engine } from '../runtime/engine.js';
-import { replayFile, sampleLines, type ReplayProgress } from '../runtime/file-replay.js';
-import { inferSchema } from '../runtime/schema-inference.js';
+import { replayFile, type ReplayProgress } from '../runtime/file-replay.js';
+import { declareUndeclaredInputs } from '../runtime/discover.js';
 import { toNdjson } from '../runtime/rows.js';
-import { parseSql } from '../sql/parse.js';
 import { SqlDiagnosticsError, renderDiagnostics } from '../sql/diagnostics.js';
 import { CliError, type ParsedArgs } from './args.js';
 
@@ -32,22 +31,13 @@ export async function runCommand(args: ParsedArgs, io: { stdout: NodeJS.Writable
   const workers = args.single('workers') !== undefined ? Number(args.single('workers')) : availableParallelism();
   if (!Number.isInteger(workers) || workers < 0) throw new CliError('--workers takes a whole number');
 
-  const parsed = parseSql(source);
-  if (parsed.diagnostics.length) throw new SqlDiagnosticsError(parsed.diagnostics, source, appPath);
-  const declared = new Set(parsed.statements.flatMap((s) => (s.kind === 'create-stream' ? [s.name.name.toLowerCase()] : [])));
   const rowtimeFrom: Record<string, string> = {};
   if (rowtimeCol) for (const i of inputs) rowtimeFrom[i.name] = rowtimeCol;
   const engine = new Engine({ workers, rowtimeFrom });
   const started = performance.now();
   try {
-    for (const i of inputs) {
-      if (declared.has(i.name.toLowerCase()) || engine.catalog.get(i.name)) continue;
-      const format = /\.csv$/i.test(i.value) ? 'csv' : 'json';
-      const columns = inferSchema(await sampleLines(i.value), format);
-      if (columns.length === 0) throw new CliError(`cannot discover a schema for ${i.name}: ${i.value} has no records`);
-      engine.declareSource(i.name, columns, format);
-      io.stderr.write(`discovered ${i.name} (${columns.map((c) => `${c.name} ${c.type}`).join(', ')})\n`);
-    }
+    const discovered = await declareUndeclaredInputs(engine, source, inputs.map((i) => ({ name: i.name, path: i.value })), appPath);
+    for (const d of discovered) io.stderr.write(`discovered ${d.name} (${d.columns.map((c) => `${c.name} ${c.type}`).join(', ')})\n`);
     for (const r of engine.execute(source, appPath)) if (r.kind === 'explain') io.stderr.write(r.text + '\n');
     for (const i of inputs) {
       if (!engine.catalog.get(i.name, false)) throw new CliError(`--input ${i.name}: the application has no stream ${i.name}`);

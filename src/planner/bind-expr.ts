@@ -42,6 +42,10 @@ export class ExprBinder {
       this.fail('SQL_UNKNOWN_STREAM', `unknown stream or alias ${show(ref.qualifier)}`, ref.qualifier.span, scope.qualifiers.length ? `the query reads ${scope.qualifiers.map(show).join(', ')}` : undefined);
       return undefined;
     }
+    for (const i of scope.windowFields ?? []) {
+      const name = scope.fields[i]!.name;
+      if (name === ref.name.name || (!ref.name.quoted && name.toLowerCase() === ref.name.name.toLowerCase())) return i;
+    }
     const exact = scope.fields.findIndex((f) => f.name === ref.name.name);
     if (exact >= 0) return exact;
     if (!ref.name.quoted) {

@@ -31,6 +31,11 @@ export function buildChunkSpec(def: StreamDef, plans: readonly QueryPlan[], rowt
     return at;
   };
   const queries = plans.map((plan) => ({ plan, columnMap: plan.sourceColumns.map(want) }));
+  // Typed columns no query reads are still decoded (cheaply, as numbers), so a record whose field
+  // cannot be coerced to its declared type goes to error_stream whichever columns the queries use.
+  def.fields.forEach((f, i) => {
+    if (i !== rowtimeIdx && f.type !== 'VARCHAR') want(i);
+  });
   let rowtimeFrom = -1;
   if (rowtimeFromColumn !== null) {
     const i = def.fields.findIndex((f) => f.name === rowtimeFromColumn || f.name.toLowerCase() === rowtimeFromColumn.toLowerCase());
@@ -42,6 +47,5 @@ export function buildChunkSpec(def: StreamDef, plans: readonly QueryPlan[], rowt
     const type = f.type === 'INTERVAL' || f.type === 'NULL' ? 'VARCHAR' : f.type;
     return { name: f.name, type, position: i, field: f.name };
   });
-  void columns.map((c, k) => k);
   return { key: `${def.name}#${nextKey++}`, source: def.name, format: def.format, columns, rowtimeFrom, queries };
 }

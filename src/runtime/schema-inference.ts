@@ -9,14 +9,14 @@ const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|
  */
 export function inferSchema(sample: readonly string[], format: 'json' | 'csv'): Field[] {
   const order: string[] = [];
-  const types = new Map<string, ColumnType | null>();
+  const seen = new Map<string, Map<ColumnType, number>>();
   const see = (name: string, t: ColumnType | null) => {
-    if (!types.has(name)) {
+    let counts = seen.get(name);
+    if (!counts) {
       order.push(name);
-      types.set(name, t);
-      return;
+      seen.set(name, (counts = new Map()));
     }
-    types.set(name, merge(types.get(name)!, t));
+    if (t) counts.set(t, (counts.get(t) ?? 0) + 1);
   };
   for (const line of sample) {
     if (!line.trim()) continue;
@@ -33,7 +33,21 @@ export function inferSchema(sample: readonly string[], format: 'json' | 'csv'): 
       line.split(',').forEach((v, i) => see(`COL_${i}`, typeOfText(v.trim().replace(/^"|"$/g, ''))));
     }
   }
-  return order.map((name) => ({ name, type: types.get(name) ?? 'VARCHAR' }));
+  return order.map((name) => ({ name, type: choose(seen.get(name)!) }));
+}
+
+/**
+ * The column's type: the one every value has; numbers when at least 90% of values are numbers
+ * (the odd record then fails coercion and goes to error_stream); otherwise VARCHAR.
+ */
+function choose(counts: Map<ColumnType, number>): ColumnType {
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  if (counts.size === 0) return 'VARCHAR';
+  if (counts.size === 1) return [...counts.keys()][0]!;
+  const ints = counts.get('BIGINT') ?? 0;
+  const doubles = counts.get('DOUBLE') ?? 0;
+  if (ints + doubles >= 0.9 * total) return doubles > 0 ? 'DOUBLE' : 'BIGINT';
+  return 'VARCHAR';
 }
 
 function typeOfJson(v: unknown): ColumnType | null {
@@ -50,11 +64,4 @@ function typeOfText(v: string): ColumnType | null {
   if (/^-?\d*\.\d+([eE][+-]?\d+)?$/.test(v)) return 'DOUBLE';
   if (v === 'true' || v === 'false') return 'BOOLEAN';
   return ISO_TIMESTAMP.test(v) ? 'TIMESTAMP' : 'VARCHAR';
-}
-
-function merge(a: ColumnType | null, b: ColumnType | null): ColumnType | null {
-  if (a === null) return b;
-  if (b === null || a === b) return a;
-  if ((a === 'BIGINT' && b === 'DOUBLE') || (a === 'DOUBLE' && b === 'BIGINT')) return 'DOUBLE';
-  return 'VARCHAR';
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../../src/runtime/engine.js';
 import { replayFile } from '../../src/runtime/file-replay.js';
+import { declareUndeclaredInputs } from '../../src/runtime/discover.js';
 import { toObjects, type Row } from '../../src/runtime/rows.js';
 
 export function tempDir(prefix = 'sluice-test-'): string {
@@ -22,6 +23,7 @@ export async function runApp(sql: string, inputs: Record<string, string>, opts: 
   const engine = new Engine({ workers: opts.workers ?? 0, rowtimeFrom });
   const rows: Record<string, Row[]> = {};
   try {
+    await declareUndeclaredInputs(engine, sql, Object.entries(inputs).map(([name, path]) => ({ name, path })));
     engine.execute(sql);
     for (const name of engine.catalog.names()) {
       rows[name] = [];
