@@ -94,6 +94,7 @@ export function bindQuery(q: A.Select, catalog: Catalog, diagnostics: SqlError[]
     } else {
       bucket = chooseBucket(q.groupBy, scope, rowtimeIndex, eb);
       if (!bucket) {
+        for (const g of q.groupBy) eb.bind(g, scope);
         return fail('SQL_STREAM_GROUP_BY', 'a streaming GROUP BY needs a time bucket, or it would never emit a row', q.groupBy[0]?.span ?? q.span,
           `add STEP(${show(streamName)}.ROWTIME BY INTERVAL '10' SECOND) or FLOOR(ROWTIME TO MINUTE) to GROUP BY, or read FROM TABLE(TUMBLE(...))`);
       }

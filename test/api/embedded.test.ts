@@ -1,0 +1,71 @@
+import { describe, it, expect } from 'vitest';
+import { Sluice, SqlDiagnosticsError } from '../../src/index.js';
+
+const APP = `CREATE STREAM clicks (ts TIMESTAMP(3), page VARCHAR, ms BIGINT, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND);
+CREATE STREAM views AS
+SELECT window_start, page, COUNT(*) AS n, SUM(ms) AS total
+FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '10' SECOND))
+GROUP BY window_start, window_end, page;`;
+
+const at = (s: number) => new Date(Date.UTC(2026, 10, 25, 0, 0, s)).toISOString();
+
+describe('embedded API', () => {
+  for (const workers of [0, 2]) {
+    it(`puts records and subscribes to results (${workers} workers)`, async () => {
+      const sluice = await Sluice.open({ workers });
+      await sluice.execute(APP);
+      const seen: unknown[] = [];
+      const done = (async () => {
+        for await (const rows of sluice.subscribe('views')) seen.push(...rows);
+      })();
+      await sluice.put('clicks', [
+        { ts: at(1), page: '/a', ms: 10 },
+        { ts: at(2), page: '/b', ms: 20 },
+        { ts: at(3), page: '/a', ms: 30 },
+      ]);
+      await sluice.put('clicks', [{ ts: at(12), page: '/a', ms: 1 }]);
+      await sluice.put('clicks', [{ ts: at(25), page: '/c', ms: 5 }]);
+      await sluice.end('clicks');
+      await done;
+      await sluice.close();
+      expect(seen).toEqual([
+        { window_start: at(0), page: '/a', n: 2, total: 40 },
+        { window_start: at(0), page: '/b', n: 1, total: 20 },
+        { window_start: at(10), page: '/a', n: 1, total: 1 },
+        { window_start: at(20), page: '/c', n: 1, total: 5 },
+      ]);
+    });
+  }
+
+  it('emits a window as soon as the watermark passes its end', async () => {
+    const sluice = await Sluice.open();
+    await sluice.execute(APP);
+    const seen: unknown[] = [];
+    sluice.on('views', (rows) => seen.push(...rows));
+    await sluice.put('clicks', [{ ts: at(1), page: '/a', ms: 1 }]);
+    await sluice.put('clicks', [{ ts: at(10), page: '/a', ms: 1 }]);
+    expect(seen).toEqual([]);
+    await sluice.put('clicks', [{ ts: at(11), page: '/a', ms: 1 }]);
+    expect(seen).toEqual([{ window_start: at(0), page: '/a', n: 1, total: 1 }]);
+    await sluice.close();
+  });
+
+  it('routes bad records to error_stream and keeps going', async () => {
+    const sluice = await Sluice.open();
+    await sluice.execute(APP);
+    const errors: Record<string, unknown>[] = [];
+    sluice.on('error_stream', (rows) => errors.push(...rows));
+    await sluice.put('clicks', ['not json', JSON.stringify({ ts: at(1), page: '/a', ms: 'many' }), JSON.stringify({ ts: at(2), page: '/a', ms: 3 })]);
+    expect(errors.map((e) => e['ERROR_NAME'])).toEqual(['PARSE_ERROR', 'COERCION_ERROR']);
+    expect(errors[0]).toMatchObject({ ERROR_LEVEL: 'ERROR', DATA_ROW: 'not json' });
+    expect(String(errors[1]!['MESSAGE'])).toContain('BIGINT');
+    await sluice.close();
+  });
+
+  it('throws diagnostics for bad SQL, with a caret', async () => {
+    const sluice = await Sluice.open();
+    await expect(sluice.execute('SELECT pge FROM error_stream')).rejects.toThrow(SqlDiagnosticsError);
+    await expect(sluice.execute(`CREATE STREAM s (a VARCHAR); SELECT b FROM s`)).rejects.toThrow(/unknown column b[\s\S]*\^/);
+    await sluice.close();
+  });
+});

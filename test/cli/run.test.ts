@@ -1,0 +1,85 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateClickstream } from '../../bench/clickstream.js';
+import { tempDir, writeLines } from '../helpers/run-app.js';
+
+const cli = fileURLToPath(new URL('../../dist/src/cli/main.js', import.meta.url));
+const sluice = (args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
+
+let dir = '';
+let clicks = '';
+beforeAll(() => {
+  dir = tempDir();
+  clicks = writeLines(dir, 'clicks.ndjson', [...generateClickstream({ events: 5000, seed: 3, pages: 4 }), '{"broken": ']);
+});
+
+const FLINK_APP = `CREATE STREAM clicks (ts TIMESTAMP(3), user_id VARCHAR, page VARCHAR, country VARCHAR, duration_ms BIGINT,
+  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND) WITH (format = 'json');
+CREATE STREAM page_views AS
+SELECT window_start, window_end, page, COUNT(*) AS views
+FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '1' SECOND))
+GROUP BY window_start, window_end, page;`;
+
+describe('sluice run', () => {
+  it('writes each --output stream as NDJSON and error rows to error_stream', () => {
+    const app = join(dir, 'app.sql');
+    writeFileSync(app, FLINK_APP);
+    const out = join(dir, 'views.ndjson');
+    const errs = join(dir, 'errors.ndjson');
+    const r = sluice(['run', app, '--input', `clicks=${clicks}`, '--output', `page_views=${out}`, '--output', `error_stream=${errs}`, '--workers', '2']);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.reduce((n, x) => n + x.views, 0)).toBe(5000);
+    expect(Object.keys(rows[0])).toEqual(['window_start', 'window_end', 'page', 'views']);
+    expect(rows[0].window_start).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    const errors = readFileSync(errs, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ ERROR_NAME: 'PARSE_ERROR', DATA_ROW: '{"broken": ' });
+    expect(r.stderr).toMatch(/5001 records .* 1 errors/);
+  });
+
+  it('runs a KDA application unchanged, discovering the source schema, to stdout', () => {
+    const app = join(dir, 'kda.sql');
+    writeFileSync(app, `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (page VARCHAR(64), views BIGINT);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+SELECT STREAM page, COUNT(*) AS views
+FROM "SOURCE_SQL_STREAM_001"
+GROUP BY page, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '10' SECOND);`);
+    const a = sluice(['run', app, '--input', `SOURCE_SQL_STREAM_001=${clicks}`, '--rowtime-from', 'ts']);
+    const b = sluice(['run', app, '--input', `SOURCE_SQL_STREAM_001=${clicks}`, '--rowtime-from', 'ts', '--workers', '0']);
+    expect(a.status, a.stderr).toBe(0);
+    expect(a.stderr).toContain('discovered SOURCE_SQL_STREAM_001 (ts TIMESTAMP, user_id VARCHAR, page VARCHAR, country VARCHAR, duration_ms BIGINT)');
+    const rows = a.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.reduce((n, x) => n + x.views, 0)).toBe(5000);
+    expect(a.stdout.split('\n').sort()).toEqual(b.stdout.split('\n').sort());
+  });
+
+  it('exits 2 with diagnostics for a bad application, and never prints a stack trace', () => {
+    const app = join(dir, 'bad.sql');
+    writeFileSync(app, `CREATE STREAM clicks (ts TIMESTAMP, page VARCHAR);\nCREATE STREAM x AS SELECT STREAM pgae, COUNT(*) FROM clicks GROUP BY pgae;`);
+    const r = sluice(['run', app, '--input', `clicks=${clicks}`]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`--> ${app}:2:`);
+    expect(r.stderr).toContain('unknown column pgae');
+    expect(r.stderr).toContain('did you mean page?');
+    expect(r.stderr).toMatch(/\|\s+\^+/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('explains plans, and says clearly what is wrong with its arguments', () => {
+    const app = join(dir, 'app.sql');
+    writeFileSync(app, FLINK_APP);
+    const e = sluice(['explain', app]);
+    expect(e.status).toBe(0);
+    expect(e.stdout).toContain('WindowAggregate: tumble(ts, size=1s) keys=[page] aggs=[COUNT(*)]');
+    expect(e.stdout).toContain('Scan: clicks columns=[ts, page]');
+    const missing = sluice(['run', app, '--input', `clicks=${join(dir, 'nope.ndjson')}`]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('no such input file');
+    const badPair = sluice(['run', app, '--input', 'clicks']);
+    expect(badPair.stderr).toContain('--input takes STREAM=FILE');
+  });
+});
