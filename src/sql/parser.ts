@@ -1,4 +1,5 @@
-import { CstParser, type IToken } from 'chevrotain';
+import type { IToken } from 'chevrotain';
+import { CstParser } from './chevrotain.js';
 import * as T from './tokens.js';
 
 /** The CST grammar for both dialects (Flink-style and Kinesis Data Analytics SQL). */
