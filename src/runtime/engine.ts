@@ -21,6 +21,8 @@ export interface EngineOptions {
   readonly workers?: number;
   /** Per source stream: the column ROWTIME replays from (kept monotonic). */
   readonly rowtimeFrom?: Readonly<Record<string, string>>;
+  /** Whether the coordinating thread decodes a chunk itself when every worker is busy (default true). */
+  readonly coordinatorHelps?: boolean;
 }
 
 export type StatementResult =

@@ -45,7 +45,10 @@ export class StreamRuntime {
     let applied: Promise<void>;
     if (pool) {
       const task: ChunkTask = { spec, bytes, arrival, rowtimeFloor: this.rowtimeMax, lateBefore: this.lateBefore(spec), encode: true };
-      const pending = pool.run(task);
+      // When every worker is busy, this thread takes the chunk itself rather than queue it.
+      const pending = pool.busy >= pool.threads && this.engine.options.coordinatorHelps !== false
+        ? Promise.resolve({ result: processChunk({ ...task, encode: false }), bytes })
+        : pool.run(task);
       applied = this.tail.then(() => pending).then(({ result, bytes: back }) => this.apply(spec, { ...task, bytes: back }, result));
     } else {
       applied = this.tail.then(() => {

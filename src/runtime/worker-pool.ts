@@ -18,10 +18,18 @@ export class WorkerPool {
     this.piscina = new Piscina({ filename: workerFile(), minThreads: threads, maxThreads: threads, idleTimeout: 60_000 });
   }
 
+  /** Tasks sent and not yet returned. */
+  busy = 0;
+
   async run(task: ChunkTask): Promise<{ result: ChunkResult; bytes: Uint8Array }> {
     const bytes = task.bytes;
     const transferable = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-    return this.piscina.run({ ...task, bytes: transferable }, { transferList: [transferable.buffer as ArrayBuffer] });
+    this.busy++;
+    try {
+      return await this.piscina.run({ ...task, bytes: transferable }, { transferList: [transferable.buffer as ArrayBuffer] });
+    } finally {
+      this.busy--;
+    }
   }
 
   get queueSize(): number {
