@@ -3,11 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { ChunkResult, ChunkTask } from './chunk-task.js';
 
-/** The compiled worker entry, whether this module runs from dist/ or from source under a test runner. */
+/** The worker entry: a CommonJS shim at the package root's workers/ that imports the compiled ES module. */
 function workerFile(): string {
-  const sibling = fileURLToPath(new URL('../../workers/row-stage.js', import.meta.url));
-  if (existsSync(sibling)) return sibling;
-  return fileURLToPath(new URL('../../dist/workers/row-stage.js', import.meta.url));
+  for (const rel of ['../../../workers/row-stage.cjs', '../../workers/row-stage.cjs']) {
+    const path = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  throw new Error('workers/row-stage.cjs not found next to the package');
 }
 
 /** A fixed pool of worker threads running row stages over chunks; results come back in any order. */
