@@ -62,34 +62,26 @@ export class Sluice {
     let wake: (() => void) | null = null;
     let done = false;
     const rt = this.engine.runtime(stream);
-    const off = this.on(stream, (rows) => {
+    const offRows = this.on(stream, (rows) => {
       queue.push(rows);
       wake?.();
     });
     const finish = () => {
       done = true;
-      off();
+      offRows();
+      offEnd();
       wake?.();
     };
+    const offEnd = this.engine.onEnd(stream, finish);
+    if (rt.ended) done = true;
     this.subscribers.add(finish);
     return {
       [Symbol.asyncIterator]: () => ({
         next: async (): Promise<IteratorResult<Row[]>> => {
-          for (;;) {
-            if (queue.length) return { value: queue.shift()!, done: false };
-            if (done || this.closed) return { value: undefined, done: true };
-            if (rt.ended) {
-              await rt.drain();
-              if (!queue.length) return { value: undefined, done: true };
-              continue;
-            }
-            await new Promise<void>((resolve) => {
-              wake = resolve;
-              const t = setTimeout(resolve, 200);
-              t.unref();
-            });
-            wake = null;
-          }
+          while (queue.length === 0 && !done && !this.closed) await new Promise<void>((resolve) => (wake = resolve));
+          wake = null;
+          if (queue.length) return { value: queue.shift()!, done: false };
+          return { value: undefined, done: true };
         },
         return: async (): Promise<IteratorResult<Row[]>> => {
           finish();

@@ -27,8 +27,10 @@ export function explainPlan(plan: QueryPlan, workers: number): string {
   const pool = workers > 0 ? `worker pool (${workers} threads), chunk-parallel` : 'coordinator thread';
   lines.push(`  RowStage on ${pool}: decode [${plan.inputNames.join(', ')}]${plan.where ? ' -> filter' : ''}${plan.window ? ' -> assign windows' : ''}${plan.mode === 'aggregate' ? ' -> partial aggregate per (window, key)' : ' -> project'}`);
   if (plan.mode === 'aggregate') {
-    if (workers > 0) lines.push(`  Exchange: partial aggregates cross threads as Arrow IPC, merged by (window, key)`);
-    lines.push(`  WindowStage on coordinator: merge partials, watermark ${plan.watermark ? `= max(${plan.inputNames[plan.watermark.column]}) - ${plan.watermark.delayMs}ms` : 'none'}, emit ${plan.emit === 'changes' ? 'changes' : 'when watermark passes window end'}`);
+    const keys = plan.keys.length ? `hash(${plan.keys.map((k) => exprToString(k, plan.inputNames)).join(', ')})` : 'a single partition (no keys)';
+    if (workers > 0) lines.push(`  Exchange: partials split by ${keys} into ${workers} partitions, sent as Arrow IPC`);
+    const where = workers > 0 ? `${workers} partitions, partition p on worker p` : 'coordinator thread';
+    lines.push(`  WindowStage on ${where}: merge partials, watermark ${plan.watermark ? `= max(${plan.inputNames[plan.watermark.column]}) - ${plan.watermark.delayMs}ms` : 'none'}, emit ${plan.emit === 'changes' ? 'changes' : 'when watermark passes window end'}`);
   }
   return lines.join('\n');
 }

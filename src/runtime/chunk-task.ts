@@ -7,6 +7,7 @@ import { createStore } from '../operators/aggregates/registry.js';
 import type { QueryPlan } from '../planner/physical.js';
 import { ROWTIME_COLUMN, type ChunkSpec } from './chunk-spec.js';
 import { recordTexts } from './record-text.js';
+import { splitByKey, lateProbe } from '../operators/kernels/partition.js';
 
 export interface ChunkTask {
   readonly spec: ChunkSpec;
@@ -19,6 +20,8 @@ export interface ChunkTask {
   readonly lateBefore: readonly number[];
   /** Encode results as Arrow IPC (for crossing threads). */
   readonly encode: boolean;
+  /** Window state is split across this many partitions by group-key hash (encoded results only). */
+  readonly partitions?: number;
 }
 
 export interface ErrorRow {
@@ -33,7 +36,10 @@ export interface QueryChunkResult {
   readonly rowErrors: ErrorRow[];
   readonly partial?: PartialGroups;
   readonly rows?: { count: number; columns: unknown[][]; rowtimes: number[] };
-  readonly partialIpc?: Uint8Array;
+  /** One Arrow IPC buffer of partial aggregates per window-state partition. */
+  readonly partialIpcs?: Uint8Array[];
+  /** Earliest time at which a group of the partials would be late (see kernels/partition.ts). */
+  readonly lateProbe?: number;
   readonly rowsIpc?: Uint8Array;
 }
 
@@ -99,7 +105,11 @@ export function processChunk(task: ChunkTask): ChunkResult {
     const rowErrors = r.rowErrors.length ? zipErrors(textOf(r.rowErrors.map((e) => e.row)), r.rowErrors.map((e) => e.row), rowtimes, (k) => r.rowErrors[k]!.message) : [];
     const base = { maxEventTime: r.maxEventTime, late, rowErrors };
     if (!task.encode) return { ...base, ...(r.partial ? { partial: r.partial } : {}), ...(r.rows ? { rows: r.rows } : {}) };
-    if (r.partial) return { ...base, partialIpc: encodePartial(q.plan, r.partial) };
+    if (r.partial) {
+      const parts = splitByKey(r.partial, task.partitions ?? 1);
+      const gap = q.plan.window?.type === 'session' ? q.plan.window.gapMs : null;
+      return { ...base, partialIpcs: parts.map((p) => encodePartial(q.plan, p)), lateProbe: lateProbe(r.partial, gap) };
+    }
     return { ...base, rowsIpc: encodeRows(q.plan, r.rows!) };
   });
   const decodeErrors = decoded.errors.map((e) => ({ raw: e.raw, message: e.message, rowtime: task.arrival }));
@@ -136,6 +146,7 @@ function wireOf(name: string, values: unknown[], isString: boolean): WireColumn 
 }
 
 export function encodePartial(plan: QueryPlan, p: PartialGroups): Uint8Array {
+  if (p.count === 0) return new Uint8Array(0);
   const cols: WireColumn[] = [
     { name: 's', kind: 'f64', values: Float64Array.from(p.starts) },
     { name: 'e', kind: 'f64', values: Float64Array.from(p.ends) },

@@ -39,6 +39,7 @@ export class Engine {
   readonly pool: WorkerPool | null;
   private readonly streams = new Map<string, StreamRuntime>();
   private readonly listeners = new Map<string, Set<RowsListener>>();
+  private readonly endListeners = new Map<string, Set<() => void>>();
   private readonly producers = new Map<string, QueryRunner[]>();
   /** Streams in creation order, and which of them queries write to. */
   readonly created: string[] = [];
@@ -204,7 +205,7 @@ export class Engine {
 
   private start(plan: QueryPlan): void {
     this.lastPlan = plan;
-    const runner = new QueryRunner(plan);
+    const runner = new QueryRunner(plan, this.pool, (rows) => this.emit(plan.target, rows), (e, n, p) => this.error(e, n, p));
     this.runners.push(runner);
     const list = this.producers.get(plan.target) ?? [];
     list.push(runner);
@@ -246,6 +247,16 @@ export class Engine {
     return () => set!.delete(listener);
   }
 
+  /** Calls `listener` once the stream has ended (end of input reached it). */
+  onEnd(stream: string, listener: () => void): () => void {
+    const def = this.catalog.get(stream, false);
+    if (!def) throw new Error(`unknown stream ${stream}`);
+    let set = this.endListeners.get(def.name);
+    if (!set) this.endListeners.set(def.name, (set = new Set()));
+    set.add(listener);
+    return () => set!.delete(listener);
+  }
+
   /** Rows a query emitted into `stream`: to listeners, then to the queries that read it. */
   emit(stream: string, rows: OutputRows): void {
     const def = this.catalog.get(stream)!;
@@ -259,8 +270,7 @@ export class Engine {
         columns: r.plan.sourceColumns.map((c) => (c === fields.length - 1 ? vectorFromValues(rows.rowtimes, 'TIMESTAMP') : vectorFromValues(rows.columns[c]!, fields[c]!.type))),
       };
       const rowText = (i: number) => JSON.stringify(Object.fromEntries(fields.slice(0, -1).map((f, c) => [f.name, rows.columns[c]![i] ?? null])));
-      const result = r.processInline(batch, rowText, rows.rowtimes);
-      r.apply(result, (out) => this.emit(r.plan.target, out), (e, n, p) => this.error(e, n, p));
+      r.apply(r.processInline(batch, rowText, rows.rowtimes));
     }
   }
 
@@ -280,8 +290,10 @@ export class Engine {
     const rt = this.runtime(stream);
     await rt.drain();
     rt.ended = true;
+    for (const l of this.endListeners.get(rt.def.name) ?? []) l();
     for (const r of this.runnersOf(rt.def.name)) {
-      r.advance(Infinity, (rows) => this.emit(r.plan.target, rows), (e, n, p) => this.error(e, n, p));
+      r.advance(Infinity);
+      await r.drain();
       const target = r.plan.target;
       const producers = this.producersOf(target);
       const targetRt = this.runtime(target);
@@ -299,6 +311,7 @@ export class Engine {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = null;
     for (const rt of this.streams.values()) await rt.drain().catch(() => {});
+    for (const r of this.runners) await r.drain().catch(() => {});
     await this.pool?.close();
   }
 }

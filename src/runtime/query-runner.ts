@@ -1,67 +1,137 @@
 import type { QueryPlan } from '../planner/physical.js';
 import type { OutputRows } from '../operators/operator.js';
-import { RowStage } from '../operators/row-stage.js';
+import { RowStage, type PartialGroups } from '../operators/row-stage.js';
 import { WindowAggregate } from '../operators/window-aggregate.js';
 import type { ColumnBatch } from '../operators/column-batch.js';
-import { decodePartial, decodeRows, type ErrorRow, type QueryChunkResult } from './chunk-task.js';
+import { lateProbe, splitByKey } from '../operators/kernels/partition.js';
+import { decodeRows, encodePartial, type ErrorRow, type QueryChunkResult } from './chunk-task.js';
+import type { WorkerPool } from './worker-pool.js';
+import { concatRows, type WindowTaskResult } from './window-task.js';
 
 export type ErrorSink = (row: ErrorRow, errorName: string, pumpName: string) => void;
 
-/** One running continuous query on the coordinating thread: its window state and watermark. */
+let nextStateKey = 0;
+
+/**
+ * One running continuous query, as the coordinating thread sees it: it tracks the watermark and
+ * drives the query's keyed window state, which lives here (no workers) or is split by group-key
+ * hash across the worker threads, partition p on thread p. Output rows leave in order either way.
+ */
 export class QueryRunner {
-  readonly window: WindowAggregate | null;
+  private readonly local: WindowAggregate | null = null;
+  private readonly stateKey = `q${nextStateKey++}`;
   private inline: RowStage | null = null;
+  private chain: Promise<void> = Promise.resolve();
+  private readonly partitionGroups: number[];
+  watermark = -Infinity;
   rowsIn = 0;
   rowsOut = 0;
 
-  constructor(readonly plan: QueryPlan) {
-    this.window = plan.mode === 'aggregate' ? new WindowAggregate(plan) : null;
+  constructor(
+    readonly plan: QueryPlan,
+    private readonly pool: WorkerPool | null,
+    private readonly emit: (rows: OutputRows) => void,
+    private readonly error: ErrorSink,
+  ) {
+    if (plan.mode === 'aggregate' && !pool) this.local = new WindowAggregate(plan);
+    this.partitionGroups = new Array(pool?.threads ?? 1).fill(0);
+  }
+
+  get remote(): boolean {
+    return this.plan.mode === 'aggregate' && this.pool !== null;
+  }
+
+  /** Open groups across all partitions (as last reported by the workers). */
+  get openGroups(): number {
+    return this.local ? this.local.openGroups : this.partitionGroups.reduce((a, b) => a + b, 0);
   }
 
   /** The watermark a chunk is sent with: rows in windows it closed are late. */
   lateBefore(): number {
-    return this.window?.watermark ?? -Infinity;
+    return this.watermark;
   }
 
-  /** Decodes a worker result (Arrow IPC) into rows or partial aggregates. */
+  /** Decodes projected rows that came back from a worker as Arrow IPC. */
   materialize(r: QueryChunkResult): QueryChunkResult {
-    if (r.partialIpc) return { ...r, partial: decodePartial(this.plan, r.partialIpc), partialIpc: undefined };
     if (r.rowsIpc) return { ...r, rows: decodeRows(this.plan, r.rowsIpc), rowsIpc: undefined };
     return r;
   }
 
   /** Whether a result was computed against a watermark that has since moved past some of its windows. */
   isStale(r: QueryChunkResult): boolean {
-    return !!(this.window && r.partial && r.partial.count > 0 && this.window.wouldBeLate(r.partial));
+    if (this.plan.mode !== 'aggregate') return false;
+    const gap = this.plan.window?.type === 'session' ? this.plan.window.gapMs : null;
+    const probe = r.lateProbe ?? (r.partial ? lateProbe(r.partial, gap) : Infinity);
+    return probe <= this.watermark;
   }
 
-  apply(r: QueryChunkResult, out: (rows: OutputRows) => void, error: ErrorSink): void {
-    for (const e of r.rowErrors) error(e, 'EXPRESSION_ERROR', this.plan.name);
-    for (const e of r.late) error(e, 'LATE_ROW', this.plan.name);
-    const emit = (rows: OutputRows) => {
-      if (rows.count === 0) return;
-      this.rowsOut += rows.count;
-      out(rows);
-    };
+  apply(r: QueryChunkResult): void {
+    for (const e of r.rowErrors) this.error(e, 'EXPRESSION_ERROR', this.plan.name);
+    for (const e of r.late) this.error(e, 'LATE_ROW', this.plan.name);
     if (r.rows) {
       this.rowsIn += r.rows.count;
-      emit(r.rows);
+      this.out(r.rows);
       return;
     }
-    if (!this.window || !r.partial) return;
-    this.window.processBatch(r.partial, emit);
-    this.drainWindowErrors(error);
-    if (this.plan.watermark && r.maxEventTime > -Infinity) this.advance(r.maxEventTime - this.plan.watermark.delayMs, out, error);
+    if (r.partial) this.merge(r.partial);
+    else if (r.partialIpcs) this.mergeEncoded(r.partialIpcs);
+    if (this.plan.watermark && r.maxEventTime > -Infinity) this.advance(r.maxEventTime - this.plan.watermark.delayMs);
   }
 
-  advance(watermark: number, out: (rows: OutputRows) => void, error: ErrorSink): void {
-    if (!this.window) return;
-    this.window.onWatermark(watermark, (rows) => {
-      if (rows.count === 0) return;
-      this.rowsOut += rows.count;
-      out(rows);
+  private out(rows: OutputRows): void {
+    if (rows.count === 0) return;
+    this.rowsOut += rows.count;
+    this.emit(rows);
+  }
+
+  private merge(p: PartialGroups): void {
+    if (this.local) {
+      this.local.processBatch(p, (rows) => this.out(rows));
+      this.drainLocalErrors();
+      return;
+    }
+    this.mergeEncoded(splitByKey(p, this.pool!.threads).map((part) => encodePartial(this.plan, part)));
+  }
+
+  private mergeEncoded(parts: Uint8Array[]): void {
+    this.send(parts.map((ipc, partition) => (ipc.byteLength ? this.pool!.runWindow(partition, { kind: 'window', op: 'merge', key: this.stateKey, plan: this.plan, ipc }) : null)));
+  }
+
+  advance(watermark: number): void {
+    if (watermark <= this.watermark || this.plan.mode !== 'aggregate') return;
+    this.watermark = watermark;
+    if (this.local) {
+      this.local.onWatermark(watermark, (rows) => this.out(rows));
+      this.drainLocalErrors();
+      return;
+    }
+    this.send(this.partitionGroups.map((_, partition) => this.pool!.runWindow(partition, { kind: 'window', op: 'advance', key: this.stateKey, plan: this.plan, watermark })));
+  }
+
+  /** Results of window tasks are handled strictly in the order the tasks were sent. */
+  private send(tasks: (Promise<WindowTaskResult> | null)[]): void {
+    const settled = tasks.map((t) => t?.catch((e: unknown) => e as Error) ?? null);
+    this.chain = this.chain.then(async () => {
+      const batches: OutputRows[] = [];
+      for (let partition = 0; partition < settled.length; partition++) {
+        const r = await settled[partition];
+        if (!r) continue;
+        if (r instanceof Error) {
+          this.error({ raw: '', message: `window state partition ${partition} failed: ${r.message}`, rowtime: 0 }, 'INTERNAL_ERROR', this.plan.name);
+          continue;
+        }
+        this.partitionGroups[partition] = r.openGroups;
+        for (const e of r.errors) this.error({ raw: JSON.stringify(e.row), message: e.message, rowtime: 0 }, 'EXPRESSION_ERROR', this.plan.name);
+        if (r.rowsIpc) batches.push(decodeRows(this.plan, r.rowsIpc));
+      }
+      const rows = concatRows(batches);
+      if (rows) this.out(rows);
     });
-    this.drainWindowErrors(error);
+  }
+
+  /** Resolves once every row this query has produced so far has been emitted. */
+  drain(): Promise<void> {
+    return this.chain;
   }
 
   /** Runs the row stage here, for rows from another query (derived streams) or put() calls. */
@@ -78,8 +148,13 @@ export class QueryRunner {
     };
   }
 
-  private drainWindowErrors(error: ErrorSink): void {
-    if (!this.window || this.window.rowErrors.length === 0) return;
-    for (const e of this.window.rowErrors.splice(0)) error({ raw: JSON.stringify(e.row), message: e.message, rowtime: 0 }, 'EXPRESSION_ERROR', this.plan.name);
+  private drainLocalErrors(): void {
+    if (!this.local || this.local.rowErrors.length === 0) return;
+    for (const e of this.local.rowErrors.splice(0)) this.error({ raw: JSON.stringify(e.row), message: e.message, rowtime: 0 }, 'EXPRESSION_ERROR', this.plan.name);
+  }
+
+  /** The local window state, when the query runs without workers (tests and snapshots use it). */
+  get window(): WindowAggregate | null {
+    return this.local;
   }
 }

@@ -84,8 +84,8 @@ export class StreamRuntime {
     for (const e of result.decodeErrors) this.engine.error(e, e.message.startsWith('cannot coerce') ? 'COERCION_ERROR' : 'PARSE_ERROR', null);
     queries.forEach((q, i) => {
       const r = runners[i]!;
-      r.apply(q, (rows) => this.engine.emit(r.plan.target, rows), (e, n, p) => this.engine.error(e, n, p));
-      if (r.plan.window?.onRowtime && this.rowtimeMax > -Infinity) r.advance(this.rowtimeMax, (rows) => this.engine.emit(r.plan.target, rows), (e, n, p) => this.engine.error(e, n, p));
+      r.apply(q);
+      if (r.plan.window?.onRowtime && this.rowtimeMax > -Infinity) r.advance(this.rowtimeMax);
     });
   }
 
@@ -95,7 +95,7 @@ export class StreamRuntime {
     if (this.engine.producersOf(this.def.name).length > 0) return;
     const now = Math.max(Date.now(), this.lastArrival);
     for (const r of this.engine.runnersOf(this.def.name)) {
-      if (r.plan.window?.onRowtime) r.advance(now, (rows) => this.engine.emit(r.plan.target, rows), (e, n, p) => this.engine.error(e, n, p));
+      if (r.plan.window?.onRowtime) r.advance(now);
     }
     this.lastArrival = now;
   }

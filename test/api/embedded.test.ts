@@ -28,7 +28,8 @@ describe('embedded API', () => {
       await sluice.end('clicks');
       await done;
       await sluice.close();
-      expect(seen).toEqual([
+      const byWindowThenPage = (a: any, b: any) => a.window_start.localeCompare(b.window_start) || a.page.localeCompare(b.page);
+      expect(seen.sort(byWindowThenPage)).toEqual([
         { window_start: at(0), page: '/a', n: 2, total: 40 },
         { window_start: at(0), page: '/b', n: 1, total: 20 },
         { window_start: at(10), page: '/a', n: 1, total: 1 },

@@ -1,0 +1,55 @@
+import type { QueryPlan } from '../planner/physical.js';
+import { WindowAggregate } from '../operators/window-aggregate.js';
+import type { OutputRows } from '../operators/operator.js';
+import { decodePartial, encodeRows } from './chunk-task.js';
+
+/** Work on one partition of a query's keyed window state, which lives in the worker that owns it. */
+export interface WindowTask {
+  readonly kind: 'window';
+  readonly op: 'merge' | 'advance' | 'snapshot' | 'restore' | 'drop';
+  /** The query's state key (unique per running query). */
+  readonly key: string;
+  readonly plan: QueryPlan;
+  readonly ipc?: Uint8Array;
+  readonly watermark?: number;
+  readonly snapshot?: Uint8Array;
+}
+
+export interface WindowTaskResult {
+  readonly rowsIpc?: Uint8Array;
+  readonly errors: { message: string; row: unknown[] }[];
+  readonly snapshot?: Uint8Array;
+  readonly openGroups: number;
+}
+
+const states = new Map<string, WindowAggregate>();
+
+export function runWindowTask(t: WindowTask): WindowTaskResult {
+  let state = states.get(t.key);
+  if (!state) states.set(t.key, (state = new WindowAggregate(t.plan)));
+  const batches: OutputRows[] = [];
+  const out = (rows: OutputRows) => {
+    if (rows.count) batches.push(rows);
+  };
+  let snapshot: Uint8Array | undefined;
+  switch (t.op) {
+    case 'merge': state.processBatch(decodePartial(t.plan, t.ipc!), out); break;
+    case 'advance': state.onWatermark(t.watermark!, out); break;
+    case 'snapshot': snapshot = state.snapshot(); break;
+    case 'restore': state.restore(t.snapshot!); break;
+    case 'drop': states.delete(t.key); break;
+  }
+  const errors = state.rowErrors.splice(0);
+  const rows = concatRows(batches);
+  return { ...(rows ? { rowsIpc: encodeRows(t.plan, rows) } : {}), errors, ...(snapshot ? { snapshot } : {}), openGroups: state.openGroups };
+}
+
+export function concatRows(batches: OutputRows[]): OutputRows | null {
+  if (batches.length === 0) return null;
+  if (batches.length === 1) return batches[0]!;
+  return {
+    count: batches.reduce((n, b) => n + b.count, 0),
+    columns: batches[0]!.columns.map((_, c) => batches.flatMap((b) => b.columns[c]!)),
+    rowtimes: batches.flatMap((b) => b.rowtimes),
+  };
+}
