@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import type { StreamRuntime } from './stream-runtime.js';
 
 export interface ReplayProgress {
@@ -14,27 +15,38 @@ export async function replayFile(path: string, rt: StreamRuntime, opts: { chunkB
   const chunkBytes = opts.chunkBytes ?? 1 << 20;
   const maxInflight = opts.maxInflight ?? 4;
   const pending: Promise<void>[] = [];
-  let carry: Buffer | null = null;
-  const send = async (buf: Buffer) => {
-    pending.push(rt.ingest(buf));
+  const send = async (chunk: Uint8Array) => {
+    pending.push(rt.ingest(chunk, true));
     if (opts.progress) {
-      opts.progress.bytes += buf.length;
+      opts.progress.bytes += chunk.length;
       opts.progress.chunks++;
     }
     while (pending.length >= maxInflight) await pending.shift();
   };
-  for await (const part of createReadStream(path, { highWaterMark: chunkBytes }) as AsyncIterable<Buffer>) {
-    const buf: Buffer = carry ? Buffer.concat([carry, part]) : part;
-    const cut = buf.lastIndexOf(0x0a);
-    if (cut < 0) {
-      carry = buf;
-      continue;
+  const file = await open(path, 'r');
+  try {
+    let carry: Uint8Array = new Uint8Array(0);
+    for (;;) {
+      // Each chunk gets its own buffer, which a worker takes over whole; only a partial last line is copied.
+      const buf = Buffer.allocUnsafeSlow(carry.length + chunkBytes);
+      buf.set(carry, 0);
+      const { bytesRead } = await file.read(buf, carry.length, chunkBytes, null);
+      const filled = carry.length + bytesRead;
+      if (bytesRead === 0) {
+        if (filled > 0) await send(Buffer.concat([buf.subarray(0, filled), Buffer.from('\n')]));
+        break;
+      }
+      const cut = buf.lastIndexOf(0x0a, filled - 1);
+      if (cut < 0) {
+        carry = buf.subarray(0, filled);
+        continue;
+      }
+      carry = Uint8Array.prototype.slice.call(buf, cut + 1, filled);
+      await send(buf.subarray(0, cut + 1));
     }
-    carry = cut + 1 < buf.length ? Buffer.from(buf.subarray(cut + 1)) : null;
-    // Copy: the worker takes ownership of the chunk's memory, and read buffers come from a shared pool.
-    await send(Buffer.from(buf.subarray(0, cut + 1)));
+  } finally {
+    await file.close();
   }
-  if (carry && carry.length) await send(Buffer.concat([carry, Buffer.from('\n')]));
   await Promise.all(pending);
 }
 

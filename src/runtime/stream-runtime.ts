@@ -35,8 +35,11 @@ export class StreamRuntime {
     return this.inflight;
   }
 
-  /** Feeds a chunk of whole records (NDJSON lines or CSV rows). Resolves once its results are applied. */
-  ingest(bytes: Uint8Array): Promise<void> {
+  /**
+   * Feeds a chunk of whole records (NDJSON lines or CSV rows). Resolves once its results are applied.
+   * `owned`: the caller will not touch the chunk's memory again, so it can move to a worker uncopied.
+   */
+  ingest(bytes: Uint8Array, owned = false): Promise<void> {
     const spec = this.currentSpec();
     const arrival = Math.max(Date.now(), this.lastArrival);
     this.lastArrival = arrival;
@@ -48,7 +51,7 @@ export class StreamRuntime {
       // When every worker is busy, this thread takes the chunk itself rather than queue it.
       const pending = pool.busy >= pool.threads && this.engine.options.coordinatorHelps !== false
         ? Promise.resolve({ result: processChunk({ ...task, encode: false }), bytes })
-        : pool.run(task);
+        : pool.run(task, owned);
       applied = this.tail.then(() => pending).then(({ result, bytes: back }) => this.apply(spec, { ...task, bytes: back }, result));
     } else {
       applied = this.tail.then(() => {

@@ -4,6 +4,11 @@ import { Piscina } from 'piscina';
 import type { ChunkResult, ChunkTask } from './chunk-task.js';
 import type { WindowTask, WindowTaskResult } from './window-task.js';
 
+/** Small Buffers share Node's allocation pool; moving that memory to another thread would take it from them. */
+function isPooled(bytes: Uint8Array): boolean {
+  return Buffer.isBuffer(bytes) && bytes.buffer.byteLength === Buffer.poolSize && bytes.byteLength < Buffer.poolSize;
+}
+
 /** The worker entry: a CommonJS shim at the package root's workers/ that imports the compiled ES module. */
 function workerFile(): string {
   for (const rel of ['../../../workers/row-stage.cjs', '../../workers/row-stage.cjs']) {
@@ -45,9 +50,10 @@ export class WorkerPool {
     this.windowChains = Array.from({ length: threads }, () => Promise.resolve());
   }
 
-  async run(task: ChunkTask): Promise<{ result: ChunkResult; bytes: Uint8Array }> {
+  /** `owned`: the caller gives up `task.bytes` and everything after it in its buffer, which then moves without a copy. */
+  async run(task: ChunkTask, owned = false): Promise<{ result: ChunkResult; bytes: Uint8Array }> {
     const bytes = task.bytes;
-    const transferable = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
+    const transferable = owned && bytes.byteOffset === 0 && !(bytes.buffer instanceof SharedArrayBuffer) && !isPooled(bytes) ? bytes : bytes.slice();
     let t = 0;
     for (let i = 1; i < this.load.length; i++) if (this.load[i]! < this.load[t]!) t = i;
     this.busy++;
