@@ -1,0 +1,275 @@
+/**
+ * A shard's log: its segments, its ordinal counter, and the group commit that makes appends
+ * durable. One writer loop owns the segment files: it commits whatever is queued (one write, one
+ * fsync), and runs maintenance (rolls for retention, sealing on close) between commits, so those
+ * never interleave. Readers work from a snapshot of the segment list.
+ */
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { IngestError, ingestErrors } from '../errors.js';
+import { SequenceCounter } from '../sequence-number.js';
+import { fsyncDir, listDir } from './fs-util.js';
+import { Segment, segmentBaseOf, segmentPath } from './segment.js';
+import { scanSegment } from './segment-scan.js';
+import { FileSegmentStorage, MemorySegmentStorage, type SegmentStorage } from './segment-storage.js';
+import { decodeSummary, SparseIndex } from './sparse-index.js';
+
+export interface LogConfig {
+  readonly segmentBytes: number;
+  readonly indexIntervalBytes: number;
+  readonly groupCommit: boolean;
+}
+
+/** Told when a chunk it submitted is durable, or will never be. */
+export interface CommitAck {
+  done(): void;
+  fail(err: Error): void;
+}
+
+export class ShardLog {
+  /** Replaced, never mutated, so a reader's snapshot stays valid. */
+  segments: readonly Segment[] = [];
+  readonly counter: SequenceCounter;
+  /** Arrival time of the newest record handed an ordinal; later records never get an earlier one. */
+  lastTimestamp = Number.NEGATIVE_INFINITY;
+  closed = false;
+  private failure: Error | undefined;
+  private queue: Uint8Array[] = [];
+  private acks: CommitAck[] = [];
+  private inFlight = 0;
+  private writing = false;
+  private readonly chores: (() => Promise<void>)[] = [];
+  /** Commits wait for this first (see hold). */
+  private gate: Promise<void> | undefined;
+
+  private constructor(
+    readonly shardId: string,
+    readonly shardIndex: number,
+    /** The shard's directory, or null in memory. */
+    readonly dir: string | null,
+    private readonly config: LogConfig,
+    nextOrdinal: number,
+  ) {
+    this.counter = new SequenceCounter(shardIndex, nextOrdinal);
+  }
+
+  /** A new, empty shard log; its first segment file exists (durably) when this resolves. */
+  static async create(shardId: string, shardIndex: number, dir: string | null, config: LogConfig): Promise<ShardLog> {
+    const log = new ShardLog(shardId, shardIndex, dir, config, 0);
+    if (dir !== null) await fs.promises.mkdir(dir, { recursive: true });
+    log.segments = [await log.newSegment(0)];
+    return log;
+  }
+
+  /**
+   * Reopens a shard's log from its files. The last segment of an open shard is scanned and cut back
+   * to its valid prefix; sealed segments load their .idx instead, unless it is missing or stale.
+   */
+  static async recover(
+    shardId: string,
+    shardIndex: number,
+    dir: string,
+    config: LogConfig,
+    closedAt?: { endingOrdinal: number },
+  ): Promise<ShardLog> {
+    const closed = closedAt !== undefined;
+    await fs.promises.mkdir(dir, { recursive: true });
+    const names = await listDir(dir);
+    for (const name of names) if (name.endsWith('.tmp')) await fs.promises.rm(path.join(dir, name), { force: true });
+    const bases = names.map(segmentBaseOf).filter((b): b is number => b !== undefined).sort((a, b) => a - b);
+    const segments: Segment[] = [];
+    for (let i = 0; i < bases.length; i++) {
+      const active = i === bases.length - 1 && !closed;
+      segments.push(await recoverSegment(segmentPath(dir, bases[i]!), bases[i]!, active, config));
+    }
+    const next = Math.max(segments[segments.length - 1]?.endOrdinal ?? 0, closedAt?.endingOrdinal ?? 0);
+    const log = new ShardLog(shardId, shardIndex, dir, config, next);
+    log.closed = closed;
+    log.segments = !closed && segments.length === 0 ? [await log.newSegment(next)] : segments;
+    for (const segment of segments) log.lastTimestamp = Math.max(log.lastTimestamp, segment.lastTimestamp);
+    return log;
+  }
+
+  get firstOrdinal(): number {
+    return this.segments[0]?.base ?? this.counter.ordinal;
+  }
+
+  /** One past the newest durable record: where LATEST starts. */
+  get durableEnd(): number {
+    return this.segments[this.segments.length - 1]?.endOrdinal ?? this.counter.ordinal;
+  }
+
+  get latestDurableTimestamp(): number {
+    for (let i = this.segments.length - 1; i >= 0; i--) {
+      if (this.segments[i]!.count > 0) return this.segments[i]!.lastTimestamp;
+    }
+    return Number.NEGATIVE_INFINITY;
+  }
+
+  /** Chunks are queued or being written. */
+  get busy(): boolean {
+    return this.queue.length > 0 || this.inFlight > 0;
+  }
+
+  /** Queues whole encoded frames (ordinals already taken from `counter`) for the next commit. */
+  submit(chunk: Uint8Array, ack: CommitAck): void {
+    if (this.failure) {
+      ack.fail(this.failure);
+      return;
+    }
+    this.queue.push(chunk);
+    this.acks.push(ack);
+    if (!this.writing) void this.writeLoop();
+  }
+
+  /** Commits wait for `gate` (a child shard waits until the metadata naming it is durable). */
+  hold(gate: Promise<void>): void {
+    this.gate = gate;
+  }
+
+  /** Resolves once everything submitted so far is durable (or has failed). */
+  async drain(): Promise<void> {
+    while (this.busy) await this.chore(async () => undefined);
+  }
+
+  /**
+   * Deletes whole segments whose newest record arrived before `cutoffMs`. An open shard always
+   * keeps a segment to append to (and whose name carries the next ordinal), so an expired active
+   * segment is rolled first.
+   */
+  expire(cutoffMs: number): Promise<number> {
+    return this.chore(async () => {
+      const last = this.segments[this.segments.length - 1];
+      if (!this.closed && !this.failure && last && last.count > 0 && last.lastTimestamp < cutoffMs) await this.roll();
+      const segments = this.segments;
+      const keep = this.closed ? 0 : 1;
+      let n = 0;
+      while (n < segments.length - keep && segments[n]!.lastTimestamp < cutoffMs) n++;
+      if (n === 0) return 0;
+      this.segments = segments.slice(n);
+      for (const segment of segments.slice(0, n)) await segment.retire();
+      return n;
+    });
+  }
+
+  /** Finishes pending commits and releases descriptors, leaving an .idx so reopening skips a scan. */
+  async close(): Promise<void> {
+    await this.drain();
+    await this.chore(async () => {
+      const last = this.segments[this.segments.length - 1];
+      if (this.dir !== null && last && !this.failure) await last.storage.seal(last.summary());
+      for (const segment of this.segments) await segment.storage.release();
+    });
+    this.failure ??= ingestErrors.closed();
+  }
+
+  /** Closes the log and deletes its files. */
+  async destroy(): Promise<void> {
+    await this.close();
+    if (this.dir !== null) await fs.promises.rm(this.dir, { recursive: true, force: true });
+    else for (const segment of this.segments) await segment.retire();
+    this.segments = [];
+  }
+
+  /** Runs `task` in the writer loop, between commits. */
+  private chore<T>(task: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.chores.push(() => task().then(resolve, reject));
+      if (!this.writing) void this.writeLoop();
+    });
+  }
+
+  /**
+   * Started synchronously by submit, so the first write is issued at once; each later write is
+   * issued right after the previous commit's acknowledgements, before the callers they wake run,
+   * so encoding the next batches overlaps the disk instead of alternating with it.
+   */
+  private async writeLoop(): Promise<void> {
+    this.writing = true;
+    try {
+      if (this.gate) {
+        await this.gate.catch((err: unknown) => {
+          this.failure ??= asError(err);
+        });
+        this.gate = undefined;
+      }
+      while (this.queue.length > 0 || this.chores.length > 0) {
+        if (this.queue.length > 0) await this.commit();
+        // Only the chores already waiting: one that queues another must not starve the commits.
+        for (const chore of this.chores.splice(0)) await chore();
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  /** One commit: every queued chunk (or just one, without group commit), one write, one fsync. */
+  private async commit(): Promise<void> {
+    const take = this.config.groupCommit ? this.queue.length : 1;
+    const chunks = this.queue.splice(0, take);
+    const acks = this.acks.splice(0, take);
+    this.inFlight += chunks.length;
+    try {
+      if (this.failure) throw this.failure;
+      let segment = this.segments[this.segments.length - 1]!;
+      if (segment.size >= this.config.segmentBytes) segment = await this.roll();
+      await segment.storage.append(chunks, segment.size);
+      segment.absorb(chunks);
+    } catch (err) {
+      this.failure ??= err instanceof IngestError ? err : ingestErrors.io(this.shardId, err);
+      this.inFlight -= chunks.length;
+      for (const ack of acks) ack.fail(this.failure);
+      return;
+    }
+    this.inFlight -= chunks.length;
+    for (const ack of acks) ack.done();
+  }
+
+  private async roll(): Promise<Segment> {
+    const previous = this.segments[this.segments.length - 1]!;
+    const next = await this.newSegment(previous.endOrdinal);
+    this.segments = [...this.segments, next];
+    await previous.storage.seal(previous.summary());
+    return next;
+  }
+
+  private async newSegment(base: number): Promise<Segment> {
+    let storage: SegmentStorage;
+    if (this.dir === null) {
+      storage = new MemorySegmentStorage();
+    } else {
+      storage = await FileSegmentStorage.create(segmentPath(this.dir, base));
+      await fsyncDir(this.dir);
+    }
+    return new Segment(base, storage, new SparseIndex(this.config.indexIntervalBytes));
+  }
+}
+
+async function recoverSegment(file: string, base: number, active: boolean, config: LogConfig): Promise<Segment> {
+  const fileSize = (await fs.promises.stat(file)).size;
+  const summary = decodeSummary(await readOptional(file.replace(/\.seg$/, '.idx')));
+  const storage = await FileSegmentStorage.open(file, active);
+  if (summary && summary.size === fileSize) {
+    if (active) await storage.forgetSummary();
+    return Segment.fromSummary(base, storage, config.indexIntervalBytes, summary);
+  }
+  const segment = new Segment(base, storage, new SparseIndex(config.indexIntervalBytes));
+  const scan = await scanSegment(segment, fileSize);
+  if (scan.validBytes < fileSize) await storage.truncate(scan.validBytes);
+  if (!active) await storage.seal(segment.summary());
+  return segment;
+}
+
+async function readOptional(file: string): Promise<Uint8Array> {
+  try {
+    return await fs.promises.readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Uint8Array(0);
+    throw err;
+  }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
