@@ -38,7 +38,7 @@ export class Sluice {
   async put(stream: string, records: readonly (Record<string, unknown> | string)[]): Promise<void> {
     if (records.length === 0) return;
     const text = records.map((r) => (typeof r === 'string' ? r.replace(/\n/g, ' ') : JSON.stringify(r))).join('\n') + '\n';
-    await this.engine.runtime(stream).ingest(Buffer.from(text), true);
+    await this.engine.runtime(stream).ingest(Buffer.from(text));
   }
 
   /** Appends raw bytes holding whole newline-separated records. */

@@ -1,23 +1,16 @@
-import { Piscina } from 'piscina';
 import { processChunk, type ChunkResult, type ChunkTask } from '../src/runtime/chunk-task.js';
-import { runWindowTask, type WindowTask } from '../src/runtime/window-task.js';
+import { runWindowTask, type WindowTask, type WindowTaskResult } from '../src/runtime/window-task.js';
 
 /**
  * Piscina entry. A chunk task decodes records and runs the row stages (stateless); a window task
- * works on the partition of keyed window state this worker owns. Arrow result buffers and the chunk
- * go back transferred (Piscina's transferable protocol), never copied.
+ * works on the partition of keyed window state this worker owns.
+ *
+ * Nothing is transferred in either direction: once any ArrayBuffer has been detached in a thread,
+ * V8 adds detach checks to every typed-array access in that thread's optimized code, which made the
+ * decoders about twice as slow. Chunks arrive in SharedArrayBuffers; results are small and cloned.
  */
-export default function sluiceWorker(task: ChunkTask | WindowTask): unknown {
+export default function sluiceWorker(task: ChunkTask | WindowTask): ChunkResult | WindowTaskResult {
   if ('kind' in task && task.kind === 'window') return runWindowTask(task);
   const chunk = task as ChunkTask;
-  const result = processChunk(chunk);
-  const transfer = new Set<ArrayBuffer>([chunk.bytes.buffer as ArrayBuffer]);
-  for (const q of result.queries) {
-    for (const buf of [...(q.partialIpcs ?? []), ...(q.rowsIpc ? [q.rowsIpc] : [])]) {
-      if (buf.byteLength && buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength) transfer.add(buf.buffer as ArrayBuffer);
-    }
-  }
-  const value: { result: ChunkResult; bytes: Uint8Array } = { result, bytes: chunk.bytes };
-  const movable = { [Piscina.transferableSymbol]: [...transfer], [Piscina.valueSymbol]: value };
-  return Piscina.move(movable as unknown as ArrayBuffer);
+  return processChunk({ ...chunk, bytes: Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength) });
 }

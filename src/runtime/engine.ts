@@ -21,7 +21,7 @@ export interface EngineOptions {
   readonly workers?: number;
   /** Per source stream: the column ROWTIME replays from (kept monotonic). */
   readonly rowtimeFrom?: Readonly<Record<string, string>>;
-  /** Whether the coordinating thread decodes a chunk itself when every worker is busy (default true). */
+  /** Whether the coordinating thread decodes a chunk itself when every worker is busy (default false: it is busier dispatching). */
   readonly coordinatorHelps?: boolean;
 }
 

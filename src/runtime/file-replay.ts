@@ -15,8 +15,13 @@ export async function replayFile(path: string, rt: StreamRuntime, opts: { chunkB
   const chunkBytes = opts.chunkBytes ?? 1 << 20;
   const maxInflight = opts.maxInflight ?? 4;
   const pending: Promise<void>[] = [];
-  const send = async (chunk: Uint8Array) => {
-    pending.push(rt.ingest(chunk, true));
+  // Chunk buffers are shared memory (workers read them in place) and reused once a chunk is applied,
+  // so memory stays at about maxInflight chunks however long the file.
+  const capacity = chunkBytes + (chunkBytes >> 2);
+  const free: Buffer[] = [];
+  const take = (size: number) => (size <= capacity ? free.pop() ?? Buffer.from(new SharedArrayBuffer(capacity)) : Buffer.from(new SharedArrayBuffer(size)));
+  const send = async (chunk: Buffer, owner: Buffer) => {
+    pending.push(rt.ingest(chunk).finally(() => owner.length === capacity && free.push(owner)));
     if (opts.progress) {
       opts.progress.bytes += chunk.length;
       opts.progress.chunks++;
@@ -27,22 +32,27 @@ export async function replayFile(path: string, rt: StreamRuntime, opts: { chunkB
   try {
     let carry: Uint8Array = new Uint8Array(0);
     for (;;) {
-      // Each chunk gets its own buffer, which a worker takes over whole; only a partial last line is copied.
-      const buf = Buffer.allocUnsafeSlow(carry.length + chunkBytes);
+      const buf = take(carry.length + chunkBytes);
       buf.set(carry, 0);
       const { bytesRead } = await file.read(buf, carry.length, chunkBytes, null);
       const filled = carry.length + bytesRead;
       if (bytesRead === 0) {
-        if (filled > 0) await send(Buffer.concat([buf.subarray(0, filled), Buffer.from('\n')]));
+        if (filled > 0) {
+          const last = take(filled + 1);
+          buf.copy(last, 0, 0, filled);
+          last[filled] = 0x0a;
+          await send(last.subarray(0, filled + 1), last);
+        }
         break;
       }
       const cut = buf.lastIndexOf(0x0a, filled - 1);
       if (cut < 0) {
-        carry = buf.subarray(0, filled);
+        carry = Uint8Array.prototype.slice.call(buf, 0, filled);
+        if (buf.length === capacity) free.push(buf);
         continue;
       }
       carry = Uint8Array.prototype.slice.call(buf, cut + 1, filled);
-      await send(buf.subarray(0, cut + 1));
+      await send(buf.subarray(0, cut + 1), buf);
     }
   } finally {
     await file.close();

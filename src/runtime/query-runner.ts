@@ -6,7 +6,7 @@ import type { ColumnBatch } from '../operators/column-batch.js';
 import { lateProbe, splitByKey } from '../operators/kernels/partition.js';
 import { decodeRows, encodePartial, type ErrorRow, type QueryChunkResult } from './chunk-task.js';
 import type { WorkerPool } from './worker-pool.js';
-import { concatRows, type WindowTaskResult } from './window-task.js';
+import { concatRows, type WindowOp } from './window-task.js';
 
 export type ErrorSink = (row: ErrorRow, errorName: string, pumpName: string) => void;
 
@@ -21,8 +21,12 @@ export class QueryRunner {
   private readonly local: WindowAggregate | null = null;
   private readonly stateKey = `q${nextStateKey++}`;
   private inline: RowStage | null = null;
-  private chain: Promise<void> = Promise.resolve();
   private readonly partitionGroups: number[];
+  private readonly queues: WindowOp[][];
+  private readonly inflight: boolean[];
+  private readonly acked: number[];
+  private readonly held: OutputRows[] = [];
+  private readonly idleWaiters: (() => void)[] = [];
   watermark = -Infinity;
   rowsIn = 0;
   rowsOut = 0;
@@ -34,7 +38,11 @@ export class QueryRunner {
     private readonly error: ErrorSink,
   ) {
     if (plan.mode === 'aggregate' && !pool) this.local = new WindowAggregate(plan);
-    this.partitionGroups = new Array(pool?.threads ?? 1).fill(0);
+    const n = pool?.threads ?? 1;
+    this.partitionGroups = new Array(n).fill(0);
+    this.queues = Array.from({ length: n }, () => []);
+    this.inflight = new Array(n).fill(false);
+    this.acked = new Array(n).fill(-Infinity);
   }
 
   get remote(): boolean {
@@ -94,7 +102,9 @@ export class QueryRunner {
   }
 
   private mergeEncoded(parts: Uint8Array[]): void {
-    this.send(parts.map((ipc, partition) => (ipc.byteLength ? this.pool!.runWindow(partition, { kind: 'window', op: 'merge', key: this.stateKey, plan: this.plan, ipc }) : null)));
+    parts.forEach((ipc, partition) => {
+      if (ipc.byteLength) this.enqueue(partition, { ipc });
+    });
   }
 
   advance(watermark: number): void {
@@ -105,33 +115,64 @@ export class QueryRunner {
       this.drainLocalErrors();
       return;
     }
-    this.send(this.partitionGroups.map((_, partition) => this.pool!.runWindow(partition, { kind: 'window', op: 'advance', key: this.stateKey, plan: this.plan, watermark })));
+    for (let p = 0; p < this.queues.length; p++) this.enqueue(p, { watermark });
   }
 
-  /** Results of window tasks are handled strictly in the order the tasks were sent. */
-  private send(tasks: (Promise<WindowTaskResult> | null)[]): void {
-    const settled = tasks.map((t) => t?.catch((e: unknown) => e as Error) ?? null);
-    this.chain = this.chain.then(async () => {
-      const batches: OutputRows[] = [];
-      for (let partition = 0; partition < settled.length; partition++) {
-        const r = await settled[partition];
-        if (!r) continue;
-        if (r instanceof Error) {
-          this.error({ raw: '', message: `window state partition ${partition} failed: ${r.message}`, rowtime: 0 }, 'INTERNAL_ERROR', this.plan.name);
-          continue;
-        }
-        this.partitionGroups[partition] = r.openGroups;
-        for (const e of r.errors) this.error({ raw: JSON.stringify(e.row), message: e.message, rowtime: 0 }, 'EXPRESSION_ERROR', this.plan.name);
-        if (r.rowsIpc) batches.push(decodeRows(this.plan, r.rowsIpc));
-      }
-      const rows = concatRows(batches);
-      if (rows) this.out(rows);
-    });
+  /**
+   * Work for a partition waits in its queue while a task for it is out; then everything queued goes
+   * as one task. Piscina does not keep a thread's tasks in order, so one task per partition at a time.
+   */
+  private enqueue(partition: number, op: WindowOp): void {
+    this.queues[partition]!.push(op);
+    this.pump(partition);
+  }
+
+  private pump(partition: number): void {
+    if (this.inflight[partition] || this.queues[partition]!.length === 0) return;
+    const ops = this.queues[partition]!.splice(0);
+    const upTo = ops.reduce((w, op) => ('watermark' in op ? Math.max(w, op.watermark) : w), -Infinity);
+    this.inflight[partition] = true;
+    this.pool!.runWindow(partition, { kind: 'window', op: 'batch', key: this.stateKey, plan: this.plan, ops })
+      .then(
+        (r) => {
+          this.partitionGroups[partition] = r.openGroups;
+          for (const e of r.errors) this.error({ raw: JSON.stringify(e.row), message: e.message, rowtime: 0 }, 'EXPRESSION_ERROR', this.plan.name);
+          if (r.rowsIpc) this.held.push(decodeRows(this.plan, r.rowsIpc));
+        },
+        (e: unknown) => this.error({ raw: '', message: `window state partition ${partition} failed: ${(e as Error).message}`, rowtime: 0 }, 'INTERNAL_ERROR', this.plan.name),
+      )
+      .then(() => {
+        this.acked[partition] = Math.max(this.acked[partition]!, upTo);
+        this.inflight[partition] = false;
+        this.release();
+        this.pump(partition);
+        if (this.inflight.every((f) => !f)) for (const w of this.idleWaiters.splice(0)) w();
+      });
+  }
+
+  /**
+   * Rows leave in window-end order: a window's rows are released once every partition has passed
+   * its end, so rows from a quick partition never overtake a slower one's earlier windows.
+   */
+  private release(): void {
+    if (this.held.length === 0) return;
+    const upTo = this.plan.emit === 'changes' ? Infinity : Math.min(...this.acked);
+    const all = concatRows(this.held.splice(0))!;
+    const ready: number[] = [];
+    const keep: number[] = [];
+    for (let i = 0; i < all.count; i++) (all.rowtimes[i]! <= upTo ? ready : keep).push(i);
+    if (this.plan.emit !== 'changes') ready.sort((a, b) => all.rowtimes[a]! - all.rowtimes[b]! || a - b);
+    const pick = (rows: number[]): OutputRows => ({ count: rows.length, columns: all.columns.map((c) => rows.map((i) => c[i])), rowtimes: rows.map((i) => all.rowtimes[i]!) });
+    if (keep.length) this.held.push(pick(keep));
+    if (ready.length) this.out(pick(ready));
   }
 
   /** Resolves once every row this query has produced so far has been emitted. */
-  drain(): Promise<void> {
-    return this.chain;
+  async drain(): Promise<void> {
+    while (this.inflight.some((f) => f) || this.queues.some((q) => q.length > 0)) {
+      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    }
+    this.release();
   }
 
   /** Runs the row stage here, for rows from another query (derived streams) or put() calls. */

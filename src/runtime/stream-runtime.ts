@@ -37,9 +37,9 @@ export class StreamRuntime {
 
   /**
    * Feeds a chunk of whole records (NDJSON lines or CSV rows). Resolves once its results are applied.
-   * `owned`: the caller will not touch the chunk's memory again, so it can move to a worker uncopied.
+   * The chunk must not change until then (a worker may be reading it).
    */
-  ingest(bytes: Uint8Array, owned = false): Promise<void> {
+  ingest(bytes: Uint8Array): Promise<void> {
     const spec = this.currentSpec();
     const arrival = Math.max(Date.now(), this.lastArrival);
     this.lastArrival = arrival;
@@ -48,11 +48,11 @@ export class StreamRuntime {
     let applied: Promise<void>;
     if (pool) {
       const task: ChunkTask = { spec, bytes, arrival, rowtimeFloor: this.rowtimeMax, lateBefore: this.lateBefore(spec), encode: true };
-      // When every worker is busy, this thread takes the chunk itself rather than queue it.
-      const pending = pool.busy >= pool.threads && this.engine.options.coordinatorHelps !== false
-        ? Promise.resolve({ result: processChunk({ ...task, encode: false }), bytes })
-        : pool.run(task, owned);
-      applied = this.tail.then(() => pending).then(({ result, bytes: back }) => this.apply(spec, { ...task, bytes: back }, result));
+      // When every worker is busy, this thread may take the chunk itself rather than queue it.
+      const pending = pool.busy >= pool.threads && this.engine.options.coordinatorHelps === true
+        ? Promise.resolve(processChunk({ ...task, encode: false }))
+        : pool.run(task);
+      applied = this.tail.then(() => pending).then((result) => this.apply(spec, task, result));
     } else {
       applied = this.tail.then(() => {
         const task: ChunkTask = { spec, bytes, arrival, rowtimeFloor: this.rowtimeMax, lateBefore: this.lateBefore(spec), encode: false };

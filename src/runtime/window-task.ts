@@ -6,14 +6,16 @@ import { decodePartial, encodeRows } from './chunk-task.js';
 /** Work on one partition of a query's keyed window state, which lives in the worker that owns it. */
 export interface WindowTask {
   readonly kind: 'window';
-  readonly op: 'merge' | 'advance' | 'snapshot' | 'restore' | 'drop';
+  readonly op: 'batch' | 'snapshot' | 'restore' | 'drop';
   /** The query's state key (unique per running query). */
   readonly key: string;
   readonly plan: QueryPlan;
-  readonly ipc?: Uint8Array;
-  readonly watermark?: number;
+  /** For 'batch': partials to merge and watermarks to advance to, applied in this order. */
+  readonly ops?: readonly WindowOp[];
   readonly snapshot?: Uint8Array;
 }
+
+export type WindowOp = { readonly ipc: Uint8Array } | { readonly watermark: number };
 
 export interface WindowTaskResult {
   readonly rowsIpc?: Uint8Array;
@@ -33,8 +35,12 @@ export function runWindowTask(t: WindowTask): WindowTaskResult {
   };
   let snapshot: Uint8Array | undefined;
   switch (t.op) {
-    case 'merge': state.processBatch(decodePartial(t.plan, t.ipc!), out); break;
-    case 'advance': state.onWatermark(t.watermark!, out); break;
+    case 'batch':
+      for (const op of t.ops ?? []) {
+        if ('ipc' in op) state.processBatch(decodePartial(t.plan, op.ipc), out);
+        else state.onWatermark(op.watermark, out);
+      }
+      break;
     case 'snapshot': snapshot = state.snapshot(); break;
     case 'restore': state.restore(t.snapshot!); break;
     case 'drop': states.delete(t.key); break;

@@ -4,9 +4,11 @@ import { Piscina } from 'piscina';
 import type { ChunkResult, ChunkTask } from './chunk-task.js';
 import type { WindowTask, WindowTaskResult } from './window-task.js';
 
-/** Small Buffers share Node's allocation pool; moving that memory to another thread would take it from them. */
-function isPooled(bytes: Uint8Array): boolean {
-  return Buffer.isBuffer(bytes) && bytes.buffer.byteLength === Buffer.poolSize && bytes.byteLength < Buffer.poolSize;
+/** A copy of `bytes` in shared memory, which a worker can read without the memory changing owner. */
+export function toShared(bytes: Uint8Array): Uint8Array {
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.byteLength));
+  shared.set(bytes);
+  return shared;
 }
 
 /** The worker entry: a CommonJS shim at the package root's workers/ that imports the compiled ES module. */
@@ -21,12 +23,11 @@ function workerFile(): string {
 /**
  * N worker threads, each its own single-thread Piscina pool so that a task can be sent to a given
  * thread: chunk tasks go to the least busy one; window tasks go to the thread that owns the state
- * partition (partition p lives on thread p), one at a time, in the order they were sent.
+ * partition (partition p lives on thread p).
  */
 export class WorkerPool {
   private readonly threadsPools: Piscina[];
   private readonly load: number[];
-  private readonly windowChains: Promise<unknown>[];
   /** Chunk tasks sent and not yet returned. */
   busy = 0;
   private inflight = 0;
@@ -45,44 +46,36 @@ export class WorkerPool {
 
   constructor(readonly threads: number) {
     const filename = workerFile();
-    this.threadsPools = Array.from({ length: threads }, () => new Piscina({ filename, minThreads: 1, maxThreads: 1, idleTimeout: Infinity }));
+    this.threadsPools = Array.from({ length: threads }, () => new Piscina({ filename, minThreads: 1, maxThreads: 1, idleTimeout: Infinity, atomics: 'disabled' }));
     this.load = new Array(threads).fill(0);
-    this.windowChains = Array.from({ length: threads }, () => Promise.resolve());
   }
 
-  /** `owned`: the caller gives up `task.bytes` and everything after it in its buffer, which then moves without a copy. */
-  async run(task: ChunkTask, owned = false): Promise<{ result: ChunkResult; bytes: Uint8Array }> {
-    const bytes = task.bytes;
-    const transferable = owned && bytes.byteOffset === 0 && !(bytes.buffer instanceof SharedArrayBuffer) && !isPooled(bytes) ? bytes : bytes.slice();
+  /**
+   * Runs a chunk task on the least busy thread. The chunk travels in a SharedArrayBuffer (copied
+   * into one unless it already is), never transferred: see workers/row-stage.ts for why.
+   */
+  async run(task: ChunkTask): Promise<ChunkResult> {
+    const bytes = task.bytes.buffer instanceof SharedArrayBuffer ? task.bytes : toShared(task.bytes);
     let t = 0;
     for (let i = 1; i < this.load.length; i++) if (this.load[i]! < this.load[t]!) t = i;
     this.busy++;
     this.load[t]!++;
     try {
-      return await this.track(this.threadsPools[t]!.run({ ...task, bytes: transferable, partitions: this.threads }, { transferList: [transferable.buffer as ArrayBuffer] }));
+      return (await this.track(this.threadsPools[t]!.run({ ...task, bytes, partitions: this.threads }))) as ChunkResult;
     } finally {
       this.busy--;
       this.load[t]!--;
     }
   }
 
-  /**
-   * Piscina does not run a thread's tasks in the order they were sent, so window tasks of one
-   * partition are chained: each is sent when the previous one has returned.
-   */
-  runWindow(partition: number, task: WindowTask): Promise<WindowTaskResult> {
+  /** Sends a window task to the thread that owns the partition. Callers keep one task per query in flight. */
+  async runWindow(partition: number, task: WindowTask): Promise<WindowTaskResult> {
     this.load[partition]!++;
-    const run = async () => {
-      try {
-        const transferList = task.ipc && task.ipc.byteOffset === 0 && task.ipc.byteLength === task.ipc.buffer.byteLength ? [task.ipc.buffer as ArrayBuffer] : [];
-        return (await this.threadsPools[partition]!.run(task, { transferList })) as WindowTaskResult;
-      } finally {
-        this.load[partition]!--;
-      }
-    };
-    const result = this.track(this.windowChains[partition]!.then(run, run));
-    this.windowChains[partition] = result.then(() => undefined, () => undefined);
-    return result;
+    try {
+      return (await this.track(this.threadsPools[partition]!.run(task))) as WindowTaskResult;
+    } finally {
+      this.load[partition]!--;
+    }
   }
 
   async close(): Promise<void> {
