@@ -9,7 +9,8 @@ import { runWindowTask, type WindowTask, type WindowTaskResult } from '../src/ru
  * V8 adds detach checks to every typed-array access in that thread's optimized code, which made the
  * decoders about twice as slow. Chunks arrive in SharedArrayBuffers; results are small and cloned.
  */
-export default function sluiceWorker(task: ChunkTask | WindowTask): ChunkResult | WindowTaskResult {
+export default function sluiceWorker(task: ChunkTask | WindowTask | { kind: 'ping' }): ChunkResult | WindowTaskResult | null {
+  if ('kind' in task && task.kind === 'ping') return null;
   if ('kind' in task && task.kind === 'window') return runWindowTask(task);
   const chunk = task as ChunkTask;
   return processChunk({ ...chunk, bytes: Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength) });

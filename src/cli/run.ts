@@ -62,7 +62,7 @@ export async function runCommand(args: ParsedArgs, io: { stdout: NodeJS.Writable
     }, 2000);
     timer.unref();
     try {
-      for (const i of inputs) await replayFile(i.value, engine.runtime(i.name), { progress, maxInflight: Math.max(2, workers * 2 + 1) });
+      for (const i of inputs) await replayFile(i.value, engine.runtime(i.name), { progress, maxInflight: Math.max(2, workers * 2 + 4) });
       for (const i of inputs) await engine.endOfInput(engine.runtime(i.name).def.name);
     } finally {
       clearInterval(timer);

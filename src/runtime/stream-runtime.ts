@@ -48,8 +48,9 @@ export class StreamRuntime {
     let applied: Promise<void>;
     if (pool) {
       const task: ChunkTask = { spec, bytes, arrival, rowtimeFloor: this.rowtimeMax, lateBefore: this.lateBefore(spec), encode: true };
-      // When every worker is busy, this thread may take the chunk itself rather than queue it.
-      const pending = pool.busy >= pool.threads && this.engine.options.coordinatorHelps === true
+      // While the workers are still starting, or (if asked) when every worker is busy, this thread
+      // takes the chunk itself rather than queue it.
+      const pending = !pool.ready || (pool.busy >= pool.threads && this.engine.options.coordinatorHelps === true)
         ? Promise.resolve(processChunk({ ...task, encode: false }))
         : pool.run(task);
       applied = this.tail.then(() => pending).then((result) => this.apply(spec, task, result));

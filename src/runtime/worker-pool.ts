@@ -30,6 +30,8 @@ export class WorkerPool {
   private readonly load: number[];
   /** Chunk tasks sent and not yet returned. */
   busy = 0;
+  /** Every thread has started and loaded its modules. */
+  ready = false;
   private inflight = 0;
   private keepAlive: NodeJS.Timeout | null = null;
 
@@ -48,6 +50,11 @@ export class WorkerPool {
     const filename = workerFile();
     this.threadsPools = Array.from({ length: threads }, () => new Piscina({ filename, minThreads: 1, maxThreads: 1, idleTimeout: Infinity, atomics: 'disabled' }));
     this.load = new Array(threads).fill(0);
+    // A thread is ready once it has loaded the engine's modules; until all are, callers run chunks themselves.
+    void Promise.all(this.threadsPools.map((p) => p.run({ kind: 'ping' }))).then(
+      () => (this.ready = true),
+      () => (this.ready = true),
+    );
   }
 
   /**
