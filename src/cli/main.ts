@@ -3,20 +3,26 @@ import { parseArgs } from './args.js';
 import { runCommand, renderError } from './run.js';
 import { demoCommand } from './demo.js';
 import { explainCommand } from './explain.js';
+import { startCommand, START_BOOLEAN_FLAGS } from './start.js';
 
 const HELP = `sluice: streaming SQL over Kinesis-style streams
 
   sluice run app.sql --input STREAM=FILE [--input ...] [--output STREAM=FILE] [--rowtime-from COL] [--workers N]
+  sluice start [--port 4567] [--host 127.0.0.1] [--data ./data | --memory] [--no-throttle] [--app app.sql ...]
+                                  serve the Kinesis Data Streams API (AWS SDK and CLI) and run applications over it
   sluice explain app.sql          print the plan of every query in an application
   sluice demo [--events N]        a synthetic clickstream through a sample application, live
 `;
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['help']);
+  const args = parseArgs(argv, ['help', ...START_BOOLEAN_FLAGS]);
   const io = { stdout: process.stdout, stderr: process.stderr };
   switch (args.command) {
     case 'run':
       await runCommand(args, io);
+      return 0;
+    case 'start':
+      await startCommand(args, io);
       return 0;
     case 'explain':
       await explainCommand(args, io);

@@ -15,12 +15,18 @@ import { QueryRunner } from './query-runner.js';
 import { StreamRuntime } from './stream-runtime.js';
 import { WorkerPool } from './worker-pool.js';
 import type { ErrorRow } from './chunk-task.js';
+import { LogSource } from './sources/log-source.js';
+import type { LogStore } from '../ingest/index.js';
 
 export interface EngineOptions {
   /** Worker threads for row stages; 0 runs everything on the calling thread. */
   readonly workers?: number;
   /** Per source stream: the column ROWTIME replays from (kept monotonic). */
   readonly rowtimeFrom?: Readonly<Record<string, string>>;
+  /** The ingest log that streams declared WITH (source = 'kinesis') read from. */
+  readonly log?: LogStore;
+  /** Where the engine reports what it is waiting for or starting. */
+  readonly notice?: (message: string) => void;
   /** Whether the coordinating thread decodes a chunk itself when every worker is busy (default false: it is busier dispatching). */
   readonly coordinatorHelps?: boolean;
 }
@@ -48,6 +54,7 @@ export class Engine {
   private lastPlan: QueryPlan | null = null;
   errorCount = 0;
   private ticker: NodeJS.Timeout | null = null;
+  private readonly sources: LogSource[] = [];
 
   constructor(readonly options: EngineOptions = {}) {
     const workers = options.workers ?? 0;
@@ -80,7 +87,9 @@ export class Engine {
         if (!st.query) {
           const def = declareStream(st, this.catalog, diagnostics);
           if (!def) return undefined;
+          if (def.options['source'] !== undefined && !this.checkSource(st, def, diagnostics)) return undefined;
           this.defineStream(def);
+          if (def.options['source'] === 'kinesis') this.startLogSource(def);
           return { kind: 'stream', name: def.name };
         }
         if (this.catalog.get(st.name.name, st.name.quoted) && !st.orReplace) {
@@ -168,6 +177,29 @@ export class Engine {
       default:
         return A.assertNever(st, 'statement');
     }
+  }
+
+  private checkSource(st: A.CreateStream, def: StreamDef, diagnostics: SqlError[]): boolean {
+    const opt = (key: string) => st.options.find((o) => o.key === key);
+    if (def.options['source'] !== 'kinesis') {
+      diagnostics.push(sqlError('SQL_BAD_OPTION', `unknown source '${def.options['source']}'`, opt('source')!.span, "use source = 'kinesis'"));
+      return false;
+    }
+    if (def.options['endpoint'] !== undefined) {
+      diagnostics.push(sqlError('SQL_UNSUPPORTED', 'reading a remote Kinesis endpoint is not supported yet', opt('endpoint')!.span, 'read a stream of this Sluice (leave out endpoint)'));
+      return false;
+    }
+    if (!this.options.log) {
+      diagnostics.push(sqlError('SQL_NO_LOG', "source = 'kinesis' reads the ingest log, and this engine has none", opt('source')!.span, 'run the application with sluice start --app, or open Sluice with a dataDir'));
+      return false;
+    }
+    return true;
+  }
+
+  private startLogSource(def: StreamDef): void {
+    const source = new LogSource(this.options.log!, def.options['stream'] ?? def.name, this.runtime(def.name), { notice: (m) => this.options.notice?.(m) });
+    this.sources.push(source);
+    source.start();
   }
 
   /** Builds the physical plan, casting the query's columns to the target stream's declared types. */
@@ -310,6 +342,7 @@ export class Engine {
   async close(): Promise<void> {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = null;
+    await Promise.all(this.sources.map((s) => s.stop()));
     for (const rt of this.streams.values()) await rt.drain().catch(() => {});
     for (const r of this.runners) await r.drain().catch(() => {});
     await this.pool?.close();

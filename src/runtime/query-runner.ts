@@ -8,6 +8,11 @@ import { decodeRows, encodePartial, type ErrorRow, type QueryChunkResult } from 
 import type { WorkerPool } from './worker-pool.js';
 import { concatRows, type WindowOp } from './window-task.js';
 
+/** A source stream's partitions (shards) and whether each still has data to give. */
+export interface SourcePartitions {
+  readonly states: ReadonlyMap<string, 'active' | 'idle' | 'done'>;
+}
+
 export type ErrorSink = (row: ErrorRow, errorName: string, pumpName: string) => void;
 
 let nextStateKey = 0;
@@ -28,6 +33,7 @@ export class QueryRunner {
   private readonly held: OutputRows[] = [];
   private readonly idleWaiters: (() => void)[] = [];
   watermark = -Infinity;
+  private readonly partitionMax = new Map<string, number>();
   rowsIn = 0;
   rowsOut = 0;
 
@@ -73,7 +79,11 @@ export class QueryRunner {
     return probe <= this.watermark;
   }
 
-  apply(r: QueryChunkResult): void {
+  /**
+   * Applies a chunk's results. `sources` is the stream's per-partition (shard) view: the watermark
+   * follows the slowest partition that has data to give, as Flink's per-shard watermarks do.
+   */
+  apply(r: QueryChunkResult, partition?: string, sources?: SourcePartitions): void {
     for (const e of r.rowErrors) this.error(e, 'EXPRESSION_ERROR', this.plan.name);
     for (const e of r.late) this.error(e, 'LATE_ROW', this.plan.name);
     if (r.rows) {
@@ -83,7 +93,26 @@ export class QueryRunner {
     }
     if (r.partial) this.merge(r.partial);
     else if (r.partialIpcs) this.mergeEncoded(r.partialIpcs);
-    if (this.plan.watermark && r.maxEventTime > -Infinity) this.advance(r.maxEventTime - this.plan.watermark.delayMs);
+    if (!this.plan.watermark) return;
+    if (partition !== undefined && sources) {
+      if (r.maxEventTime > (this.partitionMax.get(partition) ?? -Infinity)) this.partitionMax.set(partition, r.maxEventTime);
+      this.advanceFromPartitions(sources);
+    } else if (r.maxEventTime > -Infinity) this.advance(r.maxEventTime - this.plan.watermark.delayMs);
+  }
+
+  /** Re-evaluates the watermark when a partition goes idle or ends. */
+  advanceFromPartitions(sources: SourcePartitions): void {
+    if (!this.plan.watermark) return;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const [p, state] of sources.states) {
+      const seen = this.partitionMax.get(p) ?? -Infinity;
+      if (seen > max) max = seen;
+      if (state === 'active' && seen < min) min = seen;
+    }
+    // Every partition idle or done: nothing can hold the watermark back but what was seen.
+    const eventTime = min === Infinity ? max : min;
+    if (eventTime > -Infinity) this.advance(eventTime - this.plan.watermark.delayMs);
   }
 
   private out(rows: OutputRows): void {

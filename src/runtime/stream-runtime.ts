@@ -2,6 +2,7 @@ import type { StreamDef } from '../planner/catalog.js';
 import { buildChunkSpec, type ChunkSpec } from './chunk-spec.js';
 import { processChunk, type ChunkResult, type ChunkTask } from './chunk-task.js';
 import type { Engine } from './engine.js';
+import type { SourcePartitions } from './query-runner.js';
 
 /**
  * The ingest side of one stream: chunks of raw records go out to the worker pool (or run inline)
@@ -14,6 +15,8 @@ export class StreamRuntime {
   private inflight = 0;
   private lastArrival = 0;
   rowtimeMax = -Infinity;
+  /** Partitions (shards) of a partitioned source, so watermarks can follow the slowest one. */
+  readonly partitions: SourcePartitions & { states: Map<string, 'active' | 'idle' | 'done'> } = { states: new Map() };
   records = 0;
   /** Chunks redone on this thread because a worker saw an older watermark or ROWTIME floor. */
   redone = 0;
@@ -39,7 +42,7 @@ export class StreamRuntime {
    * Feeds a chunk of whole records (NDJSON lines or CSV rows). Resolves once its results are applied.
    * The chunk must not change until then (a worker may be reading it).
    */
-  ingest(bytes: Uint8Array): Promise<void> {
+  ingest(bytes: Uint8Array, partition?: string): Promise<void> {
     const spec = this.currentSpec();
     const arrival = Math.max(Date.now(), this.lastArrival);
     this.lastArrival = arrival;
@@ -53,16 +56,26 @@ export class StreamRuntime {
       const pending = !pool.ready || (pool.busy >= pool.threads && this.engine.options.coordinatorHelps === true)
         ? Promise.resolve(processChunk({ ...task, encode: false }))
         : pool.run(task);
-      applied = this.tail.then(() => pending).then((result) => this.apply(spec, task, result));
+      applied = this.tail.then(() => pending).then((result) => this.apply(spec, task, result, partition));
     } else {
       applied = this.tail.then(() => {
         const task: ChunkTask = { spec, bytes, arrival, rowtimeFloor: this.rowtimeMax, lateBefore: this.lateBefore(spec), encode: false };
-        this.apply(spec, task, processChunk(task));
+        this.apply(spec, task, processChunk(task), partition);
       });
     }
     applied = applied.finally(() => this.inflight--);
     this.tail = applied.catch(() => {});
     return applied;
+  }
+
+  /** A source says a partition has data (active), is caught up (idle), or has ended (done). */
+  setPartition(partition: string, state: 'active' | 'idle' | 'done'): void {
+    if (this.partitions.states.get(partition) === state) return;
+    this.partitions.states.set(partition, state);
+    if (state === 'active') return;
+    void this.tail.then(() => {
+      for (const r of this.engine.runnersOf(this.def.name)) r.advanceFromPartitions(this.partitions);
+    });
   }
 
   drain(): Promise<void> {
@@ -73,7 +86,7 @@ export class StreamRuntime {
     return spec.queries.map((q) => this.engine.runners.find((r) => r.plan === q.plan)?.lateBefore() ?? -Infinity);
   }
 
-  private apply(spec: ChunkSpec, task: ChunkTask, result: ChunkResult): void {
+  private apply(spec: ChunkSpec, task: ChunkTask, result: ChunkResult, partition?: string): void {
     const runners = spec.queries.map((q) => this.engine.runners.find((r) => r.plan === q.plan)!);
     let queries = result.queries.map((q, i) => runners[i]!.materialize(q));
     const staleFloor = spec.rowtimeFrom >= 0 && task.rowtimeFloor < this.rowtimeMax && result.minRowtimeValue < this.rowtimeMax;
@@ -88,7 +101,7 @@ export class StreamRuntime {
     for (const e of result.decodeErrors) this.engine.error(e, e.message.startsWith('cannot coerce') ? 'COERCION_ERROR' : 'PARSE_ERROR', null);
     queries.forEach((q, i) => {
       const r = runners[i]!;
-      r.apply(q);
+      r.apply(q, partition, partition !== undefined ? this.partitions : undefined);
       if (r.plan.window?.onRowtime && this.rowtimeMax > -Infinity) r.advance(this.rowtimeMax);
     });
   }

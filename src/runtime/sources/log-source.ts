@@ -1,0 +1,140 @@
+import type { LogStore, Stream as LogStream, Shard } from '../../ingest/index.js';
+import type { ShardPosition } from '../../ingest/types.js';
+import type { StreamRuntime } from '../stream-runtime.js';
+
+export interface LogSourceOptions {
+  /** How long to sleep when every shard is caught up. */
+  readonly idleMs?: number;
+  /** Called with a line of news (waiting for the stream, started reading). */
+  readonly notice?: (message: string) => void;
+  /**
+   * A shard caught up for this long stops holding the watermark back (default 1 s). Marking it idle
+   * at once would let a shard read first close windows that records in other shards still belong to.
+   */
+  readonly idleTimeoutMs?: number;
+}
+
+const NEWLINE = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Reads a stream of the ingest log continuously into a SQL stream: every shard from the trim
+ * horizon, parents before their children (so per-key order holds across a reshard), records
+ * batched into chunks of lines for the decoders. Waits, and says so, while the stream does not exist.
+ */
+export class LogSource {
+  private stopped = false;
+  private readonly positions = new Map<string, ShardPosition>();
+  private readonly finished = new Set<string>();
+  private readonly caughtUpSince = new Map<string, number>();
+  private loop: Promise<void> | null = null;
+  records = 0;
+
+  constructor(
+    private readonly log: LogStore,
+    private readonly logStream: string,
+    private readonly rt: StreamRuntime,
+    private readonly options: LogSourceOptions = {},
+  ) {}
+
+  start(): void {
+    this.loop ??= this.run().catch((e: unknown) => this.options.notice?.(`reading ${this.logStream} stopped: ${(e as Error).message}`));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let stream: LogStream | null = null;
+    let waiting = false;
+    while (!this.stopped) {
+      if (!stream) {
+        stream = this.log.listStreams().includes(this.logStream) ? this.log.getStream(this.logStream) : null;
+        if (!stream) {
+          if (!waiting) this.options.notice?.(`waiting for stream ${this.logStream} to exist`);
+          waiting = true;
+          await sleep(250);
+          continue;
+        }
+        this.options.notice?.(`reading stream ${this.logStream} into ${this.rt.def.name}`);
+      }
+      let read = 0;
+      try {
+        read = await this.readRound(this.readable(stream));
+      } catch (e) {
+        if ((e as { code?: string }).code === 'ResourceNotFoundException') {
+          stream = null;
+          this.positions.clear();
+          this.finished.clear();
+          continue;
+        }
+        throw e;
+      }
+      if (read === 0) await sleep(this.options.idleMs ?? 50);
+    }
+  }
+
+  /**
+   * Reads every shard first and marks the ones with records active, then feeds them in: a shard
+   * that had gone idle must hold the watermark back again before any other shard's records advance it.
+   */
+  private async readRound(shards: Shard[]): Promise<number> {
+    const results = await Promise.all(shards.map(async (shard) => {
+      const position = this.positions.get(shard.shardId) ?? shard.position({ type: 'TRIM_HORIZON' });
+      return { shard, r: await shard.read(position, { limit: 10_000, maxBytes: 4 << 20 }) };
+    }));
+    for (const { shard, r } of results) if (r.records.length > 0) this.rt.setPartition(shard.shardId, 'active');
+    let read = 0;
+    for (const { shard, r } of results) {
+      this.positions.set(shard.shardId, r.next);
+      if (r.records.length > 0) {
+        await this.rt.ingest(toLines(r.records.map((x) => x.data)), shard.shardId);
+        this.records += r.records.length;
+        read += r.records.length;
+        this.caughtUpSince.delete(shard.shardId);
+      }
+      if (r.endOfShard) {
+        this.finished.add(shard.shardId);
+        this.rt.setPartition(shard.shardId, 'done');
+      } else if (r.records.length === 0) {
+        const since = this.caughtUpSince.get(shard.shardId) ?? Date.now();
+        this.caughtUpSince.set(shard.shardId, since);
+        if (Date.now() - since >= (this.options.idleTimeoutMs ?? 1000)) this.rt.setPartition(shard.shardId, 'idle');
+      }
+    }
+    return read;
+  }
+
+  /** Shards whose parents have been read to their end; every shard is announced to the runtime. */
+  private readable(stream: LogStream): Shard[] {
+    for (const s of stream.shards()) if (!this.rt.partitions.states.has(s.shardId)) this.rt.setPartition(s.shardId, 'active');
+    return stream.shards().filter((s) => {
+      if (this.finished.has(s.shardId)) return false;
+      const d = s.describe();
+      const parents = [d.parentShardId, d.adjacentParentShardId].filter((p): p is string => !!p);
+      return parents.every((p) => this.finished.has(p) || !stream.shards().some((x) => x.shardId === p));
+    });
+  }
+}
+
+/** One record per line: line breaks inside a record (pretty-printed JSON) become spaces. */
+export function toLines(records: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const r of records) size += r.length + 1;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const r of records) {
+    out.set(r, at);
+    // for each byte of the record: '\n' or '\r' -> ' '
+    for (let i = at; i < at + r.length; i++) if (out[i] === NEWLINE || out[i] === CR) out[i] = 0x20;
+    at += r.length;
+    out[at++] = NEWLINE;
+  }
+  return out;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

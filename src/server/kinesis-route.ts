@@ -1,0 +1,70 @@
+/**
+ * AWS JSON 1.1 over HTTP for the Kinesis API: `POST /` with `x-amz-target: Kinesis_20131202.<Op>`,
+ * a JSON body in, `application/x-amz-json-1.1` out, errors as HTTP 400 `{"__type", "message"}`
+ * with `x-amzn-ErrorType`. SigV4 signatures are accepted unchecked (any credentials work).
+ */
+
+import crypto from 'node:crypto';
+import { apiErrors, ApiError, EVENT_STREAM_CONTENT_TYPE, EventStreamResult, RawJson, type KinesisApi } from '../ingest/api/index.js';
+import { BodyTooLargeError, readBody, sendBody, type HttpRequest, type HttpResponse, type RouteHandler } from './http-types.js';
+
+export const AMZ_JSON = 'application/x-amz-json-1.1';
+/** Bodies past this are refused before they are buffered (a full PutRecords is ~7 MB of base64). */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export function jsonTargetRoute(prefix: string, api: KinesisApi): RouteHandler {
+  return async (req: HttpRequest, res: HttpResponse): Promise<void> => {
+    const requestId = crypto.randomUUID();
+    const target = req.headers['x-amz-target'] as string;
+    const operation = target.slice(prefix.length);
+    let body: Buffer;
+    try {
+      body = await readBody(req, MAX_BODY_BYTES);
+    } catch (err) {
+      if (err instanceof BodyTooLargeError) {
+        sendError(res, requestId, apiErrors.tooLarge(MAX_BODY_BYTES));
+        // Stop the rest of the upload rather than read it: HTTP/1.1 closes, HTTP/2 resets the stream.
+        res.once('finish', () => req.destroy());
+      } else {
+        req.destroy();
+      }
+      return;
+    }
+    let parsed: unknown;
+    try {
+      parsed = body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    try {
+      // An unknown operation is reported before a broken body, as AWS does.
+      if (!api.has(operation)) throw apiErrors.unknownOperation(operation);
+      if (parsed === undefined) throw apiErrors.serialization(body.length === 0 ? 'Request body is empty.' : 'Request body is not valid JSON.');
+      const result = await api.call(operation, parsed);
+      if (result instanceof EventStreamResult) streamEvents(res, requestId, result);
+      else sendBody(res, 200, AMZ_JSON, result instanceof RawJson ? result.json : JSON.stringify(result), { 'x-amzn-requestid': requestId });
+    } catch (err) {
+      sendError(res, requestId, err instanceof ApiError ? err : apiErrors.internal(String(err)));
+    }
+  };
+}
+
+function sendError(res: HttpResponse, requestId: string, error: ApiError): void {
+  sendBody(res, error.status, AMZ_JSON, JSON.stringify({ __type: error.type, message: error.message }), {
+    'x-amzn-requestid': requestId,
+    'x-amzn-errortype': error.type,
+  });
+}
+
+function streamEvents(res: HttpResponse, requestId: string, result: EventStreamResult): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(200, { 'content-type': EVENT_STREAM_CONTENT_TYPE, 'x-amzn-requestid': requestId });
+  result.start({
+    write: (frame) => (res.destroyed || res.writableEnded ? false : res.write(frame)),
+    end: () => {
+      if (!res.writableEnded && !res.destroyed) res.end();
+    },
+    onDrain: (listener) => res.on('drain', listener),
+    onClose: (listener) => res.on('close', listener),
+  });
+}

@@ -1,0 +1,222 @@
+/**
+ * One port, two protocols. Each connection's first bytes decide: the HTTP/2 preface goes to an
+ * `http2` server (cleartext, prior knowledge: the AWS SDK v3), anything else to an `http` server
+ * (the AWS CLI, curl, browsers). Both feed one handler table:
+ *
+ *   POST /  with  x-amz-target: <Prefix>.<Operation>   → addTarget(prefix, …)   (Kinesis, Firehose…)
+ *   <METHOD> <path>                                   → addRoute(method, path, …) (health, pages)
+ *   HTTP/1.1 Upgrade on <path>                        → addUpgrade(path, …)     (WebSocket)
+ *
+ * A path ending in `*` matches every path with that prefix. Nothing a client sends may take the
+ * process down: socket, parser and session errors close that connection only.
+ */
+
+import http from 'node:http';
+import http2 from 'node:http2';
+import net from 'node:net';
+import type { Duplex } from 'node:stream';
+import { sendBody, type HttpRequest, type HttpResponse, type RouteHandler } from './http-types.js';
+import { sniffSocket } from './protocol-sniffer.js';
+
+export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+export interface SluiceServerOptions {
+  /** How long a new connection may stay silent before its protocol is known (default 30 s). */
+  readonly sniffTimeoutMs?: number;
+  /** How long close() lets requests in progress finish before cutting connections (default 5 s). */
+  readonly closeGraceMs?: number;
+}
+
+interface Route {
+  readonly method: string;
+  readonly path: string;
+  readonly prefix: boolean;
+  readonly handler: RouteHandler;
+}
+
+/** Per-stream flow-control window: a 500-record PutRecords body should not wait on WINDOW_UPDATEs. */
+const HTTP2_STREAM_WINDOW = 4 * 1024 * 1024;
+const HTTP2_SESSION_WINDOW = 32 * 1024 * 1024;
+
+export class SluiceServer {
+  private readonly net: net.Server;
+  private readonly h1: http.Server;
+  private readonly h2: http2.Http2Server;
+  private readonly routes: Route[] = [];
+  private readonly targets: { prefix: string; handler: RouteHandler }[] = [];
+  private readonly upgrades: { path: string; prefix: boolean; handler: UpgradeHandler }[] = [];
+  private readonly sockets = new Set<net.Socket>();
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
+  private readonly closeHooks: (() => void | Promise<void>)[] = [];
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: SluiceServerOptions = {}) {
+    const handle = (req: HttpRequest, res: HttpResponse): void => this.dispatch(req, res);
+    this.h1 = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handle as http.RequestListener);
+    this.h1.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+      // A parse error on a live socket gets a 400, as Node would send without this listener.
+      if (err.code !== 'ECONNRESET' && socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+    });
+    this.h1.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
+    // The http server never listens itself (sockets are handed to it), but its connection
+    // tracking starts on 'listening': that is what enforces headersTimeout against slow clients
+    // and lets closeIdleConnections() find keep-alive sockets.
+    this.h1.emit('listening');
+
+    this.h2 = http2.createServer({
+      maxSessionMemory: 64,
+      settings: { initialWindowSize: HTTP2_STREAM_WINDOW },
+    });
+    this.h2.on('request', handle as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+    this.h2.on('session', (session: http2.ServerHttp2Session) => {
+      this.sessions.add(session);
+      session.once('close', () => this.sessions.delete(session));
+      session.on('error', () => session.destroy());
+      session.once('connect', () => {
+        if (!session.destroyed) session.setLocalWindowSize(HTTP2_SESSION_WINDOW);
+      });
+    });
+    this.h2.on('sessionError', () => undefined);
+
+    this.net = net.createServer((socket) => this.accept(socket));
+    this.net.on('error', () => undefined);
+  }
+
+  /** Serves `method path` (path may end in `*` to match a prefix). */
+  addRoute(method: string, path: string, handler: RouteHandler): this {
+    const prefix = path.endsWith('*');
+    this.routes.push({ method: method.toUpperCase(), path: prefix ? path.slice(0, -1) : path, prefix, handler });
+    return this;
+  }
+
+  /** Serves `POST /` requests whose x-amz-target starts with `prefix` (e.g. 'Kinesis_20131202.'). */
+  addTarget(prefix: string, handler: RouteHandler): this {
+    this.targets.push({ prefix, handler });
+    return this;
+  }
+
+  /** Takes over HTTP/1.1 connections that ask to upgrade on `path` (e.g. WebSocket). */
+  addUpgrade(path: string, handler: UpgradeHandler): this {
+    const prefix = path.endsWith('*');
+    this.upgrades.push({ path: prefix ? path.slice(0, -1) : path, prefix, handler });
+    return this;
+  }
+
+  /** Runs before connections are closed (end long-lived responses here). */
+  onClose(hook: () => void | Promise<void>): this {
+    this.closeHooks.push(hook);
+    return this;
+  }
+
+  listen(port: number, host: string): Promise<net.AddressInfo> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.net.once('error', onError);
+      this.net.listen(port, host, () => {
+        this.net.removeListener('error', onError);
+        resolve(this.net.address() as net.AddressInfo);
+      });
+    });
+  }
+
+  get address(): net.AddressInfo | undefined {
+    return (this.net.address() as net.AddressInfo | null) ?? undefined;
+  }
+
+  /** Stops accepting, lets requests in progress finish (up to the grace period), then cuts the rest. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    const stopped = new Promise<void>((resolve) => this.net.close(() => resolve()));
+    for (const hook of this.closeHooks) await hook();
+    for (const session of this.sessions) session.close();
+    this.h1.closeIdleConnections();
+    const grace = this.options.closeGraceMs ?? 5000;
+    const deadline = Date.now() + grace;
+    while (this.sockets.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      this.h1.closeIdleConnections();
+    }
+    for (const socket of this.sockets) socket.destroy();
+    this.h1.close(() => undefined);
+    await stopped;
+  }
+
+  private accept(socket: net.Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    // The http and http2 servers add their own handlers; this one covers the sniffing phase.
+    socket.on('error', () => undefined);
+    socket.setNoDelay(true);
+    sniffSocket(socket, this.options.sniffTimeoutMs ?? 30_000, (protocol) => {
+      (protocol === 'http2' ? this.h2 : this.h1).emit('connection', socket);
+    });
+  }
+
+  private dispatch(req: HttpRequest, res: HttpResponse): void {
+    res.on('error', () => undefined);
+    req.on('error', () => undefined);
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    const method = req.method ?? 'GET';
+    let handler: RouteHandler | undefined;
+    const target = req.headers['x-amz-target'];
+    if (method === 'POST' && path === '/' && typeof target === 'string') {
+      handler = this.targets.find((t) => target.startsWith(t.prefix))?.handler ?? unknownTarget;
+    } else {
+      const route = this.routes.find((r) => r.method === method && (r.prefix ? path.startsWith(r.path) : path === r.path));
+      handler = route?.handler ?? notFound;
+    }
+    let result: void | Promise<void>;
+    try {
+      result = handler(req, res);
+    } catch (err) {
+      internalError(res, err);
+      return;
+    }
+    if (result) result.catch((err: unknown) => internalError(res, err));
+  }
+
+  private upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => undefined);
+    const path = (req.url ?? '/').split('?')[0]!;
+    const route = this.upgrades.find((u) => (u.prefix ? path.startsWith(u.path) : path === u.path));
+    if (!route) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    try {
+      route.handler(req, socket, head);
+    } catch {
+      socket.destroy();
+    }
+  }
+}
+
+function notFound(_req: HttpRequest, res: HttpResponse): void {
+  sendBody(res, 404, 'text/plain; charset=utf-8', 'not found\n');
+}
+
+/** A POST / whose x-amz-target names no service here: answered the way AWS JSON services do. */
+function unknownTarget(_req: HttpRequest, res: HttpResponse): void {
+  const body = JSON.stringify({ __type: 'UnknownOperationException', message: 'Unknown operation' });
+  sendBody(res, 400, 'application/x-amz-json-1.1', body, { 'x-amzn-errortype': 'UnknownOperationException' });
+}
+
+function internalError(res: HttpResponse, err: unknown): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  sendBody(res, 500, 'application/x-amz-json-1.1', JSON.stringify({ __type: 'InternalFailure', message }), { 'x-amzn-errortype': 'InternalFailure' });
+}

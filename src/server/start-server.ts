@@ -1,0 +1,70 @@
+/**
+ * Sluice as a Kinesis endpoint: a LogStore, the Kinesis API over it, and the one-port server,
+ * wired together. Used by `sluice start`, by tests, and by anyone embedding Sluice.
+ */
+
+import type { AddressInfo } from 'node:net';
+import { LogStore } from '../ingest/log-store.js';
+import type { LogStoreOptions } from '../ingest/types.js';
+import { createKinesisApi, KINESIS_TARGET_PREFIX, type KinesisApi, type KinesisApiOptions } from '../ingest/api/index.js';
+import { sendBody } from './http-types.js';
+import { jsonTargetRoute } from './kinesis-route.js';
+import { SluiceServer } from './sluice-server.js';
+
+export interface StartServerOptions extends Omit<KinesisApiOptions, 'throttle'> {
+  /** 0 picks a free port (default 4567). */
+  readonly port?: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Where the log lives; null keeps everything in memory (default ./data). */
+  readonly dataDir?: string | null;
+  /** Enforce Kinesis's per-shard limits (default true). */
+  readonly throttle?: boolean;
+  readonly log?: LogStoreOptions;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  readonly host: string;
+  /** http://host:port, for `endpoint` in an SDK client or `--endpoint-url` in the CLI. */
+  readonly url: string;
+  /** The log behind the API: the hook for running SQL applications on the same streams. */
+  readonly store: LogStore;
+  readonly api: KinesisApi;
+  /** The HTTP server, to add routes, targets (Firehose) or upgrades (WebSocket) to. */
+  readonly server: SluiceServer;
+  /** Stops serving, ends subscriptions, lets requests finish, then flushes and closes the log. */
+  close(): Promise<void>;
+}
+
+export async function startServer(options: StartServerOptions = {}): Promise<RunningServer> {
+  const store = await LogStore.open(options.dataDir === undefined ? './data' : options.dataDir, options.log);
+  let api: KinesisApi | undefined;
+  let server: SluiceServer | undefined;
+  try {
+    api = await createKinesisApi(store, { ...options, throttle: options.throttle ?? true });
+    server = new SluiceServer();
+    server.addRoute('GET', '/health', (_req, res) => sendBody(res, 200, 'application/json', '{"status":"ok"}'));
+    server.addTarget(KINESIS_TARGET_PREFIX, jsonTargetRoute(KINESIS_TARGET_PREFIX, api));
+    const kinesis = api;
+    server.onClose(() => kinesis.close());
+    const address: AddressInfo = await server.listen(options.port ?? 4567, options.host ?? '127.0.0.1');
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const running = server;
+    let closing: Promise<void> | undefined;
+    return {
+      port: address.port,
+      host: address.address,
+      url: `http://${host}:${address.port}`,
+      store,
+      api,
+      server,
+      close: () => (closing ??= running.close().finally(() => store.close())),
+    };
+  } catch (err) {
+    await server?.close().catch(() => undefined);
+    await api?.close().catch(() => undefined);
+    await store.close();
+    throw err;
+  }
+}
