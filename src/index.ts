@@ -1,9 +1,13 @@
 import { Engine, type StatementResult } from './runtime/engine.js';
 import { toObjects, type Row } from './runtime/rows.js';
 import { SqlDiagnosticsError } from './sql/diagnostics.js';
+import { LogStore } from './ingest/index.js';
 
 export interface SluiceOptions {
-  /** Where streams persist. Omit for an in-memory engine. */
+  /**
+   * The ingest log's folder (the same layout `sluice start --data` uses), which streams declared
+   * WITH (source = 'kinesis') read. Omit for an in-memory log.
+   */
   readonly dataDir?: string;
   /** Worker threads for decoding and row stages (default: 0, all on the calling thread). */
   readonly workers?: number;
@@ -23,10 +27,12 @@ export class Sluice {
   private closed = false;
   private readonly subscribers = new Set<() => void>();
 
-  private constructor(readonly engine: Engine, readonly options: SluiceOptions) {}
+  private constructor(readonly engine: Engine, readonly log: LogStore, readonly options: SluiceOptions) {}
 
   static async open(options: SluiceOptions = {}): Promise<Sluice> {
-    return new Sluice(new Engine({ workers: options.workers ?? 0, ...(options.rowtimeFrom ? { rowtimeFrom: options.rowtimeFrom } : {}) }), options);
+    const log = await LogStore.open(options.dataDir ?? null);
+    const engine = new Engine({ workers: options.workers ?? 0, log, ...(options.rowtimeFrom ? { rowtimeFrom: options.rowtimeFrom } : {}) });
+    return new Sluice(engine, log, options);
   }
 
   /** Runs DDL, pumps and queries. Throws SqlDiagnosticsError (message rendered with carets) on bad SQL. */
@@ -97,5 +103,6 @@ export class Sluice {
     this.closed = true;
     for (const f of this.subscribers) f();
     await this.engine.close();
+    await this.log.close();
   }
 }

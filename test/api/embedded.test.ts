@@ -63,6 +63,26 @@ describe('embedded API', () => {
     await sluice.close();
   });
 
+  it("reads streams of its ingest log (dataDir), which survives a reopen", async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dataDir = mkdtempSync(join(tmpdir(), 'sluice-embedded-'));
+    const first = await Sluice.open({ dataDir });
+    const stream = await first.log.createStream('clickstream', 2);
+    await stream.append([1, 2, 12, 25].map((s) => ({ partitionKey: `k${s}`, data: Buffer.from(JSON.stringify({ ts: at(s), page: '/a', ms: s })) })));
+    await first.close();
+    const again = await Sluice.open({ dataDir });
+    await again.execute(`CREATE STREAM clicks (ts TIMESTAMP(3), page VARCHAR, ms BIGINT, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (source = 'kinesis', stream = 'clickstream');
+      CREATE STREAM views AS SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end;`);
+    const seen: unknown[] = [];
+    again.on('views', (rows) => seen.push(...rows));
+    const end = Date.now() + 10_000;
+    while (seen.length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    await again.close();
+    expect(seen).toEqual([{ window_start: at(0), n: 2 }, { window_start: at(10), n: 1 }]);
+  });
+
   it('throws diagnostics for bad SQL, with a caret', async () => {
     const sluice = await Sluice.open();
     await expect(sluice.execute('SELECT pge FROM error_stream')).rejects.toThrow(SqlDiagnosticsError);
