@@ -10,6 +10,8 @@ import { CliError, type ParsedArgs } from './args.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Engine } from '../runtime/engine.js';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 
 /** Flags `sluice start` reads without a value: give them to parseArgs as boolean flags. */
 export const START_BOOLEAN_FLAGS = ['no-throttle', 'memory'] as const;
@@ -37,8 +39,13 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
   try {
     if (apps.length) {
       const workers = args.single('workers') !== undefined ? Number(args.single('workers')) : availableParallelism();
-      engine = new Engine({ workers, log: server.store, notice: (m) => io.stderr.write(`sluice: ${m}\n`) });
-      for (const app of apps) engine.execute(readFileSync(app, 'utf8'), app);
+      const sources = apps.map((app) => readFileSync(app, 'utf8'));
+      // Progress is kept per set of applications: change the SQL and it starts afresh.
+      const id = createHash('sha256').update(sources.join('\u0000')).digest('hex').slice(0, 16);
+      const checkpoint = dataDir ? { dir: join(dataDir, 'apps', id) } : undefined;
+      engine = new Engine({ workers, log: server.store, notice: (m) => io.stderr.write(`sluice: ${m}\n`), ...(checkpoint ? { checkpoint } : {}) });
+      sources.forEach((sql, i) => engine!.execute(sql, apps[i]));
+      await engine.resume();
     }
   } catch (e) {
     await engine?.close();

@@ -15,7 +15,9 @@ import { QueryRunner } from './query-runner.js';
 import { StreamRuntime } from './stream-runtime.js';
 import { WorkerPool } from './worker-pool.js';
 import type { ErrorRow } from './chunk-task.js';
-import { LogSource } from './sources/log-source.js';
+import { LogSource, type SourcePosition } from './sources/log-source.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import type { QuerySnapshot } from './query-runner.js';
 import type { LogStore } from '../ingest/index.js';
 
 export interface EngineOptions {
@@ -27,6 +29,12 @@ export interface EngineOptions {
   readonly log?: LogStore;
   /** Where the engine reports what it is waiting for or starting. */
   readonly notice?: (message: string) => void;
+  /**
+   * Keep the application's progress (source positions, window state) in this folder, every
+   * `intervalMs` (default 5 s) and on close; with it, sources start only at `resume()`, which
+   * picks up from the last checkpoint.
+   */
+  readonly checkpoint?: { readonly dir: string; readonly intervalMs?: number };
   /** Whether the coordinating thread decodes a chunk itself when every worker is busy (default false: it is busier dispatching). */
   readonly coordinatorHelps?: boolean;
 }
@@ -54,7 +62,9 @@ export class Engine {
   private lastPlan: QueryPlan | null = null;
   errorCount = 0;
   private ticker: NodeJS.Timeout | null = null;
-  private readonly sources: LogSource[] = [];
+  private readonly sources = new Map<string, LogSource>();
+  private checkpointTimer: NodeJS.Timeout | null = null;
+  private checkpointing = false;
 
   constructor(readonly options: EngineOptions = {}) {
     const workers = options.workers ?? 0;
@@ -198,8 +208,46 @@ export class Engine {
 
   private startLogSource(def: StreamDef): void {
     const source = new LogSource(this.options.log!, def.options['stream'] ?? def.name, this.runtime(def.name), { notice: (m) => this.options.notice?.(m) });
-    this.sources.push(source);
-    source.start();
+    this.sources.set(def.name, source);
+    // Sources start once the whole script is in, so no record passes before the queries reading it exist.
+    if (!this.options.checkpoint) queueMicrotask(() => source.start());
+  }
+
+  /** With checkpoints: restores the last one (if any), starts the sources and the checkpoint timer. */
+  async resume(): Promise<void> {
+    const cp = this.options.checkpoint;
+    if (!cp) return;
+    const saved = await readCheckpoint(cp.dir);
+    if (saved) {
+      for (const [name, pos] of Object.entries(saved.sources)) this.sources.get(name)?.resumeFrom(pos);
+      for (const r of this.runners) {
+        const snap = saved.queries[r.plan.name];
+        if (snap) await r.restore(snap);
+      }
+      this.options.notice?.(`resumed from the checkpoint of ${new Date(saved.takenAt).toISOString()}`);
+    }
+    for (const s of this.sources.values()) s.start();
+    this.checkpointTimer = setInterval(() => void this.checkpoint().catch((e: unknown) => this.options.notice?.(`checkpoint failed: ${(e as Error).message}`)), cp.intervalMs ?? 5000);
+    this.checkpointTimer.unref();
+  }
+
+  /** Pauses the sources between reads, waits for everything read to be applied, and saves progress. */
+  async checkpoint(): Promise<void> {
+    const cp = this.options.checkpoint;
+    if (!cp || this.checkpointing) return;
+    this.checkpointing = true;
+    const releases = await Promise.all([...this.sources.values()].map((s) => s.pause()));
+    try {
+      for (const rt of this.streams.values()) await rt.drain();
+      const queries: Record<string, QuerySnapshot> = {};
+      for (const r of this.runners) queries[r.plan.name] = await r.snapshot();
+      const sources: Record<string, SourcePosition> = {};
+      for (const [name, s] of this.sources) sources[name] = s.position();
+      await writeCheckpoint(cp.dir, { version: 1, takenAt: Date.now(), sources, queries });
+    } finally {
+      for (const release of releases) release();
+      this.checkpointing = false;
+    }
   }
 
   /** Builds the physical plan, casting the query's columns to the target stream's declared types. */
@@ -342,7 +390,12 @@ export class Engine {
   async close(): Promise<void> {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = null;
-    await Promise.all(this.sources.map((s) => s.stop()));
+    if (this.checkpointTimer) {
+      clearInterval(this.checkpointTimer);
+      this.checkpointTimer = null;
+      await this.checkpoint().catch((e: unknown) => this.options.notice?.(`checkpoint failed: ${(e as Error).message}`));
+    }
+    await Promise.all([...this.sources.values()].map((s) => s.stop()));
     for (const rt of this.streams.values()) await rt.drain().catch(() => {});
     for (const r of this.runners) await r.drain().catch(() => {});
     await this.pool?.close();

@@ -3,7 +3,7 @@ import type { OutputRows } from '../operators/operator.js';
 import { RowStage, type PartialGroups } from '../operators/row-stage.js';
 import { WindowAggregate } from '../operators/window-aggregate.js';
 import type { ColumnBatch } from '../operators/column-batch.js';
-import { lateProbe, splitByKey } from '../operators/kernels/partition.js';
+import { keyHash, lateProbe, splitByKey } from '../operators/kernels/partition.js';
 import { decodeRows, encodePartial, type ErrorRow, type QueryChunkResult } from './chunk-task.js';
 import type { WorkerPool } from './worker-pool.js';
 import { concatRows, type WindowOp } from './window-task.js';
@@ -11,6 +11,11 @@ import { concatRows, type WindowOp } from './window-task.js';
 /** A source stream's partitions (shards) and whether each still has data to give. */
 export interface SourcePartitions {
   readonly states: ReadonlyMap<string, 'active' | 'idle' | 'done'>;
+}
+
+export interface QuerySnapshot {
+  readonly watermark: number | null;
+  readonly groups: unknown[][];
 }
 
 export type ErrorSink = (row: ErrorRow, errorName: string, pumpName: string) => void;
@@ -221,6 +226,32 @@ export class QueryRunner {
   private drainLocalErrors(): void {
     if (!this.local || this.local.rowErrors.length === 0) return;
     for (const e of this.local.rowErrors.splice(0)) this.error({ raw: JSON.stringify(e.row), message: e.message, rowtime: 0 }, 'EXPRESSION_ERROR', this.plan.name);
+  }
+
+  /** The window state, as `{watermark, groups}` JSON, gathered from every partition. */
+  async snapshot(): Promise<QuerySnapshot> {
+    await this.drain();
+    if (this.plan.mode !== 'aggregate') return { watermark: this.watermark, groups: [] };
+    const parts: Uint8Array[] = this.local
+      ? [this.local.snapshot()]
+      : (await Promise.all(this.queues.map((_, p) => this.pool!.runWindow(p, { kind: 'window', op: 'snapshot', key: this.stateKey, plan: this.plan })))).map((r) => r.snapshot!);
+    const groups = parts.flatMap((b) => (JSON.parse(new TextDecoder().decode(b)) as { groups: unknown[][] }).groups);
+    return { watermark: this.watermark, groups };
+  }
+
+  /** Puts back a snapshot's state, spread over this run's partitions (their number may differ). */
+  async restore(snap: QuerySnapshot): Promise<void> {
+    this.watermark = snap.watermark ?? -Infinity;
+    if (this.plan.mode !== 'aggregate') return;
+    const n = this.queues.length;
+    const parts: unknown[][][] = Array.from({ length: n }, () => []);
+    for (const g of snap.groups) parts[n === 1 ? 0 : keyHash(g[2] as unknown[]) % n]!.push(g);
+    const encode = (groups: unknown[][]) => new TextEncoder().encode(JSON.stringify({ watermark: snap.watermark, groups }));
+    if (this.local) {
+      this.local.restore(encode(parts[0]!));
+      return;
+    }
+    await Promise.all(parts.map((groups, p) => this.pool!.runWindow(p, { kind: 'window', op: 'restore', key: this.stateKey, plan: this.plan, snapshot: encode(groups) })));
   }
 
   /** The local window state, when the query runs without workers (tests and snapshots use it). */

@@ -2,6 +2,11 @@ import type { LogStore, Stream as LogStream, Shard } from '../../ingest/index.js
 import type { ShardPosition } from '../../ingest/types.js';
 import type { StreamRuntime } from '../stream-runtime.js';
 
+export interface SourcePosition {
+  readonly shards: Record<string, ShardPosition>;
+  readonly finished: string[];
+}
+
 export interface LogSourceOptions {
   /** How long to sleep when every shard is caught up. */
   readonly idleMs?: number;
@@ -28,6 +33,7 @@ export class LogSource {
   private readonly finished = new Set<string>();
   private readonly caughtUpSince = new Map<string, number>();
   private loop: Promise<void> | null = null;
+  private pauses: { resolve: () => void; paused: Promise<void>; resume: Promise<void> } | null = null;
   records = 0;
 
   constructor(
@@ -37,12 +43,39 @@ export class LogSource {
     private readonly options: LogSourceOptions = {},
   ) {}
 
+  /** Where each shard will be read next, and which shards are finished: what a checkpoint keeps. */
+  position(): SourcePosition {
+    return { shards: Object.fromEntries(this.positions), finished: [...this.finished] };
+  }
+
+  /** Resumes from a checkpoint's positions (before start). */
+  resumeFrom(p: SourcePosition): void {
+    for (const [shard, pos] of Object.entries(p.shards)) this.positions.set(shard, pos);
+    for (const shard of p.finished) this.finished.add(shard);
+  }
+
+  /** Stops between read rounds (so everything read has been fed in) until the returned function is called. */
+  async pause(): Promise<() => void> {
+    let release!: () => void;
+    let reached!: () => void;
+    const resume = new Promise<void>((r) => (release = r));
+    const paused = new Promise<void>((r) => (reached = r));
+    this.pauses = { resolve: reached, paused, resume };
+    if (!this.loop) reached();
+    await paused;
+    return () => {
+      this.pauses = null;
+      release();
+    };
+  }
+
   start(): void {
     this.loop ??= this.run().catch((e: unknown) => this.options.notice?.(`reading ${this.logStream} stopped: ${(e as Error).message}`));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.pauses?.resolve();
     await this.loop;
   }
 
@@ -50,6 +83,12 @@ export class LogSource {
     let stream: LogStream | null = null;
     let waiting = false;
     while (!this.stopped) {
+      if (this.pauses) {
+        const p = this.pauses;
+        p.resolve();
+        await p.resume;
+        continue;
+      }
       if (!stream) {
         stream = this.log.listStreams().includes(this.logStream) ? this.log.getStream(this.logStream) : null;
         if (!stream) {
