@@ -1,13 +1,14 @@
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SourcePosition } from './sources/log-source.js';
+import type { RemotePosition } from './sources/remote-kinesis-source.js';
 import type { QuerySnapshot } from './query-runner.js';
 
 /** What an application needs to carry on after a restart: where each source was, and its window state. */
 export interface Checkpoint {
   readonly version: 1;
   readonly takenAt: number;
-  readonly sources: Record<string, SourcePosition>;
+  readonly sources: Record<string, SourcePosition | RemotePosition>;
   readonly queries: Record<string, QuerySnapshot>;
 }
 

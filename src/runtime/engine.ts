@@ -16,6 +16,10 @@ import { StreamRuntime } from './stream-runtime.js';
 import { WorkerPool } from './worker-pool.js';
 import type { ErrorRow } from './chunk-task.js';
 import { LogSource, type SourcePosition } from './sources/log-source.js';
+import { RemoteKinesisSource, type RemotePosition } from './sources/remote-kinesis-source.js';
+
+/** A continuous reader feeding a stream (the local log, or a remote Kinesis endpoint). */
+type Source = LogSource | RemoteKinesisSource;
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { QuerySnapshot } from './query-runner.js';
 import type { LogStore } from '../ingest/index.js';
@@ -62,7 +66,7 @@ export class Engine {
   private lastPlan: QueryPlan | null = null;
   errorCount = 0;
   private ticker: NodeJS.Timeout | null = null;
-  private readonly sources = new Map<string, LogSource>();
+  private readonly sources = new Map<string, Source>();
   private checkpointTimer: NodeJS.Timeout | null = null;
   private checkpointing = false;
 
@@ -196,8 +200,11 @@ export class Engine {
       return false;
     }
     if (def.options['endpoint'] !== undefined) {
-      diagnostics.push(sqlError('SQL_UNSUPPORTED', 'reading a remote Kinesis endpoint is not supported yet', opt('endpoint')!.span, 'read a stream of this Sluice (leave out endpoint)'));
-      return false;
+      if (!/^https?:\/\//.test(def.options['endpoint'])) {
+        diagnostics.push(sqlError('SQL_BAD_OPTION', `endpoint must be an http:// or https:// URL`, opt('endpoint')!.span));
+        return false;
+      }
+      return true;
     }
     if (!this.options.log) {
       diagnostics.push(sqlError('SQL_NO_LOG', "source = 'kinesis' reads the ingest log, and this engine has none", opt('source')!.span, 'run the application with sluice start --app, or open Sluice with a dataDir'));
@@ -207,7 +214,12 @@ export class Engine {
   }
 
   private startLogSource(def: StreamDef): void {
-    const source = new LogSource(this.options.log!, def.options['stream'] ?? def.name, this.runtime(def.name), { notice: (m) => this.options.notice?.(m) });
+    const notice = (m: string) => this.options.notice?.(m);
+    const endpoint = def.options['endpoint'];
+    const streamName = def.options['stream'] ?? def.name;
+    const source: Source = endpoint
+      ? new RemoteKinesisSource(streamName, this.runtime(def.name), { endpoint, notice, ...(def.options['region'] ? { region: def.options['region'] } : {}) })
+      : new LogSource(this.options.log!, streamName, this.runtime(def.name), { notice });
     this.sources.set(def.name, source);
     // Sources start once the whole script is in, so no record passes before the queries reading it exist.
     if (!this.options.checkpoint) queueMicrotask(() => source.start());
@@ -219,7 +231,7 @@ export class Engine {
     if (!cp) return;
     const saved = await readCheckpoint(cp.dir);
     if (saved) {
-      for (const [name, pos] of Object.entries(saved.sources)) this.sources.get(name)?.resumeFrom(pos);
+      for (const [name, pos] of Object.entries(saved.sources)) this.sources.get(name)?.resumeFrom(pos as SourcePosition & RemotePosition);
       for (const r of this.runners) {
         const snap = saved.queries[r.plan.name];
         if (snap) await r.restore(snap);
@@ -241,7 +253,7 @@ export class Engine {
       for (const rt of this.streams.values()) await rt.drain();
       const queries: Record<string, QuerySnapshot> = {};
       for (const r of this.runners) queries[r.plan.name] = await r.snapshot();
-      const sources: Record<string, SourcePosition> = {};
+      const sources: Record<string, SourcePosition | RemotePosition> = {};
       for (const [name, s] of this.sources) sources[name] = s.position();
       await writeCheckpoint(cp.dir, { version: 1, takenAt: Date.now(), sources, queries });
     } finally {

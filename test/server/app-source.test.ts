@@ -64,11 +64,34 @@ describe("CREATE STREAM ... WITH (source = 'kinesis')", () => {
     }
   });
 
-  it('is refused without a log, and for a remote endpoint (not supported yet)', async () => {
+  it('reads a remote Kinesis stream through the SDK (here another Sluice), with no log of its own', async () => {
+    const remote = await startTestServer({ throttle: false });
+    const engine = new Engine({ workers: 0 });
+    const rows: Row[] = [];
+    try {
+      await remote.client.send(new CreateStreamCommand({ StreamName: 'far', ShardCount: 2 }));
+      await waitUntilStreamExists({ client: remote.client, maxWaitTime: 30, minDelay: 1 }, { StreamName: 'far' });
+      engine.execute(`CREATE STREAM clicks (ts TIMESTAMP(3), user_id VARCHAR, page VARCHAR, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+        WITH (source = 'kinesis', stream = 'far', endpoint = '${remote.server.url}', region = 'us-east-1');
+        CREATE STREAM views AS SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end;`);
+      engine.on('views', (r, def) => rows.push(...toObjects(r, def.fields.slice(0, -1))));
+      await remote.client.send(new PutRecordsCommand({
+        StreamName: 'far',
+        Records: Array.from({ length: 25 }, (_, s) => ({ PartitionKey: `u${s % 4}`, Data: Buffer.from(JSON.stringify({ ts: at(s), user_id: `u${s % 4}`, page: '/x' })) })),
+      }));
+      await until(() => rows.length >= 2);
+      expect(rows.slice(0, 2)).toEqual([{ window_start: at(0), n: 10 }, { window_start: at(10), n: 10 }]);
+    } finally {
+      await engine.close();
+      await remote.close();
+    }
+  });
+
+  it('is refused without a log, or with a bad endpoint', async () => {
     const engine = new Engine();
     expect(() => engine.execute(APP)).toThrow(/source = 'kinesis' reads the ingest log/);
     const withLog = new Engine({ log: await LogStore.open(null) });
-    expect(() => withLog.execute(`CREATE STREAM c (a VARCHAR) WITH (source = 'kinesis', endpoint = 'http://x', stream = 's')`)).toThrow(/remote Kinesis endpoint/);
+    expect(() => withLog.execute(`CREATE STREAM c (a VARCHAR) WITH (source = 'kinesis', endpoint = 'localhost:1', stream = 's')`)).toThrow(/endpoint must be an http/);
     expect(() => withLog.execute(`CREATE STREAM c (a VARCHAR) WITH (source = 'kafka')`)).toThrow(/unknown source 'kafka'/);
     await engine.close();
     await withLog.close();
