@@ -46,7 +46,6 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     server = new SluiceServer();
     server.addRoute('GET', '/health', (_req, res) => sendBody(res, 200, 'application/json', '{"status":"ok"}'));
     server.addTarget(KINESIS_TARGET_PREFIX, jsonTargetRoute(KINESIS_TARGET_PREFIX, api));
-    await (await import('./firehose-route.js')).attachFirehose(server, options);
     const kinesis = api;
     server.onClose(() => kinesis.close());
     const address: AddressInfo = await server.listen(options.port ?? 4567, options.host ?? '127.0.0.1');
