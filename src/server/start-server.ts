@@ -10,6 +10,7 @@ import { createKinesisApi, KINESIS_TARGET_PREFIX, type KinesisApi, type KinesisA
 import { sendBody } from './http-types.js';
 import { jsonTargetRoute } from './kinesis-route.js';
 import { SluiceServer } from './sluice-server.js';
+import { attachFirehose } from './firehose-route.js';
 
 export interface StartServerOptions extends Omit<KinesisApiOptions, 'throttle'> {
   /** 0 picks a free port (default 4567). */
@@ -46,6 +47,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     server = new SluiceServer();
     server.addRoute('GET', '/health', (_req, res) => sendBody(res, 200, 'application/json', '{"status":"ok"}'));
     server.addTarget(KINESIS_TARGET_PREFIX, jsonTargetRoute(KINESIS_TARGET_PREFIX, api));
+    await attachFirehose(server, options);
     const kinesis = api;
     server.onClose(() => kinesis.close());
     const address: AddressInfo = await server.listen(options.port ?? 4567, options.host ?? '127.0.0.1');

@@ -1,0 +1,298 @@
+/**
+ * The Firehose API (JSON 1.1 operations, `Firehose_20150804.<Operation>`) over delivery streams
+ * that buffer durably and deliver to local S3-style folders, without HTTP: src/server mounts it.
+ * Slice one: DirectPut streams with an S3 or extended S3 destination.
+ */
+
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ACCOUNT_ID, ApiError, apiErrors } from '../../ingest/api/index.js';
+import { validate, type Fields, type Input } from '../../ingest/api/validation.js';
+import { listDir, writeFileAtomic } from '../../ingest/log/fs-util.js';
+import { FolderObjectStore, MemoryObjectStore, type ObjectStore } from '../object-store.js';
+import type { RetryPolicy } from '../retry.js';
+import { systemScheduler, type Scheduler } from '../sink.js';
+import { EXTENDED_S3_DESTINATION_SPEC, S3_DESTINATION_SPEC, describeDestination, parseDestination } from './destination-config.js';
+import { DeliveryStream, type DeliveryStreamRecord } from './delivery-stream.js';
+
+export const FIREHOSE_TARGET_PREFIX = 'Firehose_20150804.';
+export const MAX_RECORD_BYTES = 1_024_000;
+export const MAX_BATCH_RECORDS = 500;
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+
+export interface FirehoseApiOptions {
+  /** `<dataDir>/firehose/<name>/` holds buffers, `<dataDir>/s3/<bucket>/` the objects; null: memory. */
+  readonly dataDir: string | null;
+  readonly region?: string;
+  /** How long a new delivery stream stays CREATING (default 200 ms). */
+  readonly createDelayMs?: number;
+  /** The clock and timers buffering intervals run on (default: real time). */
+  readonly scheduler?: Scheduler;
+  /** Delivery retries before a buffer goes under the error prefix (default 4 tries from 1 s). */
+  readonly retry?: RetryPolicy;
+  readonly onError?: (error: unknown) => void;
+}
+
+const NAME = { type: 'string', min: 1, max: 64, pattern: '[a-zA-Z0-9_.-]+' } as const;
+const DATA = { type: 'string', required: true } as const;
+const SPECS: Readonly<Record<string, Fields>> = {
+  CreateDeliveryStream: {
+    DeliveryStreamName: { ...NAME, required: true },
+    DeliveryStreamType: { type: 'string', values: ['DirectPut', 'KinesisStreamAsSource', 'MSKAsSource', 'DatabaseAsSource'] },
+    S3DestinationConfiguration: S3_DESTINATION_SPEC,
+    ExtendedS3DestinationConfiguration: EXTENDED_S3_DESTINATION_SPEC,
+    Tags: { type: 'list', min: 1, max: 50, member: { type: 'structure', fields: { Key: { type: 'string', required: true, min: 1, max: 128 }, Value: { type: 'string', max: 256 } } } },
+  },
+  DeleteDeliveryStream: { DeliveryStreamName: { ...NAME, required: true }, AllowForceDelete: { type: 'boolean' } },
+  DescribeDeliveryStream: {
+    DeliveryStreamName: { ...NAME, required: true },
+    Limit: { type: 'integer', min: 1, max: 10000 },
+    ExclusiveStartDestinationId: { type: 'string', min: 1, max: 100 },
+  },
+  ListDeliveryStreams: {
+    Limit: { type: 'integer', min: 1, max: 10000 },
+    DeliveryStreamType: { type: 'string', values: ['DirectPut', 'KinesisStreamAsSource', 'MSKAsSource', 'DatabaseAsSource'] },
+    ExclusiveStartDeliveryStreamName: NAME,
+  },
+  PutRecord: { DeliveryStreamName: { ...NAME, required: true }, Record: { type: 'structure', required: true, fields: { Data: DATA } } },
+  PutRecordBatch: {
+    DeliveryStreamName: { ...NAME, required: true },
+    Records: { type: 'list', required: true, min: 1, max: MAX_BATCH_RECORDS, member: { type: 'structure', fields: { Data: DATA } } },
+  },
+};
+
+export class FirehoseApi {
+  private readonly streams = new Map<string, DeliveryStream>();
+  private readonly reserved = new Set<string>();
+  private readonly buckets = new Map<string, ObjectStore>();
+  private readonly region: string;
+  private readonly scheduler: Scheduler;
+  private closing: Promise<void> | undefined;
+
+  private constructor(private readonly options: FirehoseApiOptions) {
+    this.region = options.region ?? 'us-east-1';
+    this.scheduler = options.scheduler ?? systemScheduler;
+  }
+
+  /** Opens the API; delivery streams from an earlier run come back ACTIVE and deliver what they had buffered. */
+  static async open(options: FirehoseApiOptions): Promise<FirehoseApi> {
+    const api = new FirehoseApi(options);
+    if (options.dataDir !== null) {
+      const root = path.join(options.dataDir, 'firehose');
+      for (const name of (await listDir(root)).sort()) {
+        let record: DeliveryStreamRecord;
+        try {
+          record = JSON.parse(await fs.promises.readFile(path.join(root, name, 'stream.json'), 'utf8')) as DeliveryStreamRecord;
+        } catch {
+          continue;
+        }
+        const stream = await api.openStream(record);
+        stream.status = 'ACTIVE';
+        api.streams.set(record.name, stream);
+      }
+    }
+    return api;
+  }
+
+  has(operation: string): boolean {
+    return Object.hasOwn(SPECS, operation);
+  }
+
+  async call(operation: string, body: unknown): Promise<object> {
+    if (!this.has(operation)) throw apiErrors.unknownOperation(operation);
+    const input = validate(body, SPECS[operation]!);
+    if (this.closing) throw unavailable('Sluice is shutting down.');
+    switch (operation) {
+      case 'CreateDeliveryStream':
+        return this.create(input);
+      case 'DeleteDeliveryStream':
+        return this.delete(input);
+      case 'DescribeDeliveryStream':
+        return this.describe(input);
+      case 'ListDeliveryStreams':
+        return this.list(input);
+      case 'PutRecord':
+        return this.putRecord(input);
+      default:
+        return this.putRecordBatch(input);
+    }
+  }
+
+  /** Delivers every buffer, then refuses further calls. */
+  close(): Promise<void> {
+    this.closing ??= Promise.all([...this.streams.values()].map((s) => s.sink.close())).then(() => undefined);
+    return this.closing;
+  }
+
+  /** The bucket a BucketARN names: `<dataDir>/s3/<bucket>/`, or memory without a data directory. */
+  bucket(name: string): ObjectStore {
+    let store = this.buckets.get(name);
+    if (!store) {
+      store = this.options.dataDir === null ? new MemoryObjectStore() : new FolderObjectStore(path.resolve(this.options.dataDir, 's3', name));
+      this.buckets.set(name, store);
+    }
+    return store;
+  }
+
+  private async create(input: Input): Promise<object> {
+    const name = input['DeliveryStreamName'] as string;
+    const type = (input['DeliveryStreamType'] as string | undefined) ?? 'DirectPut';
+    if (type !== 'DirectPut') throw apiErrors.invalid(`DeliveryStreamType ${type} is not supported by Sluice yet (DirectPut only).`);
+    const destination = parseDestination(input);
+    if (this.streams.has(name) || this.reserved.has(name)) throw apiErrors.inUse(`Firehose stream ${name} under account ${ACCOUNT_ID} already exists.`);
+    const record: DeliveryStreamRecord = {
+      name,
+      arn: `arn:aws:firehose:${this.region}:${ACCOUNT_ID}:deliverystream/${name}`,
+      type: 'DirectPut',
+      createdAt: Date.now(),
+      versionId: 1,
+      destination,
+    };
+    this.reserved.add(name);
+    try {
+      if (this.options.dataDir !== null) {
+        const dir = this.streamDir(name)!;
+        await fs.promises.mkdir(dir, { recursive: true });
+        await writeFileAtomic(path.join(dir, 'stream.json'), JSON.stringify(record));
+      }
+      const stream = await this.openStream(record);
+      this.streams.set(name, stream);
+      const timer = setTimeout(() => {
+        if (stream.status === 'CREATING') stream.status = 'ACTIVE';
+      }, this.options.createDelayMs ?? 200);
+      timer.unref();
+    } finally {
+      this.reserved.delete(name);
+    }
+    return { DeliveryStreamARN: record.arn };
+  }
+
+  private async delete(input: Input): Promise<object> {
+    const stream = this.stream(input['DeliveryStreamName'] as string);
+    if (stream.status === 'DELETING') return {};
+    stream.status = 'DELETING';
+    const name = stream.record.name;
+    const dir = this.streamDir(name);
+    // Forget the configuration first, so a crash mid-delete cannot bring the stream back.
+    if (dir) await fs.promises.rm(path.join(dir, 'stream.json'), { force: true });
+    void stream.sink
+      .close()
+      .then(() => (dir ? fs.promises.rm(dir, { recursive: true, force: true }) : undefined))
+      .catch((err: unknown) => this.options.onError?.(err))
+      .finally(() => {
+        if (this.streams.get(name) === stream) this.streams.delete(name);
+      });
+    return {};
+  }
+
+  private describe(input: Input): object {
+    const stream = this.stream(input['DeliveryStreamName'] as string);
+    const r = stream.record;
+    return {
+      DeliveryStreamDescription: {
+        DeliveryStreamName: r.name,
+        DeliveryStreamARN: r.arn,
+        DeliveryStreamStatus: stream.status,
+        DeliveryStreamEncryptionConfiguration: { Status: 'DISABLED' },
+        DeliveryStreamType: r.type,
+        VersionId: String(r.versionId),
+        CreateTimestamp: r.createdAt / 1000,
+        Destinations: [describeDestination(r.destination)],
+        HasMoreDestinations: false,
+      },
+    };
+  }
+
+  private list(input: Input): object {
+    const limit = (input['Limit'] as number | undefined) ?? 10;
+    const type = input['DeliveryStreamType'] as string | undefined;
+    const after = input['ExclusiveStartDeliveryStreamName'] as string | undefined;
+    const names = [...this.streams.values()]
+      .filter((s) => !type || s.record.type === type)
+      .map((s) => s.record.name)
+      .sort()
+      .filter((n) => after === undefined || n > after);
+    return { DeliveryStreamNames: names.slice(0, limit), HasMoreDeliveryStreams: names.length > limit };
+  }
+
+  private async putRecord(input: Input): Promise<object> {
+    const stream = this.writable(input['DeliveryStreamName'] as string);
+    const data = decode((input['Record'] as { Data: string }).Data);
+    if (data.length > MAX_RECORD_BYTES) {
+      throw apiErrors.validation(`1 validation error detected: Value at 'record.data' failed to satisfy constraint: Member must have length less than or equal to ${MAX_RECORD_BYTES}`);
+    }
+    try {
+      await stream.sink.write([data]);
+    } catch (err) {
+      throw unavailable(`Slow down. ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return { RecordId: recordId(), Encrypted: false };
+  }
+
+  private async putRecordBatch(input: Input): Promise<object> {
+    const stream = this.writable(input['DeliveryStreamName'] as string);
+    const records = (input['Records'] as { Data: string }[]).map((r) => decode(r.Data));
+    const total = records.reduce((n, r) => n + r.length, 0);
+    if (total > MAX_BATCH_BYTES) throw apiErrors.invalid(`Records size of ${total} bytes exceeds the limit of ${MAX_BATCH_BYTES} bytes for the whole request.`);
+    const accepted = records.filter((r) => r.length <= MAX_RECORD_BYTES);
+    let failure: string | undefined;
+    try {
+      await stream.sink.write(accepted);
+    } catch (err) {
+      failure = `Slow down. ${err instanceof Error ? err.message : String(err)}`;
+    }
+    let failed = 0;
+    const responses = records.map((r) => {
+      if (r.length > MAX_RECORD_BYTES) {
+        failed++;
+        return { ErrorCode: 'InvalidArgumentException', ErrorMessage: `Record size ${r.length} bytes exceeds the limit of ${MAX_RECORD_BYTES} bytes.` };
+      }
+      if (failure !== undefined) {
+        failed++;
+        return { ErrorCode: 'ServiceUnavailableException', ErrorMessage: failure };
+      }
+      return { RecordId: recordId() };
+    });
+    return { FailedPutCount: failed, Encrypted: false, RequestResponses: responses };
+  }
+
+  private stream(name: string): DeliveryStream {
+    const stream = this.streams.get(name);
+    if (!stream) throw apiErrors.notFound(`Firehose stream ${name} under account ${ACCOUNT_ID} not found.`);
+    return stream;
+  }
+
+  private writable(name: string): DeliveryStream {
+    const stream = this.stream(name);
+    if (stream.status === 'DELETING') throw apiErrors.notFound(`Firehose stream ${name} under account ${ACCOUNT_ID} not found.`);
+    return stream;
+  }
+
+  private streamDir(name: string): string | undefined {
+    return this.options.dataDir === null ? undefined : path.join(this.options.dataDir, 'firehose', name);
+  }
+
+  private openStream(record: DeliveryStreamRecord): Promise<DeliveryStream> {
+    return DeliveryStream.open({
+      record,
+      bufferDir: this.streamDir(record.name) ?? null,
+      bucket: this.bucket(record.destination.bucket),
+      scheduler: this.scheduler,
+      retry: this.options.retry,
+      onError: this.options.onError,
+    });
+  }
+}
+
+function decode(base64: string): Buffer {
+  return Buffer.from(base64, 'base64');
+}
+
+function recordId(): string {
+  return crypto.randomBytes(42).toString('base64url');
+}
+
+function unavailable(message: string): ApiError {
+  return new ApiError('ServiceUnavailableException', message, 503);
+}

@@ -1,0 +1,3 @@
+export { FirehoseApi, FIREHOSE_TARGET_PREFIX, MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_RECORD_BYTES, type FirehoseApiOptions } from './firehose-api.js';
+export { DeliveryStream, DEFAULT_ERROR_PREFIX, objectBody, type DeliveryStreamRecord, type DeliveryStreamStatus } from './delivery-stream.js';
+export { parseDestination, describeDestination, type S3Destination, type Compression } from './destination-config.js';
