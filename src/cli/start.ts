@@ -43,7 +43,7 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
       // Progress is kept per set of applications: change the SQL and it starts afresh.
       const id = createHash('sha256').update(sources.join('\u0000')).digest('hex').slice(0, 16);
       const checkpoint = dataDir ? { dir: join(dataDir, 'apps', id) } : undefined;
-      engine = new Engine({ workers, log: server.store, notice: (m) => io.stderr.write(`sluice: ${m}\n`), ...(checkpoint ? { checkpoint } : {}) });
+      engine = new Engine({ workers, log: server.store, firehose: server.firehose, notice: (m) => io.stderr.write(`sluice: ${m}\n`), ...(checkpoint ? { checkpoint } : {}) });
       sources.forEach((sql, i) => engine!.execute(sql, apps[i]));
       await engine.resume();
     }

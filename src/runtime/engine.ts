@@ -22,6 +22,8 @@ import { RemoteKinesisSource, type RemotePosition } from './sources/remote-kines
 type Source = LogSource | RemoteKinesisSource;
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { QuerySnapshot } from './query-runner.js';
+import { QuerySink, type FirehoseTarget } from '../sinks/query-sink.js';
+import { toObjects } from './rows.js';
 import type { LogStore } from '../ingest/index.js';
 
 export interface EngineOptions {
@@ -39,6 +41,8 @@ export interface EngineOptions {
    * picks up from the last checkpoint.
    */
   readonly checkpoint?: { readonly dir: string; readonly intervalMs?: number };
+  /** Firehose delivery streams that outputs declared WITH (sink = 'firehose') deliver to. */
+  readonly firehose?: FirehoseTarget;
   /** Whether the coordinating thread decodes a chunk itself when every worker is busy (default false: it is busier dispatching). */
   readonly coordinatorHelps?: boolean;
 }
@@ -67,6 +71,8 @@ export class Engine {
   errorCount = 0;
   private ticker: NodeJS.Timeout | null = null;
   private readonly sources = new Map<string, Source>();
+  private readonly sinks: Promise<QuerySink>[] = [];
+  private readonly sinkWrites: (() => Promise<unknown>)[] = [];
   private checkpointTimer: NodeJS.Timeout | null = null;
   private checkpointing = false;
 
@@ -104,6 +110,7 @@ export class Engine {
           if (def.options['source'] !== undefined && !this.checkSource(st, def, diagnostics)) return undefined;
           this.defineStream(def);
           if (def.options['source'] === 'kinesis') this.startLogSource(def);
+          if (def.options['sink'] !== undefined) this.attachSink(def);
           return { kind: 'stream', name: def.name };
         }
         if (this.catalog.get(st.name.name, st.name.quoted) && !st.orReplace) {
@@ -120,6 +127,7 @@ export class Engine {
         const plan = this.plan(st.name.name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, st.span);
         if (!plan) return undefined;
         this.defineStream(def);
+        if (def.options['sink'] !== undefined) this.attachSink(def);
         this.start(plan);
         return { kind: 'query', name: plan.name, target: def.name };
       }
@@ -223,6 +231,22 @@ export class Engine {
     this.sources.set(def.name, source);
     // Sources start once the whole script is in, so no record passes before the queries reading it exist.
     if (!this.options.checkpoint) queueMicrotask(() => source.start());
+  }
+
+  /** Delivers every row emitted into the stream to its sink (opened on first use, closed with the engine). */
+  private attachSink(def: StreamDef): void {
+    const fields = userFields(def);
+    const report = (message: string, raw = '') => this.error({ raw, message: `sink of ${def.name}: ${message}`, rowtime: 0 }, 'SINK_ERROR', def.name);
+    const opened = QuerySink.open(def.name, fields, def.options, { ...(this.options.log ? { log: this.options.log } : {}), ...(this.options.firehose ? { firehose: this.options.firehose } : {}) },
+      (message, batch) => report(`${message} (${batch.records.length} rows not delivered)`, batch.records[0] ? Buffer.from(batch.records[0]).toString() : ''));
+    opened.catch((e: unknown) => report((e as Error).message));
+    this.sinks.push(opened);
+    let writes: Promise<unknown> = opened;
+    this.on(def.name, (rows) => {
+      const objects = toObjects(rows, fields);
+      writes = writes.then(() => opened.then((s) => s.write(objects))).catch((e: unknown) => report((e as Error).message));
+    });
+    this.sinkWrites.push(() => writes);
   }
 
   /** With checkpoints: restores the last one (if any), starts the sources and the checkpoint timer. */
@@ -408,6 +432,9 @@ export class Engine {
       await this.checkpoint().catch((e: unknown) => this.options.notice?.(`checkpoint failed: ${(e as Error).message}`));
     }
     await Promise.all([...this.sources.values()].map((s) => s.stop()));
+    for (const r of this.runners) await r.drain().catch(() => {});
+    for (const w of this.sinkWrites) await w().catch(() => {});
+    for (const s of this.sinks) await s.then((sink) => sink.close()).catch(() => {});
     for (const rt of this.streams.values()) await rt.drain().catch(() => {});
     for (const r of this.runners) await r.drain().catch(() => {});
     await this.pool?.close();

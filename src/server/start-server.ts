@@ -11,6 +11,7 @@ import { sendBody } from './http-types.js';
 import { jsonTargetRoute } from './kinesis-route.js';
 import { SluiceServer } from './sluice-server.js';
 import { attachFirehose } from './firehose-route.js';
+import type { FirehoseApi } from '../sinks/firehose/index.js';
 
 export interface StartServerOptions extends Omit<KinesisApiOptions, 'throttle'> {
   /** 0 picks a free port (default 4567). */
@@ -32,6 +33,8 @@ export interface RunningServer {
   /** The log behind the API: the hook for running SQL applications on the same streams. */
   readonly store: LogStore;
   readonly api: KinesisApi;
+  /** The Firehose delivery streams on the same port (query outputs can be delivered to them). */
+  readonly firehose: FirehoseApi;
   /** The HTTP server, to add routes, targets (Firehose) or upgrades (WebSocket) to. */
   readonly server: SluiceServer;
   /** Stops serving, ends subscriptions, lets requests finish, then flushes and closes the log. */
@@ -47,7 +50,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     server = new SluiceServer();
     server.addRoute('GET', '/health', (_req, res) => sendBody(res, 200, 'application/json', '{"status":"ok"}'));
     server.addTarget(KINESIS_TARGET_PREFIX, jsonTargetRoute(KINESIS_TARGET_PREFIX, api));
-    await attachFirehose(server, options);
+    const firehose = await attachFirehose(server, options);
     const kinesis = api;
     server.onClose(() => kinesis.close());
     const address: AddressInfo = await server.listen(options.port ?? 4567, options.host ?? '127.0.0.1');
@@ -60,6 +63,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       url: `http://${host}:${address.port}`,
       store,
       api,
+      firehose,
       server,
       close: () => (closing ??= running.close().finally(() => store.close())),
     };

@@ -128,7 +128,7 @@ export class CstToAst extends BaseVisitor {
 
   withOption(ctx: Ctx, self?: CstNode): A.WithOption {
     const keyString = tok(ctx, 'keyString');
-    const key = keyString ? unquote(keyString.image) : nodes(ctx, 'keyPart').map((p) => (this.visit(p) as A.Ident).name).join('.');
+    const key = keyString ? (keyString.image.startsWith("'") ? unquote(keyString.image) : keyString.image) : nodes(ctx, 'keyPart').map((p) => (this.visit(p) as A.Ident).name).join('.');
     const v = tok(ctx, 'value')!;
     const value = v.image.startsWith("'") ? unquote(v.image) : v.image;
     const first = keyString ? tokenSpan(keyString) : (this.visit(nodes(ctx, 'keyPart')[0]!) as A.Ident).span;

@@ -108,6 +108,8 @@ export class SqlParser extends CstParser {
   withOption = this.RULE('withOption', () => {
     this.OR([
       { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'keyString' }) },
+      // `table = '...'` names a DuckDB sink's table; TABLE is otherwise a keyword.
+      { ALT: () => this.CONSUME(T.Table, { LABEL: 'keyString' }) },
       {
         ALT: () => {
           this.SUBRULE(this.identifier, { LABEL: 'keyPart' });
