@@ -18,6 +18,9 @@ export interface QuerySinkContext {
 
 export type Row = Record<string, unknown>;
 
+/** DuckDB files that query outputs are being written to in this process, for pull queries. */
+export const duckdbDatabases = new Set<string>();
+
 /**
  * A query's output stream declared WITH (sink = ...): rows are buffered (buffer_bytes, buffer_ms)
  * and delivered with retries by a BufferedSink, the same buffering and retry for every kind:
@@ -139,7 +142,9 @@ async function openDuckDb(stream: string, fields: readonly Field[], o: Readonly<
   if (!path) throw new Error(`sink = 'duckdb' needs path = '...'`);
   const table = o['table'] ?? stream;
   await mkdir(dirname(path), { recursive: true });
-  const instance = await DuckDBInstance.create(path);
+  // The process-wide cached instance, so pull queries (POST /sql) see the same database.
+  const instance = await DuckDBInstance.fromCache(path);
+  duckdbDatabases.add(path);
   const conn: DuckDBConnection = await instance.connect();
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
   await conn.run(`CREATE TABLE IF NOT EXISTS ${quote(table)} (${fields.map((f) => `${quote(f.name)} ${DUCK_TYPES[f.type] ?? 'VARCHAR'}`).join(', ')})`);
@@ -176,7 +181,7 @@ async function openDuckDb(stream: string, fields: readonly Field[], o: Readonly<
     },
     close: async () => {
       conn.closeSync();
-      instance.closeSync();
+      duckdbDatabases.delete(path);
     },
   };
 }

@@ -41,12 +41,37 @@ describe('query outputs WITH (sink = ...)', () => {
   it("sink = 'duckdb' appends each batch to a table, read back from the DuckDB file", async () => {
     const path = join(tempDir(), 'analytics.duckdb');
     await runWith(`CREATE STREAM views WITH (sink = 'duckdb', path = '${path}', table = 'page_views') AS ${QUERY};`);
-    const inst = await DuckDBInstance.create(path);
+    const inst = await DuckDBInstance.fromCache(path);
     const conn = await inst.connect();
     const rows = (await conn.runAndReadAll(`SELECT strftime(window_start, '%Y-%m-%dT%H:%M:%S.000Z') AS window_start, page, n, total FROM page_views`)).getRowObjectsJS();
     conn.closeSync();
-    inst.closeSync();
     expect(sorted(rows.map((r) => ({ ...r, n: Number(r['n']), total: Number(r['total']) })))).toEqual(EXPECTED);
+  });
+
+  it('POST /sql answers read-only pull queries over the DuckDB tables', async () => {
+    const path = join(tempDir(), 'pull.duckdb');
+    const server = await startServer({ port: 0, dataDir: tempDir(), throttle: false });
+    try {
+      const engine = new Engine();
+      engine.execute(`${CLICKS}\nCREATE STREAM views WITH (sink = 'duckdb', path = '${path}', table = 'page_views') AS ${QUERY};`);
+      await engine.runtime('clicks').ingest(Buffer.from([1, 2, 15].map((s) => JSON.stringify({ ts: at(s), page: '/a', ms: 1 })).join('\n') + '\n'));
+      await new Promise((r) => setTimeout(r, 500));
+      const post = (body: unknown, type = 'application/json') => fetch(`${server.url}/sql`, { method: 'POST', headers: { 'content-type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      const ok = await post({ sql: 'SELECT page, n FROM page_views', database: path });
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toEqual({ columns: ['page', 'n'], rows: [{ page: '/a', n: '2' }] });
+      const plain = await post('SELECT count(*) AS c FROM page_views', 'text/plain');
+      expect((await plain.json()).rows).toEqual([{ c: '1' }]);
+      for (const [sql, message] of [['DELETE FROM page_views', 'read-only'], ['SELECT 1; SELECT 2', 'one statement'], ['SELECT * FROM nope', 'nope']]) {
+        const r = await post({ sql });
+        expect(r.status).toBe(400);
+        expect((await r.json()).error).toContain(message);
+      }
+      expect((await post({ sql: 'SELECT 1', database: '/elsewhere.duckdb' })).status).toBe(404);
+      await engine.close();
+    } finally {
+      await server.close();
+    }
   });
 
   it("sink = 'kinesis' appends to a stream of the log, keyed by partition_key", async () => {
