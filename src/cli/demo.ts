@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { Sluice } from '../index.js';
 import { mulberry32 } from '../../bench/clickstream.js';
-import type { ParsedArgs } from './args.js';
+import { CliError, type ParsedArgs } from './args.js';
+import { startServer, type RunningServer } from '../server/start-server.js';
+import { attachDashboard } from '../server/dashboard-route.js';
 
 export const DEMO_APP = `
 CREATE STREAM clicks (
@@ -25,17 +27,27 @@ FROM clicks
 GROUP BY country, STEP(clicks.ROWTIME BY INTERVAL '5' SECOND);
 `;
 
-/** `npm start`: a synthetic clickstream, produced live, through a sample application. */
+/** `npm start`: a synthetic clickstream, produced live, through a sample application, with the dashboard. */
 export async function demoCommand(args: ParsedArgs, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<void> {
   const seconds = Number(args.single('seconds') ?? Infinity);
   const rate = Number(args.single('rate') ?? 2000);
+  const portFlag = args.single('port');
+  const port = Number(portFlag ?? 4567);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port takes a port number (0 picks a free one)');
+  const host = args.single('host') ?? '127.0.0.1';
   const sluice = await Sluice.open({ workers: Math.min(2, availableParallelism()) });
   await sluice.execute(DEMO_APP);
-  io.stdout.write(`sluice demo: ${rate} clicks/s into 'clicks'; page_views and COUNTRY_USERS print as their windows close (Ctrl-C to stop)\n`);
+  const server = await listen(port, host, portFlag === undefined);
+  attachDashboard(server.server, sluice.engine);
+  io.stdout.write(
+    `\n  Sluice dashboard   ${server.url}/\n` +
+      `  live rows (ws)     ${server.url.replace('http', 'ws')}/feeds/page_views\n\n` +
+      `sluice demo: ${rate} clicks/s into 'clicks'; a line per closed window of page_views and COUNTRY_USERS (Ctrl-C to stop)\n`,
+  );
   sluice.on('page_views', (rows) => {
-    const top = [...rows].sort((a, b) => (b['views'] as number) - (a['views'] as number)).slice(0, 5);
-    io.stdout.write(`\npage_views ${rows[0]?.['window_start']} .. ${rows[0]?.['window_end']} (${rows.length} pages, top 5)\n`);
-    for (const r of top) io.stdout.write(`  ${String(r['page']).padEnd(16)} ${String(r['views']).padStart(6)} views  ${Math.round(r['avg_ms'] as number)} ms avg\n`);
+    const top = rows.reduce<Record<string, unknown> | undefined>((a, r) => (a && (a['views'] as number) >= (r['views'] as number) ? a : r), undefined);
+    const views = rows.reduce((n, r) => n + (r['views'] as number), 0);
+    io.stdout.write(`page_views    ${clock(rows[0]?.['window_start'])}-${clock(rows[0]?.['window_end'])}  ${rows.length} pages, ${views} views, top ${top?.['page']} (${top?.['views']})\n`);
   });
   sluice.on('COUNTRY_USERS', (rows) => {
     io.stdout.write(`COUNTRY_USERS ${rows.map((r) => `${r['country']}=${r['users']}`).join(' ')}\n`);
@@ -62,5 +74,21 @@ export async function demoCommand(args: ParsedArgs, io: { stdout: NodeJS.Writabl
     await new Promise((r) => setTimeout(r, 100));
   }
   await sluice.end('clicks');
+  await server.close();
   await sluice.close();
+}
+
+/** The server on `port`; when the port is only the default and is taken, on a free one. */
+async function listen(port: number, host: string, fallback: boolean): Promise<RunningServer> {
+  try {
+    return await startServer({ port, host, dataDir: null });
+  } catch (e) {
+    if (!fallback || (e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    return startServer({ port: 0, host, dataDir: null });
+  }
+}
+
+/** HH:MM:SS of an ISO timestamp. */
+function clock(iso: unknown): string {
+  return typeof iso === 'string' ? iso.slice(11, 19) : String(iso);
 }

@@ -11,7 +11,8 @@ const HELP = `sluice: streaming SQL over Kinesis-style streams
   sluice start [--port 4567] [--host 127.0.0.1] [--data ./data | --memory] [--no-throttle] [--app app.sql ...]
                                   serve the Kinesis Data Streams API (AWS SDK and CLI) and run applications over it
   sluice explain app.sql          print the plan of every query in an application
-  sluice demo [--events N]        a synthetic clickstream through a sample application, live
+  sluice demo [--port N] [--rate N] [--seconds N]
+                                  a synthetic clickstream through a sample application, on a live dashboard
 `;
 
 async function main(argv: string[]): Promise<number> {

@@ -12,6 +12,7 @@ import { availableParallelism } from 'node:os';
 import { Engine } from '../runtime/engine.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { attachDashboard } from '../server/dashboard-route.js';
 
 /** Flags `sluice start` reads without a value: give them to parseArgs as boolean flags. */
 export const START_BOOLEAN_FLAGS = ['no-throttle', 'memory'] as const;
@@ -46,6 +47,7 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
       engine = new Engine({ workers, log: server.store, firehose: server.firehose, notice: (m) => io.stderr.write(`sluice: ${m}\n`), ...(checkpoint ? { checkpoint } : {}) });
       sources.forEach((sql, i) => engine!.execute(sql, apps[i]));
       await engine.resume();
+      attachDashboard(server.server, engine);
     }
   } catch (e) {
     await engine?.close();
@@ -56,7 +58,7 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
     `sluice: Kinesis API listening on ${server.url} (data: ${dataDir ?? 'in memory'}, throughput limits ${throttle ? 'on' : 'off'})\n` +
       `  aws --endpoint-url ${server.url} kinesis list-streams\n`,
   );
-  if (apps.length) io.stdout.write(`  running ${apps.join(', ')}\n`);
+  if (apps.length) io.stdout.write(`  running ${apps.join(', ')}\n  dashboard ${server.url}/ (rows live at ${server.url.replace('http', 'ws')}/feeds/<stream>)\n`);
   io.onListening?.(server);
   await (io.stop ?? untilSignal());
   io.stderr.write('sluice: stopping\n');
