@@ -124,6 +124,17 @@ function plotRates(queries) {
       title: 'rows in per second, by query',
       series: [{}, ...queries.map((q, i) => ({ label: q.name, stroke: colors[i % colors.length], width: 2 }))],
       axes: [{}, { size: 60 }],
+      // Always show at least the last minute, so the first points do not stretch the axis over years.
+      scales: {
+        x: {
+          time: true,
+          range: (_u, min, max) => {
+            const hi = Number.isFinite(max) ? max : Date.now() / 1000;
+            const lo = Number.isFinite(min) ? min : hi;
+            return [Math.min(lo, hi - 60), hi + 1];
+          },
+        },
+      },
     }, state.series, $('#chart'));
   }
   state.series[0].push(Date.now() / 1000);
