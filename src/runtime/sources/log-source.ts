@@ -1,6 +1,7 @@
 import type { LogStore, Stream as LogStream, Shard } from '../../ingest/index.js';
 import type { ShardPosition } from '../../ingest/types.js';
 import type { StreamRuntime } from '../stream-runtime.js';
+import { IdleClock, PausePoint } from './source-loop.js';
 
 export interface SourcePosition {
   readonly shards: Record<string, ShardPosition>;
@@ -12,10 +13,7 @@ export interface LogSourceOptions {
   readonly idleMs?: number;
   /** Called with a line of news (waiting for the stream, started reading). */
   readonly notice?: (message: string) => void;
-  /**
-   * A shard caught up for this long stops holding the watermark back (default 1 s). Marking it idle
-   * at once would let a shard read first close windows that records in other shards still belong to.
-   */
+  /** A shard caught up for this long stops holding the watermark back (default 1 s; see IdleClock). */
   readonly idleTimeoutMs?: number;
 }
 
@@ -31,9 +29,9 @@ export class LogSource {
   private stopped = false;
   private readonly positions = new Map<string, ShardPosition>();
   private readonly finished = new Set<string>();
-  private readonly caughtUpSince = new Map<string, number>();
+  private readonly idle: IdleClock;
   private loop: Promise<void> | null = null;
-  private pauses: { resolve: () => void; paused: Promise<void>; resume: Promise<void> } | null = null;
+  private readonly pausePoint = new PausePoint();
   records = 0;
 
   constructor(
@@ -41,7 +39,9 @@ export class LogSource {
     private readonly logStream: string,
     private readonly rt: StreamRuntime,
     private readonly options: LogSourceOptions = {},
-  ) {}
+  ) {
+    this.idle = new IdleClock(options.idleTimeoutMs);
+  }
 
   /** Where each shard will be read next, and which shards are finished: what a checkpoint keeps. */
   position(): SourcePosition {
@@ -55,18 +55,8 @@ export class LogSource {
   }
 
   /** Stops between read rounds (so everything read has been fed in) until the returned function is called. */
-  async pause(): Promise<() => void> {
-    let release!: () => void;
-    let reached!: () => void;
-    const resume = new Promise<void>((r) => (release = r));
-    const paused = new Promise<void>((r) => (reached = r));
-    this.pauses = { resolve: reached, paused, resume };
-    if (!this.loop) reached();
-    await paused;
-    return () => {
-      this.pauses = null;
-      release();
-    };
+  pause(): Promise<() => void> {
+    return this.pausePoint.pause(this.loop !== null);
   }
 
   start(): void {
@@ -75,7 +65,7 @@ export class LogSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.pauses?.resolve();
+    this.pausePoint.wake();
     await this.loop;
   }
 
@@ -83,12 +73,7 @@ export class LogSource {
     let stream: LogStream | null = null;
     let waiting = false;
     while (!this.stopped) {
-      if (this.pauses) {
-        const p = this.pauses;
-        p.resolve();
-        await p.resume;
-        continue;
-      }
+      if (await this.pausePoint.check()) continue;
       if (!stream) {
         stream = this.log.listStreams().includes(this.logStream) ? this.log.getStream(this.logStream) : null;
         if (!stream) {
@@ -132,16 +117,12 @@ export class LogSource {
         await this.rt.ingest(toLines(r.records.map((x) => x.data)), shard.shardId);
         this.records += r.records.length;
         read += r.records.length;
-        this.caughtUpSince.delete(shard.shardId);
+        this.idle.busy(shard.shardId);
       }
       if (r.endOfShard) {
         this.finished.add(shard.shardId);
         this.rt.setPartition(shard.shardId, 'done');
-      } else if (r.records.length === 0) {
-        const since = this.caughtUpSince.get(shard.shardId) ?? Date.now();
-        this.caughtUpSince.set(shard.shardId, since);
-        if (Date.now() - since >= (this.options.idleTimeoutMs ?? 1000)) this.rt.setPartition(shard.shardId, 'idle');
-      }
+      } else if (r.records.length === 0 && this.idle.caughtUp(shard.shardId)) this.rt.setPartition(shard.shardId, 'idle');
     }
     return read;
   }

@@ -1,5 +1,6 @@
 import { KinesisClient, ListShardsCommand, GetShardIteratorCommand, GetRecordsCommand, type Shard as KinesisShard } from '@aws-sdk/client-kinesis';
 import type { StreamRuntime } from '../stream-runtime.js';
+import { IdleClock, PausePoint } from './source-loop.js';
 import { toLines } from './log-source.js';
 
 export interface RemoteSourceOptions {
@@ -27,11 +28,12 @@ export class RemoteKinesisSource {
   private readonly lastSequence = new Map<string, string>();
   private readonly iterators = new Map<string, string | null>();
   private readonly finished = new Set<string>();
-  private readonly caughtUpSince = new Map<string, number>();
-  private pauses: { resolve: () => void; resume: Promise<void> } | null = null;
+  private readonly idle: IdleClock;
+  private readonly pausePoint = new PausePoint();
   records = 0;
 
   constructor(private readonly streamName: string, private readonly rt: StreamRuntime, private readonly options: RemoteSourceOptions) {
+    this.idle = new IdleClock(options.idleTimeoutMs);
     // AWS itself needs real credentials (the SDK's usual chain: environment, profile, role); another
     // Sluice accepts any, so without configured credentials a non-AWS endpoint gets placeholders.
     const aws = /\.amazonaws\.com(\.cn)?(:\d+)?(\/|$)/.test(options.endpoint);
@@ -53,18 +55,9 @@ export class RemoteKinesisSource {
     for (const shard of p.finished) this.finished.add(shard);
   }
 
-  async pause(): Promise<() => void> {
-    let release!: () => void;
-    let reached!: () => void;
-    const resume = new Promise<void>((r) => (release = r));
-    const paused = new Promise<void>((r) => (reached = r));
-    this.pauses = { resolve: reached, resume };
-    if (!this.loop) reached();
-    await paused;
-    return () => {
-      this.pauses = null;
-      release();
-    };
+  /** Stops between read rounds (so everything read has been fed in) until the returned function is called. */
+  pause(): Promise<() => void> {
+    return this.pausePoint.pause(this.loop !== null);
   }
 
   start(): void {
@@ -89,7 +82,7 @@ export class RemoteKinesisSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    this.pauses?.resolve();
+    this.pausePoint.wake();
     await this.loop;
     this.client.destroy();
   }
@@ -98,12 +91,7 @@ export class RemoteKinesisSource {
     let shards: KinesisShard[] | null = null;
     let waiting = false;
     while (!this.stopped) {
-      if (this.pauses) {
-        const p = this.pauses;
-        p.resolve();
-        await p.resume;
-        continue;
-      }
+      if (await this.pausePoint.check()) continue;
       try {
         shards = await this.listShards();
       } catch (e) {
@@ -123,12 +111,8 @@ export class RemoteKinesisSource {
         if (r.records.length) {
           await this.rt.ingest(toLines(r.records), r.shardId);
           this.records += r.records.length;
-          this.caughtUpSince.delete(r.shardId);
-        } else if (!r.done) {
-          const since = this.caughtUpSince.get(r.shardId) ?? Date.now();
-          this.caughtUpSince.set(r.shardId, since);
-          if (Date.now() - since >= (this.options.idleTimeoutMs ?? 1000)) this.rt.setPartition(r.shardId, 'idle');
-        }
+          this.idle.busy(r.shardId);
+        } else if (!r.done && this.idle.caughtUp(r.shardId)) this.rt.setPartition(r.shardId, 'idle');
         if (r.done) {
           this.finished.add(r.shardId);
           this.rt.setPartition(r.shardId, 'done');
