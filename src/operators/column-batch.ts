@@ -51,13 +51,3 @@ export function vectorFromValues(values: readonly unknown[], type: SqlType): Vec
   }
   return { kind: 'f64', values: out, valid };
 }
-
-export function sliceRows(batch: ColumnBatch, rows: readonly number[], types: readonly SqlType[]): ColumnBatch {
-  return {
-    length: rows.length,
-    columns: batch.columns.map((v, c) => {
-      const r = readerOf(v, types[c]!);
-      return vectorFromValues(rows.map((i) => r(i)), types[c]!);
-    }),
-  };
-}

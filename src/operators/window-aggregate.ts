@@ -6,6 +6,7 @@ import { compileExpr, type CompiledExpr } from './kernels/compile-expr.js';
 import type { Operator, OutputRows } from './operator.js';
 import type { PartialGroups } from './row-stage.js';
 import { messageOf } from './row-stage.js';
+import { lateProbe } from './kernels/partition.js';
 
 /**
  * Keyed window state: merges partial aggregates from the row stage, emits a window's rows when
@@ -45,12 +46,8 @@ export class WindowAggregate implements Operator<PartialGroups, OutputRows> {
 
   /** True when merging this partial would touch a window the watermark already closed. */
   wouldBeLate(p: PartialGroups): boolean {
-    const session = this.plan.window!.type === 'session';
-    const gap = this.plan.window!.gapMs;
-    for (let i = 0; i < p.count; i++) {
-      if ((session ? p.starts[i]! + gap : p.ends[i]!) <= this.watermark) return true;
-    }
-    return false;
+    const w = this.plan.window!;
+    return lateProbe(p, w.type === 'session' ? w.gapMs : null) <= this.watermark;
   }
 
   processBatch(p: PartialGroups, out: (rows: OutputRows) => void): void {

@@ -1,18 +1,24 @@
 /**
- * AWS JSON 1.1 over HTTP for the Kinesis API: `POST /` with `x-amz-target: Kinesis_20131202.<Op>`,
+ * AWS JSON 1.1 over HTTP for the Kinesis and Firehose APIs: `POST /` with `x-amz-target: <Prefix><Op>`,
  * a JSON body in, `application/x-amz-json-1.1` out, errors as HTTP 400 `{"__type", "message"}`
  * with `x-amzn-ErrorType`. SigV4 signatures are accepted unchecked (any credentials work).
  */
 
 import crypto from 'node:crypto';
-import { apiErrors, ApiError, EVENT_STREAM_CONTENT_TYPE, EventStreamResult, RawJson, type KinesisApi } from '../ingest/api/index.js';
+import { apiErrors, ApiError, EVENT_STREAM_CONTENT_TYPE, EventStreamResult, RawJson } from '../ingest/api/index.js';
 import { BodyTooLargeError, readBody, sendBody, type HttpRequest, type HttpResponse, type RouteHandler } from './http-types.js';
 
 export const AMZ_JSON = 'application/x-amz-json-1.1';
 /** Bodies past this are refused before they are buffered (a full PutRecords is ~7 MB of base64). */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
-export function jsonTargetRoute(prefix: string, api: KinesisApi): RouteHandler {
+/** An AWS JSON service: its operations by name, each taking and giving plain JSON. */
+export interface JsonApi {
+  has(operation: string): boolean;
+  call(operation: string, body: unknown): Promise<unknown>;
+}
+
+export function jsonTargetRoute(prefix: string, api: JsonApi): RouteHandler {
   return async (req: HttpRequest, res: HttpResponse): Promise<void> => {
     const requestId = crypto.randomUUID();
     const target = req.headers['x-amz-target'] as string;
@@ -44,7 +50,7 @@ export function jsonTargetRoute(prefix: string, api: KinesisApi): RouteHandler {
       if (result instanceof EventStreamResult) streamEvents(res, requestId, result);
       else sendBody(res, 200, AMZ_JSON, result instanceof RawJson ? result.json : JSON.stringify(result), { 'x-amzn-requestid': requestId });
     } catch (err) {
-      sendError(res, requestId, err instanceof ApiError ? err : apiErrors.internal(String(err)));
+      sendError(res, requestId, err instanceof ApiError ? err : apiErrors.internal(err instanceof Error ? err.message : String(err)));
     }
   };
 }
