@@ -1,6 +1,5 @@
-import { DuckDBInstance } from '@duckdb/node-api';
 import { readBody, sendBody, type RouteHandler } from './http-types.js';
-import { duckdbDatabases } from '../sinks/query-sink.js';
+import { duckDbPaths, heldDuckDb } from '../sinks/duckdb-databases.js';
 
 /** Statements a pull query may start with: reads only. */
 const READ_ONLY = /^\s*(SELECT|WITH|FROM|SHOW|DESCRIBE|SUMMARIZE|EXPLAIN|VALUES|TABLE)\b/i;
@@ -25,14 +24,14 @@ export const sqlRoute: RouteHandler = async (req, res) => {
   } catch (e) {
     return fail(400, `bad request: ${(e as Error).message}`);
   }
-  const known = [...duckdbDatabases];
+  const known = duckDbPaths();
   if (database === undefined) {
     if (known.length !== 1) return fail(400, known.length ? `name the database: one of ${known.join(', ')}` : 'no query writes to DuckDB yet (WITH (sink = \'duckdb\', path = ..., table = ...))');
     database = known[0]!;
   }
-  if (!duckdbDatabases.has(database)) return fail(404, `unknown database ${database}; known: ${known.join(', ') || 'none'}`);
+  const instance = heldDuckDb(database);
+  if (!instance) return fail(404, `unknown database ${database}; known: ${known.join(', ') || 'none'}`);
   if (!READ_ONLY.test(sql)) return fail(400, 'pull queries are read-only: SELECT, WITH, FROM, SHOW, DESCRIBE, SUMMARIZE, EXPLAIN');
-  const instance = await DuckDBInstance.fromCache(database);
   const conn = await instance.connect();
   try {
     const statements = await conn.extractStatements(sql);

@@ -1,10 +1,11 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { DuckDBInstance, DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { Field } from '../planner/types.js';
 import type { LogStore } from '../ingest/index.js';
 import { BufferedSink, type Batch } from './buffered-sink.js';
+import { acquireDuckDb, releaseDuckDb } from './duckdb-databases.js';
 
 /** Somewhere a query's rows can be delivered: Firehose is reached through this narrow door. */
 export interface FirehoseTarget {
@@ -18,8 +19,6 @@ export interface QuerySinkContext {
 
 export type Row = Record<string, unknown>;
 
-/** DuckDB files that query outputs are being written to in this process, for pull queries. */
-export const duckdbDatabases = new Set<string>();
 
 /**
  * A query's output stream declared WITH (sink = ...): rows are buffered (buffer_bytes, buffer_ms)
@@ -142,10 +141,14 @@ async function openDuckDb(stream: string, fields: readonly Field[], o: Readonly<
   if (!path) throw new Error(`sink = 'duckdb' needs path = '...'`);
   const table = o['table'] ?? stream;
   await mkdir(dirname(path), { recursive: true });
-  // The process-wide cached instance, so pull queries (POST /sql) see the same database.
-  const instance = await DuckDBInstance.fromCache(path);
-  duckdbDatabases.add(path);
-  const conn: DuckDBConnection = await instance.connect();
+  const instance = await acquireDuckDb(path);
+  let conn: DuckDBConnection;
+  try {
+    conn = await instance.connect();
+  } catch (e) {
+    releaseDuckDb(path);
+    throw e;
+  }
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
   await conn.run(`CREATE TABLE IF NOT EXISTS ${quote(table)} (${fields.map((f) => `${quote(f.name)} ${DUCK_TYPES[f.type] ?? 'VARCHAR'}`).join(', ')})`);
   const append = (a: DuckDBAppender, f: Field, v: unknown) => {
@@ -181,7 +184,7 @@ async function openDuckDb(stream: string, fields: readonly Field[], o: Readonly<
     },
     close: async () => {
       conn.closeSync();
-      duckdbDatabases.delete(path);
+      releaseDuckDb(path);
     },
   };
 }
