@@ -46,6 +46,13 @@ export class Catalog {
     this.streams.set(def.name, def);
   }
 
+  /** An independent catalog with the same streams. */
+  copy(): Catalog {
+    const c = new Catalog();
+    for (const def of this.streams.values()) c.streams.set(def.name, def);
+    return c;
+  }
+
   delete(name: string): void {
     this.streams.delete(name);
   }

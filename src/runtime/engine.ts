@@ -54,9 +54,20 @@ export type StatementResult =
 
 export type RowsListener = (rows: OutputRows, def: StreamDef) => void;
 
+function createdStream(st: A.Statement): string | undefined {
+  return st.kind === 'create-stream' ? st.name.name : undefined;
+}
+
+/** The name in an SQL_UNKNOWN_STREAM message ("unknown stream X"), lower-cased. */
+function unknownName(message: string): string {
+  return message.replace(/^unknown stream (or alias )?/, '').replace(/^"|"$/g, '').toLowerCase();
+}
+
 /** The engine: the catalog, running queries, and the routing of rows between streams. */
 export class Engine {
-  readonly catalog = new Catalog();
+  catalog = new Catalog();
+  /** Set while the rest of a failed script is checked: statements bind against a scratch catalog and start nothing. */
+  private dry = false;
   readonly runners: QueryRunner[] = [];
   readonly pool: WorkerPool | null;
   private readonly streams = new Map<string, StreamRuntime>();
@@ -90,14 +101,36 @@ export class Engine {
     const parsed = parseSql(source);
     if (parsed.diagnostics.length) throw new SqlDiagnosticsError(parsed.diagnostics, source, fileName);
     const results: StatementResult[] = [];
-    for (const st of parsed.statements) {
-      const diagnostics: SqlError[] = [];
-      const r = this.statement(st, diagnostics);
-      if (diagnostics.length) throw new SqlDiagnosticsError(diagnostics, source, fileName);
-      if (this.explaining && this.lastPlan) results.push({ kind: 'explain', text: explainPlan(this.lastPlan, this.pool?.threads ?? 0) });
+    const all: SqlError[] = [];
+    // Once a statement fails, the rest are still checked (so one run reports every problem), against
+    // a scratch copy of the catalog, and nothing more starts.
+    const real = this.catalog;
+    const failedStreams = new Set<string>();
+    try {
+      for (const st of parsed.statements) {
+        const diagnostics: SqlError[] = [];
+        const r = this.statement(st, diagnostics);
+        if (diagnostics.length) {
+          if (!this.dry) {
+            this.dry = true;
+            this.catalog = real.copy();
+          }
+          const created = createdStream(st);
+          if (created) failedStreams.add(created.toLowerCase());
+          // A reference to a stream whose own statement failed is not a new problem.
+          all.push(...diagnostics.filter((d) => !(d.code === 'SQL_UNKNOWN_STREAM' && failedStreams.has(unknownName(d.message)))));
+          continue;
+        }
+        if (this.explaining && this.lastPlan) results.push({ kind: 'explain', text: explainPlan(this.lastPlan, this.pool?.threads ?? 0) });
+        this.lastPlan = null;
+        if (r && !this.dry) results.push(r);
+      }
+    } finally {
+      this.catalog = real;
+      this.dry = false;
       this.lastPlan = null;
-      if (r) results.push(r);
     }
+    if (all.length) throw new SqlDiagnosticsError(all, source, fileName);
     return results;
   }
 
@@ -109,6 +142,7 @@ export class Engine {
           if (!def) return undefined;
           if (def.options['source'] !== undefined && !this.checkSource(st, def, diagnostics)) return undefined;
           this.defineStream(def);
+          if (this.dry) return undefined;
           if (def.options['source'] === 'kinesis') this.startLogSource(def);
           if (def.options['sink'] !== undefined) this.attachSink(def);
           return { kind: 'stream', name: def.name };
@@ -127,6 +161,7 @@ export class Engine {
         const plan = this.plan(st.name.name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, st.span);
         if (!plan) return undefined;
         this.defineStream(def);
+        if (this.dry) return undefined;
         if (def.options['sink'] !== undefined) this.attachSink(def);
         this.start(plan);
         return { kind: 'query', name: plan.name, target: def.name };
@@ -313,6 +348,7 @@ export class Engine {
   }
 
   private defineStream(def: StreamDef): void {
+    if (this.dry) return this.catalog.put(def);
     const old = this.catalog.get(def.name);
     if (old) this.streams.delete(old.name);
     this.catalog.put(def);
@@ -320,6 +356,7 @@ export class Engine {
   }
 
   private start(plan: QueryPlan): void {
+    if (this.dry) return;
     this.lastPlan = plan;
     const runner = new QueryRunner(plan, this.pool, (rows) => this.emit(plan.target, rows), (e, n, p) => this.error(e, n, p));
     this.runners.push(runner);

@@ -89,4 +89,23 @@ describe('embedded API', () => {
     await expect(sluice.execute(`CREATE STREAM s (a VARCHAR); SELECT b FROM s`)).rejects.toThrow(/unknown column b[\s\S]*\^/);
     await sluice.close();
   });
+
+  it('reports the problems of every statement of a script at once, and starts none of what follows the first', async () => {
+    const sluice = await Sluice.open();
+    const script = [
+      `CREATE STREAM clicks (ts TIMESTAMP(3), page VARCHAR);`,
+      `CREATE STREAM per_page AS SELECT STREAM page, COUNT(*) AS n FROM clicks GROUP BY page;`,
+      `CREATE STREAM pages AS SELECT pgae FROM clicks;`,
+      `CREATE STREAM from_failed AS SELECT page FROM per_page;`,
+      `CREATE STREAM fine AS SELECT page FROM clicks;`,
+      `SELECT nope FROM fine;`,
+    ].join('\n');
+    const err = await sluice.execute(script).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(SqlDiagnosticsError);
+    const codes = (err as SqlDiagnosticsError).diagnostics.map((d) => [d.code, d.span.start.line]);
+    // per_page fails, so from_failed's unknown stream is not reported again; 'fine' is checked, so the last SELECT binds against it.
+    expect(codes).toEqual([['SQL_STREAM_GROUP_BY', 2], ['SQL_UNKNOWN_COLUMN', 3], ['SQL_UNKNOWN_COLUMN', 6]]);
+    expect(sluice.engine.catalog.names().sort()).toEqual(['clicks', 'error_stream']);
+    await sluice.close();
+  });
 });
