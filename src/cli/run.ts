@@ -4,6 +4,7 @@ import { Engine } from '../runtime/engine.js';
 import { replayFile, type ReplayProgress } from '../runtime/file-replay.js';
 import { declareUndeclaredInputs } from '../runtime/discover.js';
 import { toNdjson } from '../runtime/rows.js';
+import { ERROR_STREAM } from '../runtime/statements.js';
 import { SqlDiagnosticsError, renderDiagnostics } from '../sql/diagnostics.js';
 import { CliError, type ParsedArgs } from './args.js';
 
@@ -42,7 +43,8 @@ export async function runCommand(args: ParsedArgs, io: { stdout: NodeJS.Writable
     for (const i of inputs) {
       if (!engine.catalog.get(i.name, false)) throw new CliError(`--input ${i.name}: the application has no stream ${i.name}`);
     }
-    const targets = outputs.length ? outputs : defaultOutput(engine);
+    // error_stream is not an output of the application: naming only it still prints the last output stream.
+    const targets = outputs.some((o) => o.name.toLowerCase() !== ERROR_STREAM) ? outputs : [...outputs, ...defaultOutput(engine)];
     const counts: Record<string, number> = {};
     const files: WriteStream[] = [];
     for (const o of targets) {

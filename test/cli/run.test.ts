@@ -41,6 +41,16 @@ describe('sluice run', () => {
     expect(r.stderr).toMatch(/5001 records .* 1 errors/);
   });
 
+  it('still prints the last output stream to stdout when only error_stream is named', () => {
+    const app = join(dir, 'app-errors.sql');
+    writeFileSync(app, FLINK_APP);
+    const errs = join(dir, 'only-errors.ndjson');
+    const r = sluice(['run', app, '--input', `clicks=${clicks}`, '--output', `error_stream=${errs}`, '--workers', '0']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l)).reduce((n, x) => n + x.views, 0)).toBe(5000);
+    expect(readFileSync(errs, 'utf8').trim().split('\n')).toHaveLength(1);
+  });
+
   it('runs a KDA application unchanged, discovering the source schema, to stdout', () => {
     const app = join(dir, 'kda.sql');
     writeFileSync(app, `CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (page VARCHAR(64), views BIGINT);
