@@ -40,6 +40,10 @@ export function buildChunkSpec(def: StreamDef, plans: readonly QueryPlan[], rowt
   if (rowtimeFromColumn !== null) {
     const i = def.fields.findIndex((f) => f.name === rowtimeFromColumn || f.name.toLowerCase() === rowtimeFromColumn.toLowerCase());
     if (i < 0 || i === rowtimeIdx) throw new Error(`--rowtime-from: stream ${def.name} has no column ${rowtimeFromColumn}`);
+    const type = def.fields[i]!.type;
+    if (type !== 'TIMESTAMP' && type !== 'BIGINT' && type !== 'INTEGER' && type !== 'DOUBLE') {
+      throw new Error(`--rowtime-from: column ${def.fields[i]!.name} of ${def.name} is ${type}; ROWTIME replays from a TIMESTAMP (or epoch milliseconds)`);
+    }
     rowtimeFrom = want(i);
   }
   const columns: ColumnSpec[] = decoded.map((i, position) => {

@@ -67,6 +67,25 @@ GROUP BY page, STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '10' SECOND);`);
     expect(a.stdout.split('\n').sort()).toEqual(b.stdout.split('\n').sort());
   });
 
+  it('--rowtime-from makes a discovered column a TIMESTAMP despite bad samples, and refuses a declared text column', () => {
+    const app = join(dir, 'kda-rowtime.sql');
+    writeFileSync(app, `CREATE OR REPLACE STREAM "DEST" (views BIGINT, t TIMESTAMP);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DEST"
+SELECT STREAM COUNT(*), FLOOR("SOURCE_SQL_STREAM_001".ROWTIME TO MINUTE) FROM "SOURCE_SQL_STREAM_001"
+GROUP BY FLOOR("SOURCE_SQL_STREAM_001".ROWTIME TO MINUTE);`);
+    const input = writeLines(dir, 'bad-ts.ndjson', ['{"ts":"2026-11-25T00:00:01.000Z","page":"/a"}', '{"ts":"soon","page":"/a"}', '{"ts":"2026-11-25T00:01:02.000Z","page":"/b"}']);
+    const r = sluice(['run', app, '--input', `SOURCE_SQL_STREAM_001=${input}`, '--rowtime-from', 'ts', '--workers', '0']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain('discovered SOURCE_SQL_STREAM_001 (ts TIMESTAMP, page VARCHAR)');
+    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ views: 1, t: '2026-11-25T00:00:00.000Z' }, { views: 1, t: '2026-11-25T00:01:00.000Z' }]);
+    expect(r.stderr).toMatch(/1 errors/);
+    const declared = join(dir, 'declared.sql');
+    writeFileSync(declared, FLINK_APP);
+    const text = sluice(['run', declared, '--input', `clicks=${input}`, '--rowtime-from', 'page', '--workers', '0']);
+    expect(text.status).toBe(1);
+    expect(text.stderr).toContain('ROWTIME replays from a TIMESTAMP');
+  });
+
   it('exits 2 with diagnostics for a bad application, and never prints a stack trace', () => {
     const app = join(dir, 'bad.sql');
     writeFileSync(app, `CREATE STREAM clicks (ts TIMESTAMP, page VARCHAR);\nCREATE STREAM x AS SELECT STREAM pgae, COUNT(*) FROM clicks GROUP BY pgae;`);
