@@ -423,6 +423,7 @@ export class Engine {
         columns: r.plan.sourceColumns.map((c) => (c === fields.length - 1 ? vectorFromValues(rows.rowtimes, 'TIMESTAMP') : vectorFromValues(rows.columns[c]!, fields[c]!.type))),
       };
       const rowText = (i: number) => JSON.stringify(Object.fromEntries(fields.slice(0, -1).map((f, c) => [f.name, rows.columns[c]![i] ?? null])));
+      r.rowsIn += rows.count;
       r.apply(r.processInline(batch, rowText, rows.rowtimes));
     }
   }

@@ -39,6 +39,7 @@ export class QueryRunner {
   private readonly idleWaiters: (() => void)[] = [];
   watermark = -Infinity;
   private readonly partitionMax = new Map<string, number>();
+  /** Records of the source stream this query has read (before its WHERE), as Flink's numRecordsIn. */
   rowsIn = 0;
   rowsOut = 0;
 
@@ -92,7 +93,6 @@ export class QueryRunner {
     for (const e of r.rowErrors) this.error(e, 'EXPRESSION_ERROR', this.plan.name);
     for (const e of r.late) this.error(e, 'LATE_ROW', this.plan.name);
     if (r.rows) {
-      this.rowsIn += r.rows.count;
       this.out(r.rows);
       return;
     }

@@ -101,6 +101,7 @@ export class StreamRuntime {
     for (const e of result.decodeErrors) this.engine.error(e, e.message.startsWith('cannot coerce') ? 'COERCION_ERROR' : 'PARSE_ERROR', null);
     queries.forEach((q, i) => {
       const r = runners[i]!;
+      r.rowsIn += result.records;
       r.apply(q, partition, partition !== undefined ? this.partitions : undefined);
       if (r.plan.window?.onRowtime && this.rowtimeMax > -Infinity) r.advance(this.rowtimeMax);
     });

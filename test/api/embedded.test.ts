@@ -27,6 +27,8 @@ describe('embedded API', () => {
       await sluice.put('clicks', [{ ts: at(25), page: '/c', ms: 5 }]);
       await sluice.end('clicks');
       await done;
+      // Every record the query read counts as a row in, grouped or not.
+      expect(sluice.engine.runners.map((r) => [r.rowsIn, r.rowsOut])).toEqual([[5, 4]]);
       await sluice.close();
       const byWindowThenPage = (a: any, b: any) => a.window_start.localeCompare(b.window_start) || a.page.localeCompare(b.page);
       expect(seen.sort(byWindowThenPage)).toEqual([
