@@ -81,3 +81,14 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const bytes = (s: string): Uint8Array => Buffer.from(s);
+
+/** The error a call fails with, as the SDK reports it. */
+export async function errorOf(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
+  try {
+    await promise;
+  } catch (err) {
+    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
+  }
+  throw new Error('expected the call to fail');
+}
