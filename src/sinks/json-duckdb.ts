@@ -17,16 +17,16 @@ export const quoteIdent = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 export const quoteString = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 /** Records that are JSON objects (what a row can be made of), and the rest with the reason. */
-export function splitJsonObjects(records: readonly Uint8Array[]): { good: Uint8Array[]; bad: { record: Uint8Array; reason: string }[] } {
+export function splitJsonObjects(records: readonly Uint8Array[]): { good: Uint8Array[]; bad: { record: Uint8Array; message: string }[] } {
   const good: Uint8Array[] = [];
-  const bad: { record: Uint8Array; reason: string }[] = [];
+  const bad: { record: Uint8Array; message: string }[] = [];
   for (const record of records) {
     try {
       const value: unknown = JSON.parse(Buffer.from(record.buffer, record.byteOffset, record.byteLength).toString('utf8'));
       if (typeof value === 'object' && value !== null && !Array.isArray(value)) good.push(record);
-      else bad.push({ record, reason: 'The record is valid JSON but not a JSON object.' });
+      else bad.push({ record, message: 'The record is valid JSON but not a JSON object.' });
     } catch (e) {
-      bad.push({ record, reason: `The record is not valid JSON: ${(e as Error).message}` });
+      bad.push({ record, message: `The record is not valid JSON: ${(e as Error).message}` });
     }
   }
   return { good, bad };

@@ -139,9 +139,9 @@ export class DeliveryStream {
       return;
     }
     const { good, bad } = splitJsonObjects(batch.records);
-    const failed = (records: readonly Uint8Array[], message: string): Promise<void> =>
-      put(this.errorKey(d, batch, 'format-conversion-failed', ''), failedRecordsBody(records, batch.firstArrival, 'DataFormatConversion.MalformedData', message, 1));
-    for (const { record, reason } of bad) await failed([record], reason);
+    const failed = (failures: readonly { record: Uint8Array; message: string }[]): Promise<void> =>
+      put(this.errorKey(d, batch, 'format-conversion-failed', ''), failedRecordsBody(failures, batch.firstArrival, 'DataFormatConversion.MalformedData', 1));
+    if (bad.length > 0) await failed(bad);
     if (good.length === 0) return;
     let parquet: Buffer;
     try {
@@ -149,7 +149,8 @@ export class DeliveryStream {
       parquet = await jsonToParquet(this.scratch.conn, good, { compression: d.conversion.compression });
     } catch (e) {
       // DuckDB could not make one table of these records: they go where bad records go.
-      return failed(good, `DuckDB could not convert the buffer to Parquet: ${(e as Error).message}`);
+      const message = `DuckDB could not convert the buffer to Parquet: ${(e as Error).message}`;
+      return failed(good.map((record) => ({ record, message })));
     }
     await put(this.key(d.prefix ?? '', batch, '.parquet'), parquet);
   }
@@ -159,7 +160,7 @@ export class DeliveryStream {
       await postBatch(d, batch, this.record.arn, this.options.retry);
     } catch (e) {
       const err = e instanceof HttpEndpointError ? e : new HttpEndpointError('HttpEndpoint.RequestFailed', String(e), 1);
-      await this.writeFailed(d, batch, err);
+      await this.writeFailed(d, batch, batch.records.map((record) => ({ record, message: err.message })), err.code, err.attempts);
       return;
     }
     if (d.s3BackupMode === 'AllData') await withRetry(() => this.options.bucket(d.s3.bucket).put(this.key(d.s3.prefix ?? '', batch, d.s3.compression === 'GZIP' ? '.gz' : ''), objectBody(d.s3, batch.records)), this.options.retry);
@@ -168,7 +169,7 @@ export class DeliveryStream {
   private async toDuckDb(d: HttpDestination, batch: Batch): Promise<void> {
     const { file, table } = d.duckdb!;
     const { good, bad } = splitJsonObjects(batch.records);
-    if (bad.length > 0) await this.writeFailed(d, { ...batch, records: bad.map((b) => b.record) }, new HttpEndpointError('DuckDB.MalformedData', bad[0]!.reason, 1));
+    if (bad.length > 0) await this.writeFailed(d, batch, bad, 'DuckDB.MalformedData', 1);
     if (good.length === 0) return;
     try {
       await withRetry(async () => {
@@ -186,12 +187,13 @@ export class DeliveryStream {
         await appendJsonToTable(this.duck.conn, table, good);
       }, this.options.retry);
     } catch (e) {
-      await this.writeFailed(d, { ...batch, records: good }, new HttpEndpointError('DuckDB.AppendFailed', (e as Error).message, this.options.retry?.attempts ?? 4));
+      const message = (e as Error).message;
+      await this.writeFailed(d, batch, good.map((record) => ({ record, message })), 'DuckDB.AppendFailed', this.options.retry?.attempts ?? 4);
     }
   }
 
-  private writeFailed(d: HttpDestination, batch: Batch, err: HttpEndpointError): Promise<void> {
-    const body = failedRecordsBody(batch.records, batch.firstArrival, err.code, err.message, err.attempts);
+  private writeFailed(d: HttpDestination, batch: Batch, failures: readonly { record: Uint8Array; message: string }[], code: string, attempts: number): Promise<void> {
+    const body = failedRecordsBody(failures, batch.firstArrival, code, attempts);
     const gz = d.s3.compression === 'GZIP';
     return withRetry(() => this.options.bucket(d.s3.bucket).put(this.errorKey(d.s3, batch, 'http-endpoint-failed', gz ? '.gz' : ''), gz ? zlib.gzipSync(body) : body), this.options.retry);
   }

@@ -76,18 +76,18 @@ async function postOnce(d: HttpDestination, records: { data: string }[], sourceA
 }
 
 /** What Firehose writes for records it could not deliver: one JSON line per record, the data in base64. */
-export function failedRecordsBody(records: readonly Uint8Array[], arrival: number, errorCode: string, errorMessage: string, attempts: number): Buffer {
+export function failedRecordsBody(failures: readonly { record: Uint8Array; message: string }[], arrival: number, errorCode: string, attempts: number): Buffer {
   const ending = Date.now();
   return Buffer.from(
-    records
-      .map((r) =>
+    failures
+      .map(({ record, message }) =>
         JSON.stringify({
           attemptsMade: attempts,
           arrivalTimestamp: arrival,
           errorCode,
-          errorMessage,
+          errorMessage: message,
           attemptEndingTimestamp: ending,
-          rawData: Buffer.from(r.buffer, r.byteOffset, r.byteLength).toString('base64'),
+          rawData: Buffer.from(record.buffer, record.byteOffset, record.byteLength).toString('base64'),
         }) + '\n',
       )
       .join(''),
