@@ -40,12 +40,15 @@ export async function openScratchDuckDb(): Promise<{ conn: DuckDBConnection; clo
   return { conn, close: () => { conn.closeSync(); instance.closeSync(); } };
 }
 
-/** The records (JSON objects) as one Parquet file's bytes. */
-export async function jsonToParquet(conn: DuckDBConnection, records: readonly Uint8Array[], options: { compression?: string } = {}): Promise<Buffer> {
+/**
+ * The records (JSON objects) as one Parquet file's bytes. `columns` (name → DuckDB type) fixes the
+ * schema when the writer knows it (a query's output); without it read_json infers it.
+ */
+export async function jsonToParquet(conn: DuckDBConnection, records: readonly Uint8Array[], options: { compression?: string; columns?: Readonly<Record<string, string>> } = {}): Promise<Buffer> {
   return withTempFile(records, async (ndjson) => {
     const out = ndjson.replace(/\.ndjson$/, '.parquet');
     try {
-      await conn.run(`COPY (SELECT * FROM ${readJson(ndjson)}) TO ${quoteString(out)} (FORMAT parquet, COMPRESSION ${options.compression ?? 'snappy'})`);
+      await conn.run(`COPY (SELECT * FROM ${readJson(ndjson, options.columns)}) TO ${quoteString(out)} (FORMAT parquet, COMPRESSION ${options.compression ?? 'snappy'})`);
       return await fs.promises.readFile(out);
     } finally {
       await fs.promises.rm(out, { force: true });
@@ -85,8 +88,9 @@ async function columnsOf(conn: DuckDBConnection, table: string): Promise<Set<str
   return new Set(rows.map((r) => String(r['column_name']).toLowerCase()));
 }
 
-function readJson(file: string): string {
-  return `read_json(${quoteString(file)}, format = 'newline_delimited', sample_size = -1)`;
+function readJson(file: string, columns?: Readonly<Record<string, string>>): string {
+  const schema = columns ? `, columns = {${Object.entries(columns).map(([name, type]) => `${quoteString(name)}: ${quoteString(type)}`).join(', ')}}` : '';
+  return `read_json(${quoteString(file)}, format = 'newline_delimited', sample_size = -1${schema})`;
 }
 
 async function withTempFile<T>(records: readonly Uint8Array[], use: (file: string) => Promise<T>): Promise<T> {
