@@ -43,6 +43,7 @@ export class BufferedSink implements Sink {
   private closing: Promise<void> | undefined;
   private maxBytes: number;
   private intervalMs: number;
+  private waiting = 0;
 
   private constructor(
     private readonly buffer: RecordBuffer,
@@ -59,6 +60,11 @@ export class BufferedSink implements Sink {
     const sink = new BufferedSink(buffer, options);
     for (const sealed of recovered) sink.enqueue(Promise.resolve(sealed));
     return sink;
+  }
+
+  /** Sealed buffers not yet delivered (the one being delivered included): a reader's cue to wait. */
+  get backlog(): number {
+    return this.waiting;
   }
 
   /** New size and interval triggers; they apply to the open buffer from its next write on. */
@@ -102,9 +108,14 @@ export class BufferedSink implements Sink {
   }
 
   private enqueue(sealed: Promise<SealedBuffer | undefined>): Promise<void> {
+    this.waiting++;
     this.deliveries = this.deliveries.then(async () => {
-      const buffer = await sealed.catch(this.report);
-      if (buffer) await this.deliver(buffer);
+      try {
+        const buffer = await sealed.catch(this.report);
+        if (buffer) await this.deliver(buffer);
+      } finally {
+        this.waiting--;
+      }
     });
     return this.deliveries;
   }

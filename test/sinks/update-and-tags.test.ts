@@ -71,16 +71,26 @@ describe('UpdateDestination', () => {
       t.client.send(new UpdateDestinationCommand({ DeliveryStreamName: 'clicks', CurrentDeliveryStreamVersionId: '1', DestinationId: 'destinationId-000000000001', ExtendedS3DestinationUpdate: { Prefix: 'x/' } })),
     );
     expect(again.name).toBe('ConcurrentModificationException');
+    // Two updates naming the same version at the same time: one wins.
+    const racing = await Promise.allSettled(
+      ['race-a/', 'race-b/'].map((Prefix) =>
+        t!.client.send(new UpdateDestinationCommand({ DeliveryStreamName: 'clicks', CurrentDeliveryStreamVersionId: '2', DestinationId: 'destinationId-000000000001', ExtendedS3DestinationUpdate: { Prefix } })),
+      ),
+    );
+    expect(racing.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((racing.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.name).toBe('ConcurrentModificationException');
+    await t.client.send(new UpdateDestinationCommand({ DeliveryStreamName: 'clicks', CurrentDeliveryStreamVersionId: '3', DestinationId: 'destinationId-000000000001', ExtendedS3DestinationUpdate: { Prefix: 'v2/' } }));
+    expect((await describeStream('clicks')).Destinations![0]!.ExtendedS3DestinationDescription?.Prefix).toBe('v2/');
 
     // The buffer open since before the update is delivered with the new configuration.
     scheduler.advance(60_000);
     await waitFor(() => listFiles(bucket).length === 1);
-    expect(listFiles(bucket)[0]).toMatch(/^v2\/2030\/03\/04\/05\/clicks-2-2030-03-04-05-06-07-.*\.gz$/);
+    expect(listFiles(bucket)[0]).toMatch(/^v2\/2030\/03\/04\/05\/clicks-4-2030-03-04-05-06-07-.*\.gz$/);
 
     await t.close();
     t = await startFirehoseServer(dir, { scheduler });
     const reopened = await describeStream('clicks');
-    expect(reopened.VersionId).toBe('2');
+    expect(reopened.VersionId).toBe('4');
     expect(reopened.Destinations![0]!.ExtendedS3DestinationDescription?.Prefix).toBe('v2/');
   });
 

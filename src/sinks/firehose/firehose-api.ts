@@ -5,7 +5,6 @@
  * (KinesisStreamAsSource).
  */
 
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LogStore } from '../../ingest/index.js';
@@ -18,7 +17,8 @@ import { systemScheduler, type Scheduler } from '../sink.js';
 import type { S3Destination } from './destination-config.js';
 import { describeDestination, destinationConfigOf, legacyConfig, parseDestinationConfig, updatedConfig } from './destination.js';
 import { DeliveryStream, type DeliveryStreamRecord, type Tag } from './delivery-stream.js';
-import { MAX_BATCH_BYTES, MAX_RECORD_BYTES, SPECS } from './firehose-specs.js';
+import { SPECS } from './firehose-specs.js';
+import { putRecord, putRecordBatch, unavailable } from './put-records.js';
 import { listTags, withoutTags, withTags } from './tags.js';
 
 export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_RECORD_BYTES } from './firehose-specs.js';
@@ -47,6 +47,7 @@ export class FirehoseApi {
   private readonly region: string;
   private readonly scheduler: Scheduler;
   private closing: Promise<void> | undefined;
+  private changes: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly options: FirehoseApiOptions) {
     this.region = options.region ?? 'us-east-1';
@@ -96,15 +97,15 @@ export class FirehoseApi {
       case 'ListDeliveryStreams':
         return this.list(input);
       case 'PutRecord':
-        return this.putRecord(input);
+        return putRecord(this.directPut(input['DeliveryStreamName'] as string), input);
       case 'PutRecordBatch':
-        return this.putRecordBatch(input);
+        return putRecordBatch(this.directPut(input['DeliveryStreamName'] as string), input);
       case 'UpdateDestination':
-        return this.updateDestination(input);
+        return this.serially(() => this.updateDestination(input));
       case 'TagDeliveryStream':
-        return this.changeTags(input, (r) => withTags(r.name, r.tags ?? [], input['Tags'] as Tag[]));
+        return this.serially(() => this.changeTags(input, (r) => withTags(r.name, r.tags ?? [], input['Tags'] as Tag[])));
       case 'UntagDeliveryStream':
-        return this.changeTags(input, (r) => withoutTags(r.tags ?? [], input['TagKeys'] as string[]));
+        return this.serially(() => this.changeTags(input, (r) => withoutTags(r.tags ?? [], input['TagKeys'] as string[])));
       default:
         return listTags(this.stream(input['DeliveryStreamName'] as string).record.tags ?? [], input['ExclusiveStartTagKey'] as string | undefined, input['Limit'] as number | undefined);
     }
@@ -223,47 +224,6 @@ export class FirehoseApi {
     return { DeliveryStreamNames: names.slice(0, limit), HasMoreDeliveryStreams: names.length > limit };
   }
 
-  private async putRecord(input: Input): Promise<object> {
-    const stream = this.directPut(input['DeliveryStreamName'] as string);
-    const data = decode((input['Record'] as { Data: string }).Data);
-    if (data.length > MAX_RECORD_BYTES) {
-      throw apiErrors.validation(`1 validation error detected: Value at 'record.data' failed to satisfy constraint: Member must have length less than or equal to ${MAX_RECORD_BYTES}`);
-    }
-    try {
-      await stream.sink.write([data]);
-    } catch (err) {
-      throw unavailable(`Slow down. ${err instanceof Error ? err.message : String(err)}`);
-    }
-    return { RecordId: recordId(), Encrypted: false };
-  }
-
-  private async putRecordBatch(input: Input): Promise<object> {
-    const stream = this.directPut(input['DeliveryStreamName'] as string);
-    const records = (input['Records'] as { Data: string }[]).map((r) => decode(r.Data));
-    const total = records.reduce((n, r) => n + r.length, 0);
-    if (total > MAX_BATCH_BYTES) throw apiErrors.invalid(`Records size of ${total} bytes exceeds the limit of ${MAX_BATCH_BYTES} bytes for the whole request.`);
-    const accepted = records.filter((r) => r.length <= MAX_RECORD_BYTES);
-    let failure: string | undefined;
-    try {
-      await stream.sink.write(accepted);
-    } catch (err) {
-      failure = `Slow down. ${err instanceof Error ? err.message : String(err)}`;
-    }
-    let failed = 0;
-    const responses = records.map((r) => {
-      if (r.length > MAX_RECORD_BYTES) {
-        failed++;
-        return { ErrorCode: 'InvalidArgumentException', ErrorMessage: `Record size ${r.length} bytes exceeds the limit of ${MAX_RECORD_BYTES} bytes.` };
-      }
-      if (failure !== undefined) {
-        failed++;
-        return { ErrorCode: 'ServiceUnavailableException', ErrorMessage: failure };
-      }
-      return { RecordId: recordId() };
-    });
-    return { FailedPutCount: failed, Encrypted: false, RequestResponses: responses };
-  }
-
   private async updateDestination(input: Input): Promise<object> {
     const stream = this.stream(input['DeliveryStreamName'] as string);
     const r = stream.record;
@@ -286,6 +246,13 @@ export class FirehoseApi {
     await this.save(record);
     stream.update(record);
     return {};
+  }
+
+  /** Configuration changes one after another: each reads the version (and tags) the last one wrote. */
+  private serially<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.changes.then(change);
+    this.changes = next.catch(() => undefined);
+    return next;
   }
 
   private async save(record: DeliveryStreamRecord): Promise<void> {
@@ -327,16 +294,4 @@ export class FirehoseApi {
       log: this.options.log,
     });
   }
-}
-
-function decode(base64: string): Buffer {
-  return Buffer.from(base64, 'base64');
-}
-
-function recordId(): string {
-  return crypto.randomBytes(42).toString('base64url');
-}
-
-function unavailable(message: string): ApiError {
-  return new ApiError('ServiceUnavailableException', message, 503);
 }

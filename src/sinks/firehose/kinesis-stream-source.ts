@@ -10,12 +10,15 @@ import fs from 'node:fs';
 import type { LogStore, Stream as LogStream } from '../../ingest/index.js';
 import { writeFileAtomic } from '../../ingest/log/fs-util.js';
 import { LogReader, type SourcePosition } from '../../runtime/sources/log-reader.js';
-import type { Sink } from '../sink.js';
+import type { BufferedSink } from '../buffered-sink.js';
+
+/** Sealed buffers waiting for delivery past which reading pauses: records wait in the log, not in memory. */
+const MAX_BACKLOG = 2;
 
 export interface KinesisStreamSourceOptions {
   readonly log: LogStore;
   readonly stream: string;
-  readonly sink: Sink;
+  readonly sink: BufferedSink;
   /** Where the position is kept; null: memory (the buffer is in memory too). */
   readonly checkpointFile: string | null;
   readonly onError: (error: unknown) => void;
@@ -61,7 +64,7 @@ export class KinesisStreamSource {
       let read = 0;
       try {
         const stream = this.stream();
-        if (stream) read = await this.round(stream);
+        if (stream && this.options.sink.backlog < MAX_BACKLOG) read = await this.round(stream);
         failures = 0;
       } catch (e) {
         if ((e as { code?: string }).code === 'ResourceNotFoundException') this.reader.reset();
