@@ -136,6 +136,9 @@ describe('DuckDB table destination (duckdb: Url)', () => {
     // A value that cannot become the column's type fails its whole batch: none of it lands.
     await put('to-duckdb', ['{"page": "/x", "ms": 1}', '{"page": "/y", "ms": "fast"}']);
     await waitFor(() => listFiles(path.join(dir, 's3', 'backup')).length === 2);
+    // POST /sql reads the table while the delivery stream holds the file.
+    const pulled = await fetch(`${t.server.url}/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT count(*) AS n FROM clicks', database: file }) });
+    expect(((await pulled.json()) as { rows: { n: unknown }[] }).rows).toEqual([{ n: '3' }]);
     await t.close();
     t = undefined;
     const rows = await query(`ATTACH '${file}' AS a (READ_ONLY); SELECT page, ms, country FROM a.clicks ORDER BY page`);
