@@ -118,6 +118,8 @@ describe('HTTP endpoint destination', () => {
     t = await startFirehoseServer(dir);
     expect((await errorOf(createHttpStream('bad', { EndpointConfiguration: { Url: 'ftp://example.com' } }))).name).toBe('ValidationException');
     expect((await errorOf(createHttpStream('bad', { EndpointConfiguration: { Url: 'duckdb:relative.duckdb?table=t' } }))).name).toBe('InvalidArgumentException');
+    expect((await errorOf(createHttpStream('bad', { EndpointConfiguration: { Url: 'duckdb:/tmp/%E0%A4%A.duckdb?table=t' } }))).name).toBe('InvalidArgumentException');
+    expect((await errorOf(createHttpStream('bad', { EndpointConfiguration: { Url: 'duckdb:/tmp/x.duckdb' } }))).name).toBe('InvalidArgumentException');
     expect((await errorOf(createHttpStream('bad', { EndpointConfiguration: { Url: 'https://x' }, RetryOptions: { DurationInSeconds: 7201 } }))).name).toBe('ValidationException');
     expect((await errorOf(t.client.send(new CreateDeliveryStreamCommand({ DeliveryStreamName: 'bad', HttpEndpointDestinationConfiguration: { EndpointConfiguration: { Url: 'https://x' } } as HttpEndpointDestinationConfiguration })))).name).toBe('ValidationException');
   });

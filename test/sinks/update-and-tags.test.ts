@@ -168,6 +168,14 @@ describe('tags', () => {
     );
     expect(tooManyOnCreate.name).toBe('ValidationException');
 
+    // Wrong JSON types are SerializationExceptions, and the server keeps serving.
+    const raw = async (operation: string, body: unknown) =>
+      ((await (await fetch(t!.server.url, { method: 'POST', headers: { 'x-amz-target': `Firehose_20150804.${operation}`, 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(body) })).json()) as { __type: string }).__type;
+    expect(await raw('TagDeliveryStream', { DeliveryStreamName: 'tagged', Tags: 'team=web' })).toBe('SerializationException');
+    expect(await raw('UntagDeliveryStream', { DeliveryStreamName: 'tagged', TagKeys: [7] })).toBe('SerializationException');
+    expect(await raw('UpdateDestination', { DeliveryStreamName: 'tagged', CurrentDeliveryStreamVersionId: 1, DestinationId: 'destinationId-000000000001', S3DestinationUpdate: {} })).toBe('SerializationException');
+    expect(await raw('UpdateDestination', { DeliveryStreamName: 'tagged', CurrentDeliveryStreamVersionId: '1', DestinationId: 'destinationId-000000000001', HttpEndpointDestinationUpdate: { RetryOptions: { DurationInSeconds: 'long' } } })).toBe('SerializationException');
+
     await t.close();
     t = await startFirehoseServer(dir);
     expect((await list()).Tags!.map((x) => x.Key)).toEqual(['team', 'cost-center']);

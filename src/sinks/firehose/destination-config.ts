@@ -89,6 +89,7 @@ interface S3Input {
   CompressionFormat?: string;
   ProcessingConfiguration?: { Enabled?: boolean; Processors?: { Type: string; Parameters?: { ParameterName: string; ParameterValue: string }[] }[] };
   DataFormatConversionConfiguration?: object;
+  S3BackupMode?: string;
 }
 
 /** The S3 destination of a validated CreateDeliveryStream input; throws what AWS would. */
@@ -113,6 +114,7 @@ export function parseS3(input: object, extended: boolean): S3Destination {
   const prefixProblem = (prefix && checkPrefix(prefix, false)) || (errorOutputPrefix && checkPrefix(errorOutputPrefix, true));
   if (prefixProblem) throw apiErrors.invalid(prefixProblem);
   if (prefix && hasExpressions(prefix) && !errorOutputPrefix) throw apiErrors.invalid('ErrorOutputPrefix cannot be null or empty when Prefix contains expressions.');
+  if (config.S3BackupMode === 'Enabled') throw apiErrors.invalid('S3BackupMode Enabled (a second bucket for the source records) is not supported by Sluice.');
   const conversion = parseFormatConversion(config.DataFormatConversionConfiguration);
   // As in AWS: Parquet carries its own compression, and conversion needs buffers of at least 64 MiB.
   if (conversion && compression !== 'UNCOMPRESSED') throw apiErrors.invalid('CompressionFormat must be UNCOMPRESSED when DataFormatConversionConfiguration is enabled.');

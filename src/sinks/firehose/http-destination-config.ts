@@ -112,9 +112,16 @@ export function parseHttpDestination(input: object): HttpDestination {
 /** `duckdb:/abs/file.duckdb?table=name` → the file and table; throws InvalidArgumentException. */
 export function parseDuckDbUrl(url: string): { file: string; table: string } {
   const m = /^duckdb:([^?]+)\?table=([^&]+)$/.exec(url);
-  const file = m ? decodeURIComponent(m[1]!) : '';
-  const table = m ? decodeURIComponent(m[2]!) : '';
-  if (!m || !path.isAbsolute(file)) throw apiErrors.invalid(`Url ${url} is not a DuckDB table URL (duckdb:<absolute path>?table=<name>).`);
+  const decode = (s: string | undefined): string => {
+    try {
+      return s === undefined ? '' : decodeURIComponent(s);
+    } catch {
+      return '';
+    }
+  };
+  const file = decode(m?.[1]);
+  const table = decode(m?.[2]);
+  if (!m || !path.isAbsolute(file) || table === '') throw apiErrors.invalid(`Url ${url} is not a DuckDB table URL (duckdb:<absolute path>?table=<name>).`);
   return { file, table };
 }
 
