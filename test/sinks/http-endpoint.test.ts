@@ -110,7 +110,7 @@ describe('HTTP endpoint destination', () => {
     expect(lines[0]!.errorCode).toMatch(/^HttpEndpoint\./);
     expect(errors).toEqual([]);
     // The buffer is gone from disk once it is under the error prefix.
-    expect(listFiles(path.join(dir, 'firehose', 'to-nowhere')).filter((f) => f.startsWith('buffer-'))).toEqual([]);
+    await waitFor(() => listFiles(path.join(dir, 'firehose', 'to-nowhere')).every((f) => !f.startsWith('buffer-')));
   });
 
   it('rejects a Url that is neither http(s) nor duckdb, and a DuckDB Url with a relative path', async () => {
