@@ -113,6 +113,43 @@ describe('HTTP endpoint destination', () => {
     await waitFor(() => listFiles(path.join(dir, 'firehose', 'to-nowhere')).every((f) => !f.startsWith('buffer-')));
   });
 
+  it('does not hold a shutdown for DurationInSeconds: the buffer stays on disk and is delivered after the restart', async () => {
+    dir = tempDir();
+    const errors: unknown[] = [];
+    t = await startFirehoseServer(dir, { retry: { baseDelayMs: 20 }, onError: (e) => errors.push(e) });
+    let up = false;
+    const { url, received } = await startEndpoint(() => ({ status: up ? 200 : 503, echo: true }));
+    await createHttpStream('patient', { EndpointConfiguration: { Url: url }, RetryOptions: { DurationInSeconds: 7200 } });
+    await put('patient', ['acknowledged']);
+    await waitFor(() => received.length >= 2);
+    const closing = Date.now();
+    await t.close();
+    t = undefined;
+    expect(Date.now() - closing).toBeLessThan(3000);
+    expect(String(errors[0])).toMatch(/deferred to the next start/);
+    expect(listFiles(path.join(dir, 's3', 'backup'))).toEqual([]);
+    expect(listFiles(path.join(dir, 'firehose', 'patient')).filter((f) => f.startsWith('buffer-'))).toHaveLength(1);
+
+    up = true;
+    const before = received.length;
+    t = await startFirehoseServer(dir, { retry: { baseDelayMs: 20 } });
+    await waitFor(() => listFiles(path.join(dir, 'firehose', 'patient')).every((f) => !f.startsWith('buffer-')));
+    const last = received[received.length - 1]!;
+    expect(received.length).toBeGreaterThan(before);
+    expect(last.body.records.map((r) => Buffer.from(r.data, 'base64').toString())).toEqual(['acknowledged']);
+  });
+
+  it('answers Slow down (ServiceUnavailableException) once 8 buffers wait for a destination that is down', async () => {
+    dir = tempDir();
+    t = await startFirehoseServer(dir, { retry: { baseDelayMs: 20 }, onError: () => undefined });
+    const { url } = await startEndpoint(() => ({ status: 503, echo: true }));
+    await createHttpStream('backlog', { EndpointConfiguration: { Url: url }, RetryOptions: { DurationInSeconds: 7200 } });
+    for (let i = 0; i < 8; i++) await put('backlog', [`r${i}`]);
+    const refused = await errorOf(put('backlog', ['one too many']));
+    expect(refused).toMatchObject({ name: 'ServiceUnavailableException', status: 503 });
+    expect(refused.message).toMatch(/^Slow down/);
+  });
+
   it('rejects a Url that is neither http(s) nor duckdb, and a DuckDB Url with a relative path', async () => {
     dir = tempDir();
     t = await startFirehoseServer(dir);

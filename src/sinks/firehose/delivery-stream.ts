@@ -22,7 +22,7 @@ import type { Scheduler } from '../sink.js';
 import type { S3Destination } from './destination-config.js';
 import { bufferingOf, type Destination, type DestinationConfig } from './destination.js';
 import type { HttpDestination } from './http-destination-config.js';
-import { failedRecordsBody, HttpEndpointError, postBatch } from './http-endpoint.js';
+import { DeliveryDeferredError, failedRecordsBody, HttpEndpointError, postBatch } from './http-endpoint.js';
 import { KinesisStreamSource } from './kinesis-stream-source.js';
 
 export type DeliveryStreamStatus = 'CREATING' | 'ACTIVE' | 'DELETING';
@@ -69,6 +69,8 @@ export class DeliveryStream {
   private duck: { file: string; conn: DuckDBConnection } | undefined;
   private source: KinesisStreamSource | undefined;
   private sinkRef: BufferedSink | undefined;
+  /** Aborted on close: HTTP retries stop waiting, so a shutdown is not held for DurationInSeconds. */
+  private readonly stopping = new AbortController();
 
   private constructor(
     public record: DeliveryStreamRecord,
@@ -115,6 +117,7 @@ export class DeliveryStream {
   /** Stops reading the source, delivers every buffer, and lets go of DuckDB. */
   async close(): Promise<void> {
     await this.source?.stop();
+    this.stopping.abort();
     await this.sink.close();
     this.scratch?.close();
     this.scratch = undefined;
@@ -157,8 +160,9 @@ export class DeliveryStream {
 
   private async toHttp(d: HttpDestination, batch: Batch): Promise<void> {
     try {
-      await postBatch(d, batch, this.record.arn, this.options.retry);
+      await postBatch(d, batch, this.record.arn, this.options.retry, this.stopping.signal);
     } catch (e) {
+      if (e instanceof DeliveryDeferredError) throw e;
       const err = e instanceof HttpEndpointError ? e : new HttpEndpointError('HttpEndpoint.RequestFailed', String(e), 1);
       await this.writeFailed(d, batch, batch.records.map((record) => ({ record, message: err.message })), err.code, err.attempts);
       return;

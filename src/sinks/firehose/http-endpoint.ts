@@ -24,11 +24,28 @@ export class HttpEndpointError extends Error {
   }
 }
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Shutdown cut the retries short: the buffer stays on disk for the next start, not under the error prefix. */
+export class DeliveryDeferredError extends Error {
+  override readonly name = 'DeliveryDeferredError';
+}
 
-/** Delivers the batch or throws the last failure (an HttpEndpointError) once the retry duration is spent. */
-export async function postBatch(d: HttpDestination, batch: Batch, sourceArn: string, policy: RetryPolicy = {}): Promise<void> {
-  const sleep = policy.sleep ?? realSleep;
+const sleepUnlessAborted = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+
+/**
+ * Delivers the batch or throws the last failure (an HttpEndpointError) once the retry duration is
+ * spent; once `stop` is aborted, a failed attempt throws DeliveryDeferredError instead of waiting.
+ */
+export async function postBatch(d: HttpDestination, batch: Batch, sourceArn: string, policy: RetryPolicy = {}, stop?: AbortSignal): Promise<void> {
+  const sleep = policy.sleep ?? ((ms: number) => sleepUnlessAborted(ms, stop));
   const deadline = Date.now() + d.retrySeconds * 1000;
   let delay = policy.baseDelayMs ?? 1000;
   const records = batch.records.map((r) => ({ data: Buffer.from(r.buffer, r.byteOffset, r.byteLength).toString('base64') }));
@@ -37,6 +54,7 @@ export async function postBatch(d: HttpDestination, batch: Batch, sourceArn: str
     if (failure === undefined) return;
     const left = deadline - Date.now();
     if (left <= 0) throw new HttpEndpointError(failure.code, failure.message, attempt);
+    if (stop?.aborted) throw new DeliveryDeferredError(`delivery to ${d.url} deferred to the next start after ${attempt} attempts: ${failure.message}`);
     await sleep(Math.min(delay, left));
     delay = Math.min(delay * 2, policy.maxDelayMs ?? 30_000);
   }

@@ -9,7 +9,14 @@ import type { Input } from '../../ingest/api/validation.js';
 import type { DeliveryStream } from './delivery-stream.js';
 import { MAX_BATCH_BYTES, MAX_RECORD_BYTES } from './firehose-specs.js';
 
+/**
+ * Sealed buffers waiting for delivery past which puts are refused with "Slow down" (they are held
+ * in memory until delivered): a destination that is down for long stops producers rather than the process.
+ */
+const MAX_BACKLOG = 8;
+
 export async function putRecord(stream: DeliveryStream, input: Input): Promise<object> {
+  checkBacklog(stream);
   const data = decode((input['Record'] as { Data: string }).Data);
   if (data.length > MAX_RECORD_BYTES) {
     throw apiErrors.validation(`1 validation error detected: Value at 'record.data' failed to satisfy constraint: Member must have length less than or equal to ${MAX_RECORD_BYTES}`);
@@ -23,6 +30,7 @@ export async function putRecord(stream: DeliveryStream, input: Input): Promise<o
 }
 
 export async function putRecordBatch(stream: DeliveryStream, input: Input): Promise<object> {
+  checkBacklog(stream);
   const records = (input['Records'] as { Data: string }[]).map((r) => decode(r.Data));
   const total = records.reduce((n, r) => n + r.length, 0);
   if (total > MAX_BATCH_BYTES) throw apiErrors.invalid(`Records size of ${total} bytes exceeds the limit of ${MAX_BATCH_BYTES} bytes for the whole request.`);
@@ -46,6 +54,11 @@ export async function putRecordBatch(stream: DeliveryStream, input: Input): Prom
     return { RecordId: recordId() };
   });
   return { FailedPutCount: failed, Encrypted: false, RequestResponses: responses };
+}
+
+function checkBacklog(stream: DeliveryStream): void {
+  const backlog = stream.sink.backlog;
+  if (backlog >= MAX_BACKLOG) throw unavailable(`Slow down. ${backlog} buffers of ${stream.record.name} are waiting for their destination.`);
 }
 
 export function unavailable(message: string): ApiError {
