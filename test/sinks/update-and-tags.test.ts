@@ -129,6 +129,21 @@ describe('UpdateDestination', () => {
     });
     expect(JSON.stringify(d)).not.toContain('secret');
   });
+
+  it('updates a stream whose stream.json the first slice wrote (no kept configuration)', async () => {
+    dir = tempDir();
+    t = await startFirehoseServer(dir);
+    await createStream(t.client, 'old', { Prefix: 'old/', BufferingHints: { SizeInMBs: 3, IntervalInSeconds: 30 } });
+    await t.close();
+    const file = path.join(dir, 'firehose', 'old', 'stream.json');
+    const record = JSON.parse(fs.readFileSync(file, 'utf8')) as { config?: unknown; destination: { kind?: string } };
+    delete record.config;
+    delete record.destination.kind;
+    fs.writeFileSync(file, JSON.stringify(record));
+    t = await startFirehoseServer(dir);
+    await t.client.send(new UpdateDestinationCommand({ DeliveryStreamName: 'old', CurrentDeliveryStreamVersionId: '1', DestinationId: 'destinationId-000000000001', S3DestinationUpdate: { Prefix: 'new/' } }));
+    expect((await describeStream('old')).Destinations![0]!.ExtendedS3DestinationDescription).toMatchObject({ Prefix: 'new/', BufferingHints: { SizeInMBs: 3, IntervalInSeconds: 30 } });
+  });
 });
 
 describe('tags', () => {
