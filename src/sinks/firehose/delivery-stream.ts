@@ -94,8 +94,10 @@ export class DeliveryStream {
       deliver: (batch) => stream.deliver(batch),
     });
     const source = options.record.source;
-    if (source) {
-      if (!options.log) throw new Error(`delivery stream ${options.record.name} reads stream ${source.stream}, and there is no ingest log`);
+    if (source && !options.log) {
+      // Its buffers are still delivered; only the reading waits for a Firehose opened with a log.
+      report(new Error(`delivery stream ${options.record.name} reads stream ${source.stream}, and this Firehose has no ingest log`));
+    } else if (source && options.log) {
       stream.source = await KinesisStreamSource.open({
         log: options.log,
         stream: source.stream,

@@ -1,7 +1,8 @@
 /**
  * ExtendedS3's DataFormatConversionConfiguration: JSON records in (OpenX or Hive JSON SerDe),
  * Parquet out. Sluice has no Glue catalog, so SchemaConfiguration is accepted and described back
- * but not read: each buffer's schema is what DuckDB's read_json infers from its records.
+ * but not read: each buffer's schema is what DuckDB's read_json infers from its records. Of the
+ * SerDe options only ParquetSerDe.Compression is applied; the rest are validated and kept.
  */
 
 import { apiErrors } from '../../ingest/api/index.js';
@@ -12,8 +13,6 @@ export type ParquetCompression = 'UNCOMPRESSED' | 'GZIP' | 'SNAPPY';
 export interface FormatConversion {
   readonly deserializer: 'OpenXJsonSerDe' | 'HiveJsonSerDe';
   readonly compression: ParquetCompression;
-  /** ParquetSerDe BlockSizeBytes: DuckDB's ROW_GROUP_SIZE_BYTES. */
-  readonly blockSizeBytes: number;
 }
 
 const GLUE_NAME: Spec = { type: 'string', min: 1, max: 1024, pattern: '^\\S+$' };
@@ -73,7 +72,7 @@ export const FORMAT_CONVERSION_SPEC: Spec = {
 interface ConversionInput {
   Enabled?: boolean;
   InputFormatConfiguration?: { Deserializer?: { OpenXJsonSerDe?: object; HiveJsonSerDe?: object } };
-  OutputFormatConfiguration?: { Serializer?: { ParquetSerDe?: { Compression?: ParquetCompression; BlockSizeBytes?: number }; OrcSerDe?: object } };
+  OutputFormatConfiguration?: { Serializer?: { ParquetSerDe?: { Compression?: ParquetCompression }; OrcSerDe?: object } };
 }
 
 /** The conversion a validated configuration asks for; undefined when absent or not Enabled. */
@@ -92,6 +91,5 @@ export function parseFormatConversion(input: unknown): FormatConversion | undefi
   return {
     deserializer: de.OpenXJsonSerDe !== undefined ? 'OpenXJsonSerDe' : 'HiveJsonSerDe',
     compression: ser.ParquetSerDe?.Compression ?? 'SNAPPY',
-    blockSizeBytes: ser.ParquetSerDe?.BlockSizeBytes ?? 268_435_456,
   };
 }

@@ -42,7 +42,12 @@ export class KinesisStreamSource {
     const reader = new LogReader({ limit: 1000, maxBytes: 4 << 20 });
     if (options.checkpointFile) {
       const saved = await fs.promises.readFile(options.checkpointFile, 'utf8').catch(() => undefined);
-      if (saved !== undefined) reader.resumeFrom(JSON.parse(saved) as SourcePosition);
+      try {
+        if (saved !== undefined) reader.resumeFrom(JSON.parse(saved) as SourcePosition);
+      } catch (e) {
+        // Unreadable: start again from the trim horizon (records delivered twice rather than lost).
+        options.onError(new Error(`checkpoint ${options.checkpointFile} is unreadable, reading ${options.stream} from TRIM_HORIZON: ${(e as Error).message}`));
+      }
     }
     return new KinesisStreamSource(options, reader);
   }
