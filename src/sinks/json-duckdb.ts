@@ -1,9 +1,13 @@
 /**
  * JSON records into DuckDB, for Parquet objects and DuckDB tables. Records are handed over as one
- * newline-delimited file that DuckDB's read_json scans: its reader infers column types over every
- * record (sample_size = -1) and parses several times faster than JSON.parse plus an appender call
- * per value from JavaScript, and a record it cannot cast fails the whole statement, which the
- * caller's transaction or retry then handles instead of half a batch landing.
+ * newline-delimited file that DuckDB's read_json scans, chosen for robustness rather than speed:
+ * with sample_size = -1 every key of every record becomes a column and types are inferred over all
+ * values (timestamps, nested objects as STRUCTs, mixed types widened), where JavaScript-side
+ * inference plus an appender would have to reimplement that, and a record it cannot cast fails the
+ * whole statement (the caller's transaction or retry handles it) instead of half a batch landing.
+ * Measured on the 2-core machine, 200k records of 4 fields, one thread: read_json with full
+ * inference ~0.7M records/s, JSON.parse plus an appender over a known schema ~0.95M/s, read_json
+ * with the columns given (query outputs know theirs) ~1.3M/s (2.0M/s with 2 threads).
  */
 
 import crypto from 'node:crypto';
