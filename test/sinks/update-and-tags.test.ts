@@ -130,7 +130,7 @@ describe('UpdateDestination', () => {
     expect(JSON.stringify(d)).not.toContain('secret');
   });
 
-  it('updates a stream whose stream.json the first slice wrote (no kept configuration)', async () => {
+  it('updates a stream from an older stream.json (S3 only, no kept configuration)', async () => {
     dir = tempDir();
     t = await startFirehoseServer(dir);
     await createStream(t.client, 'old', { Prefix: 'old/', BufferingHints: { SizeInMBs: 3, IntervalInSeconds: 30 } });

@@ -43,7 +43,7 @@ export interface DeliveryStreamRecord {
   readonly lastUpdatedAt?: number;
   readonly versionId: number;
   readonly destination: Destination;
-  /** The destination configuration as the requests gave it (absent in stream.json of the first slice). */
+  /** The destination configuration as the requests gave it (absent in an older stream.json). */
   readonly config?: DestinationConfig;
   readonly source?: { readonly streamArn: string; readonly roleArn: string; readonly stream: string };
   readonly tags?: readonly Tag[];

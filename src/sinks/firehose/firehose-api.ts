@@ -66,7 +66,7 @@ export class FirehoseApi {
         } catch {
           continue;
         }
-        // stream.json of the first slice: S3 only, without the request's configuration.
+        // An older stream.json: S3 only, without the request's configuration.
         if ((record.destination as { kind?: string }).kind === undefined) {
           const destination: S3Destination = { ...(record.destination as S3Destination), kind: 's3' };
           record = { ...record, destination, config: legacyConfig(destination) };
