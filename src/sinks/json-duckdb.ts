@@ -48,11 +48,23 @@ export async function openScratchDuckDb(): Promise<{ conn: DuckDBConnection; clo
  * The records (JSON objects) as one Parquet file's bytes. `columns` (name → DuckDB type) fixes the
  * schema when the writer knows it (a query's output); without it read_json infers it.
  */
-export async function jsonToParquet(conn: DuckDBConnection, records: readonly Uint8Array[], options: { compression?: string; columns?: Readonly<Record<string, string>> } = {}): Promise<Buffer> {
+export interface ParquetOptions {
+  readonly compression?: string;
+  readonly columns?: Readonly<Record<string, string>>;
+  /** A JSON key's column name (OpenX JSON SerDe's mappings and dot conversion); only then are names read first. */
+  readonly rename?: (key: string) => string;
+}
+
+export async function jsonToParquet(conn: DuckDBConnection, records: readonly Uint8Array[], options: ParquetOptions = {}): Promise<Buffer> {
   return withTempFile(records, async (ndjson) => {
     const out = ndjson.replace(/\.ndjson$/, '.parquet');
+    let select = '*';
+    if (options.rename) {
+      const keys = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${readJson(ndjson, options.columns)}`)).getRowObjectsJS().map((r) => String(r['column_name']));
+      select = keys.map((k) => `${quoteIdent(k)} AS ${quoteIdent(options.rename!(k))}`).join(', ');
+    }
     try {
-      await conn.run(`COPY (SELECT * FROM ${readJson(ndjson, options.columns)}) TO ${quoteString(out)} (FORMAT parquet, COMPRESSION ${options.compression ?? 'snappy'})`);
+      await conn.run(`COPY (SELECT ${select} FROM ${readJson(ndjson, options.columns)}) TO ${quoteString(out)} (FORMAT parquet, COMPRESSION ${options.compression ?? 'snappy'})`);
       return await fs.promises.readFile(out);
     } finally {
       await fs.promises.rm(out, { force: true });

@@ -65,6 +65,26 @@ describe('record format conversion to Parquet', () => {
     expect(lines[0]!.errorCode).toBe('DataFormatConversion.MalformedData');
   });
 
+  it('applies OpenX JSON SerDe renames: ColumnToJsonKeyMappings and ConvertDotsInJsonKeysToUnderscores', async () => {
+    dir = tempDir();
+    const scheduler = new ManualScheduler(T0);
+    t = await startFirehoseServer(dir, { scheduler });
+    const bucket = path.join(dir, 's3', 'bucket');
+    await createStream(t.client, 'renamed', {
+      BufferingHints: { SizeInMBs: 64, IntervalInSeconds: 60 },
+      DataFormatConversionConfiguration: {
+        ...CONVERSION,
+        InputFormatConfiguration: { Deserializer: { OpenXJsonSerDe: { ConvertDotsInJsonKeysToUnderscores: true, ColumnToJsonKeyMappings: { ts: 'timestamp' } } } },
+      },
+    });
+    await t.client.send(new PutRecordBatchCommand({ DeliveryStreamName: 'renamed', Records: [{ Data: bytes('{"user.name": "ann", "timestamp": "2030-03-04 05:06:07", "n": 1}') }] }));
+    scheduler.advance(60_000);
+    await waitFor(() => listFiles(bucket).length === 1);
+    const rows = await query(`SELECT * FROM read_parquet('${path.join(bucket, listFiles(bucket)[0]!)}')`);
+    expect(Object.keys(rows[0]!).sort()).toEqual(['n', 'ts', 'user_name']);
+    expect(rows[0]!['user_name']).toBe('ann');
+  });
+
   it('rejects what AWS rejects with conversion enabled', async () => {
     dir = tempDir();
     t = await startFirehoseServer(dir);

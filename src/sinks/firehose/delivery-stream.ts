@@ -20,6 +20,7 @@ import { withRetry, type RetryPolicy } from '../retry.js';
 import { expandPrefix, objectName } from '../s3-naming.js';
 import type { Scheduler } from '../sink.js';
 import type { S3Destination } from './destination-config.js';
+import { columnNamer } from './format-conversion-config.js';
 import { bufferingOf, type Destination, type DestinationConfig } from './destination.js';
 import type { HttpDestination } from './http-destination-config.js';
 import { DeliveryDeferredError, failedRecordsBody, HttpEndpointError, postBatch } from './http-endpoint.js';
@@ -151,7 +152,8 @@ export class DeliveryStream {
     let parquet: Buffer;
     try {
       this.scratch ??= await openScratchDuckDb();
-      parquet = await jsonToParquet(this.scratch.conn, good, { compression: d.conversion.compression });
+      const rename = columnNamer(d.conversion);
+      parquet = await jsonToParquet(this.scratch.conn, good, { compression: d.conversion.compression, ...(rename ? { rename } : {}) });
     } catch (e) {
       // DuckDB could not make one table of these records: they go where bad records go.
       const message = `DuckDB could not convert the buffer to Parquet: ${(e as Error).message}`;

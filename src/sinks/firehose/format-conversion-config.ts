@@ -1,8 +1,9 @@
 /**
  * ExtendedS3's DataFormatConversionConfiguration: JSON records in (OpenX or Hive JSON SerDe),
  * Parquet out. Sluice has no Glue catalog, so SchemaConfiguration is accepted and described back
- * but not read: each buffer's schema is what DuckDB's read_json infers from its records. Of the
- * SerDe options only ParquetSerDe.Compression is applied; the rest are validated and kept.
+ * but not read: each buffer's schema is what DuckDB's read_json infers from its records. Applied:
+ * ParquetSerDe.Compression, and OpenX's ColumnToJsonKeyMappings and ConvertDotsInJsonKeysToUnderscores
+ * (as renames of the inferred columns); the other options are validated and kept.
  */
 
 import { apiErrors } from '../../ingest/api/index.js';
@@ -13,6 +14,15 @@ export type ParquetCompression = 'UNCOMPRESSED' | 'GZIP' | 'SNAPPY';
 export interface FormatConversion {
   readonly deserializer: 'OpenXJsonSerDe' | 'HiveJsonSerDe';
   readonly compression: ParquetCompression;
+  /** OpenX JSON SerDe: ColumnToJsonKeyMappings (JSON key → column) and ConvertDotsInJsonKeysToUnderscores. */
+  readonly keyToColumn?: Readonly<Record<string, string>>;
+  readonly dotsToUnderscores?: boolean;
+}
+
+/** The column a JSON key becomes, or undefined when the conversion renames nothing. */
+export function columnNamer(c: FormatConversion): ((key: string) => string) | undefined {
+  if (!c.keyToColumn && !c.dotsToUnderscores) return undefined;
+  return (key) => c.keyToColumn?.[key] ?? (c.dotsToUnderscores ? key.replaceAll('.', '_') : key);
 }
 
 const GLUE_NAME: Spec = { type: 'string', min: 1, max: 1024, pattern: '^\\S+$' };
@@ -71,7 +81,9 @@ export const FORMAT_CONVERSION_SPEC: Spec = {
 
 interface ConversionInput {
   Enabled?: boolean;
-  InputFormatConfiguration?: { Deserializer?: { OpenXJsonSerDe?: object; HiveJsonSerDe?: object } };
+  InputFormatConfiguration?: {
+    Deserializer?: { OpenXJsonSerDe?: { ConvertDotsInJsonKeysToUnderscores?: boolean; ColumnToJsonKeyMappings?: Record<string, string> }; HiveJsonSerDe?: object };
+  };
   OutputFormatConfiguration?: { Serializer?: { ParquetSerDe?: { Compression?: ParquetCompression }; OrcSerDe?: object } };
 }
 
@@ -88,8 +100,12 @@ export function parseFormatConversion(input: unknown): FormatConversion | undefi
     throw apiErrors.invalid('OutputFormatConfiguration.Serializer must specify exactly one of ParquetSerDe or OrcSerDe.');
   }
   if (ser.OrcSerDe !== undefined) throw apiErrors.invalid('OrcSerDe is not supported by Sluice (ParquetSerDe only).');
+  const openX = de.OpenXJsonSerDe;
+  const mappings = Object.entries(openX?.ColumnToJsonKeyMappings ?? {});
   return {
-    deserializer: de.OpenXJsonSerDe !== undefined ? 'OpenXJsonSerDe' : 'HiveJsonSerDe',
+    deserializer: openX !== undefined ? 'OpenXJsonSerDe' : 'HiveJsonSerDe',
     compression: ser.ParquetSerDe?.Compression ?? 'SNAPPY',
+    ...(mappings.length > 0 ? { keyToColumn: Object.fromEntries(mappings.map(([column, key]) => [key, column])) } : {}),
+    ...(openX?.ConvertDotsInJsonKeysToUnderscores ? { dotsToUnderscores: true } : {}),
   };
 }
