@@ -3,6 +3,7 @@
  * JSON 1.1 in and out, errors as `{"__type", "message"}` with `x-amzn-ErrorType`, as Kinesis.
  */
 
+import type { LogStore } from '../ingest/index.js';
 import { FirehoseApi, FIREHOSE_TARGET_PREFIX, type FirehoseApiOptions } from '../sinks/firehose/index.js';
 import type { RouteHandler } from './http-types.js';
 import { jsonTargetRoute } from './kinesis-route.js';
@@ -16,10 +17,11 @@ export interface FirehoseServerOptions {
   readonly firehose?: Partial<FirehoseApiOptions>;
 }
 
-/** Opens the Firehose API over the server's data directory, serves it, and closes it with the server. */
-export async function attachFirehose(server: SluiceServer, options: FirehoseServerOptions = {}): Promise<FirehoseApi> {
+/** Opens the Firehose API over the server's data directory (and log, for KinesisStreamAsSource), serves it, and closes it with the server. */
+export async function attachFirehose(server: SluiceServer, options: FirehoseServerOptions = {}, log?: LogStore): Promise<FirehoseApi> {
   const api = await FirehoseApi.open({
     dataDir: options.dataDir === undefined ? './data' : options.dataDir,
+    log,
     region: options.region,
     createDelayMs: options.createDelayMs,
     ...options.firehose,

@@ -51,7 +51,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     server = new SluiceServer();
     server.addRoute('GET', '/health', (_req, res) => sendBody(res, 200, 'application/json', '{"status":"ok"}'));
     server.addTarget(KINESIS_TARGET_PREFIX, jsonTargetRoute(KINESIS_TARGET_PREFIX, api));
-    const firehose = await attachFirehose(server, options);
+    const firehose = await attachFirehose(server, options, store);
     server.addRoute('POST', '/sql', sqlRoute);
     const kinesis = api;
     server.onClose(() => kinesis.close());

@@ -41,12 +41,17 @@ export class BufferedSink implements Sink {
   private deliveries: Promise<void> = Promise.resolve();
   private closed = false;
   private closing: Promise<void> | undefined;
+  private maxBytes: number;
+  private intervalMs: number;
+  private waiting = 0;
 
   private constructor(
     private readonly buffer: RecordBuffer,
     private readonly options: BufferedSinkOptions,
   ) {
     this.scheduler = options.scheduler ?? systemScheduler;
+    this.maxBytes = options.maxBytes;
+    this.intervalMs = options.intervalMs;
   }
 
   /** Opens the sink; buffers a previous run left behind are delivered first, in the background. */
@@ -57,16 +62,27 @@ export class BufferedSink implements Sink {
     return sink;
   }
 
+  /** Sealed buffers not yet delivered (the one being delivered included): a reader's cue to wait. */
+  get backlog(): number {
+    return this.waiting;
+  }
+
+  /** New size and interval triggers; they apply to the open buffer from its next write on. */
+  setBuffering(policy: { readonly maxBytes: number; readonly intervalMs: number }): void {
+    this.maxBytes = policy.maxBytes;
+    this.intervalMs = policy.intervalMs;
+  }
+
   async write(records: readonly Uint8Array[]): Promise<void> {
     if (this.closed) throw new SinkClosedError('sink is closed');
     if (records.length === 0) return;
     await this.buffer.append(records, this.scheduler.now());
     const since = this.buffer.openSince;
     if (since === undefined) return;
-    if (this.options.intervalMs <= 0 || this.buffer.openBytes >= this.options.maxBytes) {
+    if (this.intervalMs <= 0 || this.buffer.openBytes >= this.maxBytes) {
       void this.rotate();
     } else if (!this.cancelTimer) {
-      const due = since + this.options.intervalMs - this.scheduler.now();
+      const due = since + this.intervalMs - this.scheduler.now();
       this.cancelTimer = this.scheduler.setTimer(due, () => {
         this.cancelTimer = undefined;
         void this.rotate();
@@ -92,9 +108,14 @@ export class BufferedSink implements Sink {
   }
 
   private enqueue(sealed: Promise<SealedBuffer | undefined>): Promise<void> {
+    this.waiting++;
     this.deliveries = this.deliveries.then(async () => {
-      const buffer = await sealed.catch(this.report);
-      if (buffer) await this.deliver(buffer);
+      try {
+        const buffer = await sealed.catch(this.report);
+        if (buffer) await this.deliver(buffer);
+      } finally {
+        this.waiting--;
+      }
     });
     return this.deliveries;
   }

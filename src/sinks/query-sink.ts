@@ -1,11 +1,13 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { appendFile, mkdir, readdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import type { Field } from '../planner/types.js';
 import type { LogStore } from '../ingest/index.js';
 import { BufferedSink, type Batch } from './buffered-sink.js';
 import { acquireDuckDb, releaseDuckDb } from './duckdb-databases.js';
+import { jsonToParquet, openScratchDuckDb } from './json-duckdb.js';
+import { FolderObjectStore } from './object-store.js';
 
 /** Somewhere a query's rows can be delivered: Firehose is reached through this narrow door. */
 export interface FirehoseTarget {
@@ -24,7 +26,8 @@ export type Row = Record<string, unknown>;
  * A query's output stream declared WITH (sink = ...): rows are buffered (buffer_bytes, buffer_ms)
  * and delivered with retries by a BufferedSink, the same buffering and retry for every kind:
  * 'kinesis' (a stream of this Sluice's log, or `endpoint` for a remote one), 'firehose'
- * (delivery_stream), 'file' (NDJSON at path), 'duckdb' (path, table; one appender transaction per batch).
+ * (delivery_stream), 'file' (NDJSON at path, or format = 'parquet': one file per batch in the
+ * folder at path), 'duckdb' (path, table; one appender transaction per batch).
  */
 export class QuerySink {
   private constructor(
@@ -71,6 +74,9 @@ async function openTarget(stream: string, fields: readonly Field[], o: Readonly<
     case 'file': {
       const path = o['path'];
       if (!path) throw new Error(`sink = 'file' needs path = '...'`);
+      const format = o['format'] ?? 'ndjson';
+      if (format === 'parquet') return openParquetFolder(path, fields);
+      if (format !== 'ndjson' && format !== 'json') throw new Error(`sink = 'file' writes format = 'ndjson' or 'parquet', not '${format}'`);
       await mkdir(dirname(path), { recursive: true });
       return { encode: json, deliver: (b) => appendFile(path, b.records.map((r) => text(r) + '\n').join('')), close: none };
     }
@@ -135,6 +141,28 @@ async function openTarget(stream: string, fields: readonly Field[], o: Readonly<
 }
 
 const DUCK_TYPES: Record<string, string> = { BOOLEAN: 'BOOLEAN', INTEGER: 'INTEGER', BIGINT: 'BIGINT', DOUBLE: 'DOUBLE', DECIMAL: 'DOUBLE', VARCHAR: 'VARCHAR', TIMESTAMP: 'TIMESTAMP', NULL: 'VARCHAR', INTERVAL: 'BIGINT' };
+
+/**
+ * format = 'parquet': `path` is a folder, and each delivered batch becomes one file
+ * `part-<000001>.parquet` (numbered on from the highest already there, so the names sort in the
+ * order the batches were delivered), written under a temporary name and renamed whole.
+ */
+async function openParquetFolder(path: string, fields: readonly Field[]): Promise<Target> {
+  await mkdir(path, { recursive: true });
+  let seq = Math.max(0, ...(await readdir(path)).map((f) => Number(/^part-(\d+)\.parquet$/.exec(f)?.[1] ?? 0)));
+  const folder = new FolderObjectStore(resolve(path));
+  const columns = Object.fromEntries(fields.map((f) => [f.name, DUCK_TYPES[f.type] ?? 'VARCHAR']));
+  const scratch = await openScratchDuckDb();
+  return {
+    encode: json,
+    deliver: async (b) => {
+      const body = await jsonToParquet(scratch.conn, b.records, { columns });
+      await folder.put(`part-${String(seq + 1).padStart(6, '0')}.parquet`, body);
+      seq++;
+    },
+    close: async () => scratch.close(),
+  };
+}
 
 async function openDuckDb(stream: string, fields: readonly Field[], o: Readonly<Record<string, string>>): Promise<Target> {
   const path = o['path'];

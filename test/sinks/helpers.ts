@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { FirehoseClient, CreateDeliveryStreamCommand, DescribeDeliveryStreamCommand, type CreateDeliveryStreamCommandInput } from '@aws-sdk/client-firehose';
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/index.js';
 import type { FirehoseServerOptions } from '../../src/server/firehose-route.js';
@@ -81,3 +82,26 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
 export const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export const bytes = (s: string): Uint8Array => Buffer.from(s);
+
+/** The error a call fails with, as the SDK reports it. */
+export async function errorOf(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
+  try {
+    await promise;
+  } catch (err) {
+    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
+    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Rows of one query in a throwaway DuckDB (read_parquet, or ATTACH of a file a sink wrote). */
+export async function query(sql: string): Promise<Record<string, unknown>[]> {
+  const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+  const conn = await db.connect();
+  try {
+    return (await conn.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}

@@ -38,6 +38,29 @@ describe('query outputs WITH (sink = ...)', () => {
     expect(sorted(readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l)))).toEqual(EXPECTED);
   });
 
+  it("sink = 'file' with format = 'parquet' writes one numbered Parquet file per delivered batch", async () => {
+    const folder = join(tempDir(), 'views');
+    await runWith(`CREATE STREAM views WITH (sink = 'file', path = '${folder}', format = 'parquet', buffer_ms = '0') AS ${QUERY};`);
+    const first = readdirSync(folder).sort();
+    expect(first.length).toBeGreaterThanOrEqual(1);
+    expect(first).toEqual(first.map((_, i) => `part-${String(i + 1).padStart(6, '0')}.parquet`));
+    // A second run numbers on from the files already there.
+    await runWith(`CREATE STREAM views WITH (sink = 'file', path = '${folder}', format = 'parquet') AS ${QUERY};`);
+    const all = readdirSync(folder).sort();
+    expect(all.slice(0, first.length)).toEqual(first);
+    expect(all[first.length]).toBe(`part-${String(first.length + 1).padStart(6, '0')}.parquet`);
+
+    const inst = await DuckDBInstance.create(':memory:');
+    const conn = await inst.connect();
+    const read = async (files: string[]) =>
+      (await conn.runAndReadAll(`SELECT strftime(window_start, '%Y-%m-%dT%H:%M:%S.000Z') AS window_start, page, n, total, typeof(n) AS n_type FROM read_parquet([${files.map((f) => `'${join(folder, f)}'`).join(', ')}])`)).getRowObjectsJS();
+    const rows = await read(first);
+    conn.closeSync();
+    inst.closeSync();
+    expect(rows.every((r) => r['n_type'] === 'BIGINT')).toBe(true);
+    expect(sorted(rows.map(({ n_type: _, ...r }) => ({ ...r, n: Number(r['n']), total: Number(r['total']) })))).toEqual(EXPECTED);
+  });
+
   it("sink = 'duckdb' appends each batch to a table, read back from the DuckDB file", async () => {
     const path = join(tempDir(), 'analytics.duckdb');
     await runWith(`CREATE STREAM views WITH (sink = 'duckdb', path = '${path}', table = 'page_views') AS ${QUERY};`);

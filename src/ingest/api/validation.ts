@@ -157,7 +157,8 @@ function checkValue(value: unknown, spec: Spec, path: string, errors: string[]):
 function patternOf(pattern: string): RegExp {
   let re = patterns.get(pattern);
   if (!re) {
-    re = new RegExp(`^(?:${pattern})$`);
+    // Unicode classes (\p{L}, as in tag keys) need the u flag; the older patterns are kept as they were.
+    re = new RegExp(`^(?:${pattern})$`, pattern.includes('\\p{') ? 'u' : '');
     patterns.set(pattern, re);
   }
   return re;

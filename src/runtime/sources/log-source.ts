@@ -1,12 +1,9 @@
-import type { LogStore, Stream as LogStream, Shard } from '../../ingest/index.js';
-import type { ShardPosition } from '../../ingest/types.js';
+import type { LogStore, Stream as LogStream } from '../../ingest/index.js';
 import type { StreamRuntime } from '../stream-runtime.js';
+import { LogReader, type ShardRead, type SourcePosition } from './log-reader.js';
 import { IdleClock, PausePoint } from './source-loop.js';
 
-export interface SourcePosition {
-  readonly shards: Record<string, ShardPosition>;
-  readonly finished: string[];
-}
+export type { SourcePosition } from './log-reader.js';
 
 export interface LogSourceOptions {
   /** How long to sleep when every shard is caught up. */
@@ -27,8 +24,7 @@ const CR = 0x0d;
  */
 export class LogSource {
   private stopped = false;
-  private readonly positions = new Map<string, ShardPosition>();
-  private readonly finished = new Set<string>();
+  private readonly reader = new LogReader();
   private readonly idle: IdleClock;
   private loop: Promise<void> | null = null;
   private readonly pausePoint = new PausePoint();
@@ -45,13 +41,12 @@ export class LogSource {
 
   /** Where each shard will be read next, and which shards are finished: what a checkpoint keeps. */
   position(): SourcePosition {
-    return { shards: Object.fromEntries(this.positions), finished: [...this.finished] };
+    return this.reader.position();
   }
 
   /** Resumes from a checkpoint's positions (before start). */
   resumeFrom(p: SourcePosition): void {
-    for (const [shard, pos] of Object.entries(p.shards)) this.positions.set(shard, pos);
-    for (const shard of p.finished) this.finished.add(shard);
+    this.reader.resumeFrom(p);
   }
 
   /** Stops between read rounds (so everything read has been fed in) until the returned function is called. */
@@ -86,12 +81,11 @@ export class LogSource {
       }
       let read = 0;
       try {
-        read = await this.readRound(this.readable(stream));
+        read = await this.readRound(stream);
       } catch (e) {
         if ((e as { code?: string }).code === 'ResourceNotFoundException') {
           stream = null;
-          this.positions.clear();
-          this.finished.clear();
+          this.reader.reset();
           continue;
         }
         throw e;
@@ -104,38 +98,25 @@ export class LogSource {
    * Reads every shard first and marks the ones with records active, then feeds them in: a shard
    * that had gone idle must hold the watermark back again before any other shard's records advance it.
    */
-  private async readRound(shards: Shard[]): Promise<number> {
-    const results = await Promise.all(shards.map(async (shard) => {
-      const position = this.positions.get(shard.shardId) ?? shard.position({ type: 'TRIM_HORIZON' });
-      return { shard, r: await shard.read(position, { limit: 10_000, maxBytes: 4 << 20 }) };
-    }));
-    for (const { shard, r } of results) if (r.records.length > 0) this.rt.setPartition(shard.shardId, 'active');
+  private async readRound(stream: LogStream): Promise<number> {
+    // Every shard is announced to the runtime, readable or not yet.
+    for (const s of stream.shards()) if (!this.rt.partitions.states.has(s.shardId)) this.rt.setPartition(s.shardId, 'active');
+    const reads: ShardRead[] = await this.reader.read(this.reader.readable(stream));
+    for (const { shard, result } of reads) if (result.records.length > 0) this.rt.setPartition(shard.shardId, 'active');
     let read = 0;
-    for (const { shard, r } of results) {
-      this.positions.set(shard.shardId, r.next);
-      if (r.records.length > 0) {
-        await this.rt.ingest(toLines(r.records.map((x) => x.data)), shard.shardId);
-        this.records += r.records.length;
-        read += r.records.length;
+    for (const r of reads) {
+      const { shard, result } = r;
+      if (result.records.length > 0) {
+        await this.rt.ingest(toLines(result.records.map((x) => x.data)), shard.shardId);
+        this.records += result.records.length;
+        read += result.records.length;
         this.idle.busy(shard.shardId);
       }
-      if (r.endOfShard) {
-        this.finished.add(shard.shardId);
-        this.rt.setPartition(shard.shardId, 'done');
-      } else if (r.records.length === 0 && this.idle.caughtUp(shard.shardId)) this.rt.setPartition(shard.shardId, 'idle');
+      this.reader.commit(r);
+      if (result.endOfShard) this.rt.setPartition(shard.shardId, 'done');
+      else if (result.records.length === 0 && this.idle.caughtUp(shard.shardId)) this.rt.setPartition(shard.shardId, 'idle');
     }
     return read;
-  }
-
-  /** Shards whose parents have been read to their end; every shard is announced to the runtime. */
-  private readable(stream: LogStream): Shard[] {
-    for (const s of stream.shards()) if (!this.rt.partitions.states.has(s.shardId)) this.rt.setPartition(s.shardId, 'active');
-    return stream.shards().filter((s) => {
-      if (this.finished.has(s.shardId)) return false;
-      const d = s.describe();
-      const parents = [d.parentShardId, d.adjacentParentShardId].filter((p): p is string => !!p);
-      return parents.every((p) => this.finished.has(p) || !stream.shards().some((x) => x.shardId === p));
-    });
   }
 }
 

@@ -1,74 +1,235 @@
 /**
- * One delivery stream: its description, and the BufferedSink that turns its buffers into S3-style
- * objects (`<prefix><stream>-<version>-<time>-<uuid>[.gz]`), with failed deliveries written under
- * the error prefix instead.
+ * One delivery stream: its description, the BufferedSink that holds its records durably, and the
+ * delivery of each buffer to whatever destination is configured when the buffer is delivered (an
+ * UpdateDestination applies to the next buffer): S3-style objects
+ * (`<prefix><stream>-<version>-<time>-<uuid>[.gz|.parquet]`), an HTTP endpoint, or a DuckDB table.
+ * What cannot be delivered is written under the error prefix; what cannot be written there stays
+ * in the buffer on disk for the next start.
  */
 
+import fs from 'node:fs';
+import path from 'node:path';
 import zlib from 'node:zlib';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { LogStore } from '../../ingest/index.js';
 import { BufferedSink, type Batch } from '../buffered-sink.js';
+import { acquireDuckDb, releaseDuckDb } from '../duckdb-databases.js';
+import { appendJsonToTable, jsonToParquet, openScratchDuckDb, splitJsonObjects } from '../json-duckdb.js';
 import type { ObjectStore } from '../object-store.js';
-import type { RetryPolicy } from '../retry.js';
+import { withRetry, type RetryPolicy } from '../retry.js';
 import { expandPrefix, objectName } from '../s3-naming.js';
 import type { Scheduler } from '../sink.js';
 import type { S3Destination } from './destination-config.js';
+import { columnNamer } from './format-conversion-config.js';
+import { bufferingOf, type Destination, type DestinationConfig } from './destination.js';
+import type { HttpDestination } from './http-destination-config.js';
+import { DeliveryDeferredError, failedRecordsBody, HttpEndpointError, postBatch } from './http-endpoint.js';
+import { KinesisStreamSource } from './kinesis-stream-source.js';
 
 export type DeliveryStreamStatus = 'CREATING' | 'ACTIVE' | 'DELETING';
+export type DeliveryStreamType = 'DirectPut' | 'KinesisStreamAsSource';
+
+export interface Tag {
+  readonly Key: string;
+  readonly Value?: string;
+}
 
 /** What is kept of a delivery stream across restarts (stream.json). */
 export interface DeliveryStreamRecord {
   readonly name: string;
   readonly arn: string;
-  readonly type: 'DirectPut';
+  readonly type: DeliveryStreamType;
   /** Epoch ms. */
   readonly createdAt: number;
+  readonly lastUpdatedAt?: number;
   readonly versionId: number;
-  readonly destination: S3Destination;
+  readonly destination: Destination;
+  /** The destination configuration as the requests gave it (absent in an older stream.json). */
+  readonly config?: DestinationConfig;
+  readonly source?: { readonly streamArn: string; readonly roleArn: string; readonly stream: string };
+  readonly tags?: readonly Tag[];
 }
 
 export const DEFAULT_ERROR_PREFIX = 'errors/!{firehose:error-output-type}/';
 
 export interface DeliveryStreamOptions {
   readonly record: DeliveryStreamRecord;
-  /** Buffer directory; null keeps buffers in memory. */
+  /** Buffer directory (and the source's checkpoint); null keeps buffers in memory. */
   readonly bufferDir: string | null;
-  readonly bucket: ObjectStore;
+  readonly bucket: (name: string) => ObjectStore;
   readonly scheduler: Scheduler;
   readonly retry?: RetryPolicy;
   readonly onError?: (error: unknown) => void;
+  /** The ingest log a KinesisStreamAsSource stream reads. */
+  readonly log?: LogStore;
 }
 
 export class DeliveryStream {
   status: DeliveryStreamStatus = 'CREATING';
+  private scratch: { conn: DuckDBConnection; close: () => void } | undefined;
+  private duck: { file: string; conn: DuckDBConnection } | undefined;
+  private source: KinesisStreamSource | undefined;
+  private sinkRef: BufferedSink | undefined;
+  /** Aborted on close: HTTP retries stop waiting, so a shutdown is not held for DurationInSeconds. */
+  private readonly stopping = new AbortController();
 
   private constructor(
-    readonly record: DeliveryStreamRecord,
-    readonly sink: BufferedSink,
+    public record: DeliveryStreamRecord,
+    private readonly options: DeliveryStreamOptions,
   ) {}
 
+  get sink(): BufferedSink {
+    return this.sinkRef!;
+  }
+
   static async open(options: DeliveryStreamOptions): Promise<DeliveryStream> {
-    const { record, bucket } = options;
-    const d = record.destination;
-    const key = (prefix: string, batch: Batch): string =>
-      expandPrefix(prefix, batch.firstArrival) + objectName(record.name, record.versionId, batch.firstArrival) + (d.compression === 'GZIP' ? '.gz' : '');
-    const sink = await BufferedSink.open({
+    const stream = new DeliveryStream(options.record, options);
+    const report = options.onError ?? ((e: unknown) => console.error('sluice firehose:', e));
+    stream.sinkRef = await BufferedSink.open({
       dir: options.bufferDir,
-      maxBytes: d.sizeInMBs * 1024 * 1024,
-      intervalMs: d.intervalInSeconds * 1000,
+      ...bufferingOf(options.record.destination),
       scheduler: options.scheduler,
-      retry: options.retry,
-      onError: options.onError,
-      deliver: (batch) => bucket.put(key(d.prefix ?? '', batch), objectBody(d, batch)),
-      deadLetter: (batch) => bucket.put(key(d.errorOutputPrefix ?? DEFAULT_ERROR_PREFIX, batch), objectBody(d, batch)),
+      // Each destination retries in its own way (below); the sink keeps what still fails.
+      retry: { attempts: 1 },
+      onError: report,
+      deliver: (batch) => stream.deliver(batch),
     });
-    return new DeliveryStream(record, sink);
+    const source = options.record.source;
+    if (source && !options.log) {
+      // Its buffers are still delivered; only the reading waits for a Firehose opened with a log.
+      report(new Error(`delivery stream ${options.record.name} reads stream ${source.stream}, and this Firehose has no ingest log`));
+    } else if (source && options.log) {
+      stream.source = await KinesisStreamSource.open({
+        log: options.log,
+        stream: source.stream,
+        sink: stream.sink,
+        checkpointFile: options.bufferDir && path.join(options.bufferDir, 'source.json'),
+        onError: report,
+      });
+      stream.source.start();
+    }
+    return stream;
+  }
+
+  /** A new record (UpdateDestination, tags): buffering hints apply from the open buffer on. */
+  update(record: DeliveryStreamRecord): void {
+    this.record = record;
+    this.sink.setBuffering(bufferingOf(record.destination));
+  }
+
+  /** Stops reading the source, delivers every buffer, and lets go of DuckDB. */
+  async close(): Promise<void> {
+    await this.source?.stop();
+    this.stopping.abort();
+    await this.sink.close();
+    this.scratch?.close();
+    this.scratch = undefined;
+    this.releaseDuck();
+  }
+
+  private async deliver(batch: Batch): Promise<void> {
+    const d = this.record.destination;
+    if (d.kind === 's3') return this.toS3(d, batch);
+    return d.duckdb ? this.toDuckDb(d, batch) : this.toHttp(d, batch);
+  }
+
+  private async toS3(d: S3Destination, batch: Batch): Promise<void> {
+    const bucket = this.options.bucket(d.bucket);
+    const put = (key: string, body: Uint8Array): Promise<void> => withRetry(() => bucket.put(key, body), this.options.retry);
+    if (!d.conversion) {
+      try {
+        await put(this.key(d.prefix ?? '', batch), objectBody(d, batch.records));
+      } catch {
+        await put(this.errorKey(d, batch, 'delivery-failed'), objectBody(d, batch.records));
+      }
+      return;
+    }
+    const { good, bad } = splitJsonObjects(batch.records);
+    const failed = (failures: readonly { record: Uint8Array; message: string }[]): Promise<void> =>
+      put(this.errorKey(d, batch, 'format-conversion-failed', ''), failedRecordsBody(failures, batch.firstArrival, 'DataFormatConversion.MalformedData', 1));
+    if (bad.length > 0) await failed(bad);
+    if (good.length === 0) return;
+    let parquet: Buffer;
+    try {
+      this.scratch ??= await openScratchDuckDb();
+      const rename = columnNamer(d.conversion);
+      parquet = await jsonToParquet(this.scratch.conn, good, { compression: d.conversion.compression, ...(rename ? { rename } : {}) });
+    } catch (e) {
+      // DuckDB could not make one table of these records: they go where bad records go.
+      const message = `DuckDB could not convert the buffer to Parquet: ${(e as Error).message}`;
+      return failed(good.map((record) => ({ record, message })));
+    }
+    await put(this.key(d.prefix ?? '', batch, '.parquet'), parquet);
+  }
+
+  private async toHttp(d: HttpDestination, batch: Batch): Promise<void> {
+    try {
+      await postBatch(d, batch, this.record.arn, this.options.retry, this.stopping.signal);
+    } catch (e) {
+      if (e instanceof DeliveryDeferredError) throw e;
+      const err = e instanceof HttpEndpointError ? e : new HttpEndpointError('HttpEndpoint.RequestFailed', String(e), 1);
+      await this.writeFailed(d, batch, batch.records.map((record) => ({ record, message: err.message })), err.code, err.attempts);
+      return;
+    }
+    if (d.s3BackupMode === 'AllData') await withRetry(() => this.options.bucket(d.s3.bucket).put(this.key(d.s3.prefix ?? '', batch, d.s3.compression === 'GZIP' ? '.gz' : ''), objectBody(d.s3, batch.records)), this.options.retry);
+  }
+
+  private async toDuckDb(d: HttpDestination, batch: Batch): Promise<void> {
+    const { file, table } = d.duckdb!;
+    const { good, bad } = splitJsonObjects(batch.records);
+    if (bad.length > 0) await this.writeFailed(d, batch, bad, 'DuckDB.MalformedData', 1);
+    if (good.length === 0) return;
+    try {
+      await withRetry(async () => {
+        if (this.duck?.file !== file) {
+          this.releaseDuck();
+          await fs.promises.mkdir(path.dirname(file), { recursive: true });
+          const instance = await acquireDuckDb(file);
+          try {
+            this.duck = { file, conn: await instance.connect() };
+          } catch (e) {
+            releaseDuckDb(file);
+            throw e;
+          }
+        }
+        await appendJsonToTable(this.duck.conn, table, good);
+      }, this.options.retry);
+    } catch (e) {
+      const message = (e as Error).message;
+      await this.writeFailed(d, batch, good.map((record) => ({ record, message })), 'DuckDB.AppendFailed', this.options.retry?.attempts ?? 4);
+    }
+  }
+
+  private writeFailed(d: HttpDestination, batch: Batch, failures: readonly { record: Uint8Array; message: string }[], code: string, attempts: number): Promise<void> {
+    const body = failedRecordsBody(failures, batch.firstArrival, code, attempts);
+    const gz = d.s3.compression === 'GZIP';
+    return withRetry(() => this.options.bucket(d.s3.bucket).put(this.errorKey(d.s3, batch, 'http-endpoint-failed', gz ? '.gz' : ''), gz ? zlib.gzipSync(body) : body), this.options.retry);
+  }
+
+  private key(prefix: string, batch: Batch, extension?: string): string {
+    const d = this.record.destination;
+    const ext = extension ?? (d.kind === 's3' && d.compression === 'GZIP' ? '.gz' : '');
+    return expandPrefix(prefix, batch.firstArrival) + objectName(this.record.name, this.record.versionId, batch.firstArrival) + ext;
+  }
+
+  private errorKey(d: S3Destination, batch: Batch, type: string, extension?: string): string {
+    const ext = extension ?? (d.compression === 'GZIP' ? '.gz' : '');
+    return expandPrefix(d.errorOutputPrefix ?? DEFAULT_ERROR_PREFIX, batch.firstArrival, type) + objectName(this.record.name, this.record.versionId, batch.firstArrival) + ext;
+  }
+
+  private releaseDuck(): void {
+    if (!this.duck) return;
+    this.duck.conn.closeSync();
+    releaseDuckDb(this.duck.file);
+    this.duck = undefined;
   }
 }
 
 /** The records as given, one after another (a newline after each with AppendDelimiterToRecord). */
-export function objectBody(d: S3Destination, batch: Batch): Uint8Array {
+export function objectBody(d: S3Destination, records: readonly Uint8Array[]): Uint8Array {
   const parts: Uint8Array[] = [];
   const newline = Buffer.from('\n');
-  for (const r of batch.records) {
+  for (const r of records) {
     parts.push(r);
     if (d.appendDelimiter) parts.push(newline);
   }

@@ -1,25 +1,29 @@
 /**
  * The Firehose API (JSON 1.1 operations, `Firehose_20150804.<Operation>`) over delivery streams
- * that buffer durably and deliver to local S3-style folders, without HTTP: src/server mounts it.
- * Slice one: DirectPut streams with an S3 or extended S3 destination.
+ * that buffer durably and deliver to local S3-style folders, HTTP endpoints or DuckDB tables,
+ * without HTTP: src/server mounts it. Sources: DirectPut, or a stream of this Sluice's ingest log
+ * (KinesisStreamAsSource).
  */
 
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { LogStore } from '../../ingest/index.js';
 import { ACCOUNT_ID, ApiError, apiErrors } from '../../ingest/api/index.js';
-import { validate, type Fields, type Input } from '../../ingest/api/validation.js';
+import { validate, type Input } from '../../ingest/api/validation.js';
 import { listDir, writeFileAtomic } from '../../ingest/log/fs-util.js';
 import { FolderObjectStore, MemoryObjectStore, type ObjectStore } from '../object-store.js';
 import type { RetryPolicy } from '../retry.js';
 import { systemScheduler, type Scheduler } from '../sink.js';
-import { EXTENDED_S3_DESTINATION_SPEC, S3_DESTINATION_SPEC, describeDestination, parseDestination } from './destination-config.js';
-import { DeliveryStream, type DeliveryStreamRecord } from './delivery-stream.js';
+import type { S3Destination } from './destination-config.js';
+import { describeDestination, destinationConfigOf, legacyConfig, parseDestinationConfig, updatedConfig } from './destination.js';
+import { DeliveryStream, type DeliveryStreamRecord, type Tag } from './delivery-stream.js';
+import { SPECS } from './firehose-specs.js';
+import { putRecord, putRecordBatch, unavailable } from './put-records.js';
+import { listTags, withoutTags, withTags } from './tags.js';
+
+export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_RECORD_BYTES } from './firehose-specs.js';
 
 export const FIREHOSE_TARGET_PREFIX = 'Firehose_20150804.';
-export const MAX_RECORD_BYTES = 1_024_000;
-export const MAX_BATCH_RECORDS = 500;
-export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 export interface FirehoseApiOptions {
   /** `<dataDir>/firehose/<name>/` holds buffers, `<dataDir>/s3/<bucket>/` the objects; null: memory. */
@@ -32,35 +36,9 @@ export interface FirehoseApiOptions {
   /** Delivery retries before a buffer goes under the error prefix (default 4 tries from 1 s). */
   readonly retry?: RetryPolicy;
   readonly onError?: (error: unknown) => void;
+  /** The ingest log KinesisStreamAsSource delivery streams read (the server's LogStore). */
+  readonly log?: LogStore;
 }
-
-const NAME = { type: 'string', min: 1, max: 64, pattern: '[a-zA-Z0-9_.-]+' } as const;
-const DATA = { type: 'string', required: true } as const;
-const SPECS: Readonly<Record<string, Fields>> = {
-  CreateDeliveryStream: {
-    DeliveryStreamName: { ...NAME, required: true },
-    DeliveryStreamType: { type: 'string', values: ['DirectPut', 'KinesisStreamAsSource', 'MSKAsSource', 'DatabaseAsSource'] },
-    S3DestinationConfiguration: S3_DESTINATION_SPEC,
-    ExtendedS3DestinationConfiguration: EXTENDED_S3_DESTINATION_SPEC,
-    Tags: { type: 'list', min: 1, max: 50, member: { type: 'structure', fields: { Key: { type: 'string', required: true, min: 1, max: 128 }, Value: { type: 'string', max: 256 } } } },
-  },
-  DeleteDeliveryStream: { DeliveryStreamName: { ...NAME, required: true }, AllowForceDelete: { type: 'boolean' } },
-  DescribeDeliveryStream: {
-    DeliveryStreamName: { ...NAME, required: true },
-    Limit: { type: 'integer', min: 1, max: 10000 },
-    ExclusiveStartDestinationId: { type: 'string', min: 1, max: 100 },
-  },
-  ListDeliveryStreams: {
-    Limit: { type: 'integer', min: 1, max: 10000 },
-    DeliveryStreamType: { type: 'string', values: ['DirectPut', 'KinesisStreamAsSource', 'MSKAsSource', 'DatabaseAsSource'] },
-    ExclusiveStartDeliveryStreamName: NAME,
-  },
-  PutRecord: { DeliveryStreamName: { ...NAME, required: true }, Record: { type: 'structure', required: true, fields: { Data: DATA } } },
-  PutRecordBatch: {
-    DeliveryStreamName: { ...NAME, required: true },
-    Records: { type: 'list', required: true, min: 1, max: MAX_BATCH_RECORDS, member: { type: 'structure', fields: { Data: DATA } } },
-  },
-};
 
 export class FirehoseApi {
   private readonly streams = new Map<string, DeliveryStream>();
@@ -69,6 +47,7 @@ export class FirehoseApi {
   private readonly region: string;
   private readonly scheduler: Scheduler;
   private closing: Promise<void> | undefined;
+  private changes: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly options: FirehoseApiOptions) {
     this.region = options.region ?? 'us-east-1';
@@ -86,6 +65,11 @@ export class FirehoseApi {
           record = JSON.parse(await fs.promises.readFile(path.join(root, name, 'stream.json'), 'utf8')) as DeliveryStreamRecord;
         } catch {
           continue;
+        }
+        // An older stream.json: S3 only, without the request's configuration.
+        if ((record.destination as { kind?: string }).kind === undefined) {
+          const destination: S3Destination = { ...(record.destination as S3Destination), kind: 's3' };
+          record = { ...record, destination, config: legacyConfig(destination) };
         }
         const stream = await api.openStream(record);
         stream.status = 'ACTIVE';
@@ -113,15 +97,23 @@ export class FirehoseApi {
       case 'ListDeliveryStreams':
         return this.list(input);
       case 'PutRecord':
-        return this.putRecord(input);
+        return putRecord(this.directPut(input['DeliveryStreamName'] as string), input);
+      case 'PutRecordBatch':
+        return putRecordBatch(this.directPut(input['DeliveryStreamName'] as string), input);
+      case 'UpdateDestination':
+        return this.serially(() => this.updateDestination(input));
+      case 'TagDeliveryStream':
+        return this.serially(() => this.changeTags(input, (r) => withTags(r.name, r.tags ?? [], input['Tags'] as Tag[])));
+      case 'UntagDeliveryStream':
+        return this.serially(() => this.changeTags(input, (r) => withoutTags(r.tags ?? [], input['TagKeys'] as string[])));
       default:
-        return this.putRecordBatch(input);
+        return listTags(this.stream(input['DeliveryStreamName'] as string).record.tags ?? [], input['ExclusiveStartTagKey'] as string | undefined, input['Limit'] as number | undefined);
     }
   }
 
-  /** Delivers every buffer, then refuses further calls. */
+  /** Stops the sources, delivers every buffer, then refuses further calls. */
   close(): Promise<void> {
-    this.closing ??= Promise.all([...this.streams.values()].map((s) => s.sink.close())).then(() => undefined);
+    this.closing ??= Promise.all([...this.streams.values()].map((s) => s.close())).then(() => undefined);
     return this.closing;
   }
 
@@ -138,24 +130,36 @@ export class FirehoseApi {
   private async create(input: Input): Promise<object> {
     const name = input['DeliveryStreamName'] as string;
     const type = (input['DeliveryStreamType'] as string | undefined) ?? 'DirectPut';
-    if (type !== 'DirectPut') throw apiErrors.invalid(`DeliveryStreamType ${type} is not supported by Sluice yet (DirectPut only).`);
-    const destination = parseDestination(input);
+    if (type !== 'DirectPut' && type !== 'KinesisStreamAsSource') throw apiErrors.invalid(`DeliveryStreamType ${type} is not supported by Sluice (DirectPut or KinesisStreamAsSource).`);
+    const sourceConfig = input['KinesisStreamSourceConfiguration'] as { KinesisStreamARN: string; RoleARN: string } | undefined;
+    if (type === 'KinesisStreamAsSource' && !sourceConfig) throw apiErrors.invalid('KinesisStreamSourceConfiguration is required when DeliveryStreamType is KinesisStreamAsSource.');
+    if (type === 'DirectPut' && sourceConfig) throw apiErrors.invalid('KinesisStreamSourceConfiguration is only allowed when DeliveryStreamType is KinesisStreamAsSource.');
+    let source: DeliveryStreamRecord['source'];
+    if (sourceConfig) {
+      const stream = sourceConfig.KinesisStreamARN.slice(sourceConfig.KinesisStreamARN.indexOf(':stream/') + ':stream/'.length);
+      if (!this.options.log?.listStreams().includes(stream)) throw apiErrors.invalid(`Kinesis stream ${sourceConfig.KinesisStreamARN} does not exist.`);
+      source = { streamArn: sourceConfig.KinesisStreamARN, roleArn: sourceConfig.RoleARN, stream };
+    }
+    const config = destinationConfigOf(input);
+    const destination = parseDestinationConfig(config);
+    // Tags given twice keep the last value, as TagDeliveryStream does.
+    const tags = input['Tags'] ? withTags(name, [], input['Tags'] as Tag[]) : undefined;
     if (this.streams.has(name) || this.reserved.has(name)) throw apiErrors.inUse(`Firehose stream ${name} under account ${ACCOUNT_ID} already exists.`);
     const record: DeliveryStreamRecord = {
       name,
       arn: `arn:aws:firehose:${this.region}:${ACCOUNT_ID}:deliverystream/${name}`,
-      type: 'DirectPut',
+      type,
       createdAt: Date.now(),
       versionId: 1,
       destination,
+      config,
+      ...(source ? { source } : {}),
+      ...(tags ? { tags } : {}),
     };
     this.reserved.add(name);
     try {
-      if (this.options.dataDir !== null) {
-        const dir = this.streamDir(name)!;
-        await fs.promises.mkdir(dir, { recursive: true });
-        await writeFileAtomic(path.join(dir, 'stream.json'), JSON.stringify(record));
-      }
+      if (this.options.dataDir !== null) await fs.promises.mkdir(this.streamDir(name)!, { recursive: true });
+      await this.save(record);
       const stream = await this.openStream(record);
       this.streams.set(name, stream);
       const timer = setTimeout(() => {
@@ -176,7 +180,7 @@ export class FirehoseApi {
     const dir = this.streamDir(name);
     // Forget the configuration first, so a crash mid-delete cannot bring the stream back.
     if (dir) await fs.promises.rm(path.join(dir, 'stream.json'), { force: true });
-    void stream.sink
+    void stream
       .close()
       .then(() => (dir ? fs.promises.rm(dir, { recursive: true, force: true }) : undefined))
       .catch((err: unknown) => this.options.onError?.(err))
@@ -198,6 +202,10 @@ export class FirehoseApi {
         DeliveryStreamType: r.type,
         VersionId: String(r.versionId),
         CreateTimestamp: r.createdAt / 1000,
+        ...(r.lastUpdatedAt !== undefined ? { LastUpdateTimestamp: r.lastUpdatedAt / 1000 } : {}),
+        ...(r.source
+          ? { Source: { KinesisStreamSourceDescription: { KinesisStreamARN: r.source.streamArn, RoleARN: r.source.roleArn, DeliveryStartTimestamp: r.createdAt / 1000 } } }
+          : {}),
         Destinations: [describeDestination(r.destination)],
         HasMoreDestinations: false,
       },
@@ -216,45 +224,40 @@ export class FirehoseApi {
     return { DeliveryStreamNames: names.slice(0, limit), HasMoreDeliveryStreams: names.length > limit };
   }
 
-  private async putRecord(input: Input): Promise<object> {
-    const stream = this.writable(input['DeliveryStreamName'] as string);
-    const data = decode((input['Record'] as { Data: string }).Data);
-    if (data.length > MAX_RECORD_BYTES) {
-      throw apiErrors.validation(`1 validation error detected: Value at 'record.data' failed to satisfy constraint: Member must have length less than or equal to ${MAX_RECORD_BYTES}`);
+  private async updateDestination(input: Input): Promise<object> {
+    const stream = this.stream(input['DeliveryStreamName'] as string);
+    const r = stream.record;
+    if (stream.status !== 'ACTIVE') throw apiErrors.inUse(`Firehose stream ${r.name} under account ${ACCOUNT_ID} is not ACTIVE (${stream.status}).`);
+    const given = input['CurrentDeliveryStreamVersionId'] as string;
+    if (given !== String(r.versionId)) {
+      throw new ApiError('ConcurrentModificationException', `Cannot update Firehose stream ${r.name}: CurrentDeliveryStreamVersionId ${given} is not the current version ${r.versionId}.`);
     }
-    try {
-      await stream.sink.write([data]);
-    } catch (err) {
-      throw unavailable(`Slow down. ${err instanceof Error ? err.message : String(err)}`);
-    }
-    return { RecordId: recordId(), Encrypted: false };
+    if (input['DestinationId'] !== 'destinationId-000000000001') throw apiErrors.invalid(`Destination ${String(input['DestinationId'])} of Firehose stream ${r.name} not found.`);
+    const config = updatedConfig(r.config ?? {}, input);
+    const record: DeliveryStreamRecord = { ...r, config, destination: parseDestinationConfig(config), versionId: r.versionId + 1, lastUpdatedAt: Date.now() };
+    await this.save(record);
+    stream.update(record);
+    return {};
   }
 
-  private async putRecordBatch(input: Input): Promise<object> {
+  private async changeTags(input: Input, change: (r: DeliveryStreamRecord) => Tag[]): Promise<object> {
     const stream = this.writable(input['DeliveryStreamName'] as string);
-    const records = (input['Records'] as { Data: string }[]).map((r) => decode(r.Data));
-    const total = records.reduce((n, r) => n + r.length, 0);
-    if (total > MAX_BATCH_BYTES) throw apiErrors.invalid(`Records size of ${total} bytes exceeds the limit of ${MAX_BATCH_BYTES} bytes for the whole request.`);
-    const accepted = records.filter((r) => r.length <= MAX_RECORD_BYTES);
-    let failure: string | undefined;
-    try {
-      await stream.sink.write(accepted);
-    } catch (err) {
-      failure = `Slow down. ${err instanceof Error ? err.message : String(err)}`;
-    }
-    let failed = 0;
-    const responses = records.map((r) => {
-      if (r.length > MAX_RECORD_BYTES) {
-        failed++;
-        return { ErrorCode: 'InvalidArgumentException', ErrorMessage: `Record size ${r.length} bytes exceeds the limit of ${MAX_RECORD_BYTES} bytes.` };
-      }
-      if (failure !== undefined) {
-        failed++;
-        return { ErrorCode: 'ServiceUnavailableException', ErrorMessage: failure };
-      }
-      return { RecordId: recordId() };
-    });
-    return { FailedPutCount: failed, Encrypted: false, RequestResponses: responses };
+    const record = { ...stream.record, tags: change(stream.record) };
+    await this.save(record);
+    stream.update(record);
+    return {};
+  }
+
+  /** Configuration changes one after another: each reads the version (and tags) the last one wrote. */
+  private serially<T>(change: () => Promise<T>): Promise<T> {
+    const next = this.changes.then(change);
+    this.changes = next.catch(() => undefined);
+    return next;
+  }
+
+  private async save(record: DeliveryStreamRecord): Promise<void> {
+    const dir = this.streamDir(record.name);
+    if (dir) await writeFileAtomic(path.join(dir, 'stream.json'), JSON.stringify(record));
   }
 
   private stream(name: string): DeliveryStream {
@@ -269,6 +272,13 @@ export class FirehoseApi {
     return stream;
   }
 
+  /** A stream that reads a Kinesis stream takes no records from producers, as in AWS. */
+  private directPut(name: string): DeliveryStream {
+    const stream = this.writable(name);
+    if (stream.record.type !== 'DirectPut') throw apiErrors.invalid(`This operation is not permitted on KinesisStreamAsSource delivery stream type (${name}).`);
+    return stream;
+  }
+
   private streamDir(name: string): string | undefined {
     return this.options.dataDir === null ? undefined : path.join(this.options.dataDir, 'firehose', name);
   }
@@ -277,22 +287,11 @@ export class FirehoseApi {
     return DeliveryStream.open({
       record,
       bufferDir: this.streamDir(record.name) ?? null,
-      bucket: this.bucket(record.destination.bucket),
+      bucket: (name) => this.bucket(name),
       scheduler: this.scheduler,
       retry: this.options.retry,
       onError: this.options.onError,
+      log: this.options.log,
     });
   }
-}
-
-function decode(base64: string): Buffer {
-  return Buffer.from(base64, 'base64');
-}
-
-function recordId(): string {
-  return crypto.randomBytes(42).toString('base64url');
-}
-
-function unavailable(message: string): ApiError {
-  return new ApiError('ServiceUnavailableException', message, 503);
 }
