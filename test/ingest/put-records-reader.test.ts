@@ -44,6 +44,14 @@ describe('PutRecords body reader', () => {
       put(rec(b64('x'), 'k', ',"ExplicitHashKey":"0"')),
       `{"StreamARN":"arn:aws:kinesis:us-east-1:000000000000:stream/s","Records":[${rec(b64('x'))}]}`,
       put(rec('ab-_')),
+      put(rec(' YQ==')),
+      put(rec('YQ== ')),
+      put(rec(' YQ=')),
+      put(rec('YQ==', ' k')),
+      put(rec('YQ==', 'k ')),
+      put(rec('YQ==', ' ')),
+      put(rec('YQ==', 'device-1'), rec('YQ==', 'device-1'), rec('YQ==', 'device-12'), rec('YQ==', 'device-1 '), rec('YQ==', 'é'), rec('YQ==', 'é')),
+      put(...Array.from({ length: 500 }, (_, i) => rec('YQ==', `key-${i % 3}-${'x'.repeat(i % 80)}`))),
       put(rec('a\\/b+')),
       put(rec('YQ==\\u0041')),
       put(rec('YQ\\"==')),
@@ -90,12 +98,13 @@ describe('PutRecords body reader', () => {
     expect(fast(bodies[1]!)).toBeDefined();
     expect(fast(bodies[3]!)).toBeDefined();
     expect(fast(bodies[4]!)).toBeDefined();
+    expect(fast(put(rec('YQ==', ' k')))).toEqual([{ partitionKey: ' k', data: [97] }]);
     await api.close();
     await store.close();
   });
 
   it('declines bodies the generic path must answer', () => {
-    for (const body of [put(rec('a\\/b+')), put(rec('ab!d')), put(rec('YQ==', 'k'.repeat(257))), put(), `{"StreamName":"s","Records":[${rec('YQ==')}]}x`]) {
+    for (const body of [put(rec(' YQ==')), put(rec('a\\/b+')), put(rec('ab!d')), put(rec('YQ==', 'k'.repeat(257))), put(), `{"StreamName":"s","Records":[${rec('YQ==')}]}x`]) {
       expect(fast(body), body).toBeUndefined();
     }
   });

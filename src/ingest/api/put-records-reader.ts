@@ -179,7 +179,7 @@ class Reader {
    */
   private base64(): void {
     const b = this.b;
-    this.expect(QUOTE);
+    this.openQuote();
     const start = this.p;
     const end = b.indexOf(QUOTE, start);
     if (end < 0) decline();
@@ -198,7 +198,7 @@ class Reader {
   /** A string without escapes, as JSON.parse would give it (UTF-8 decoded), at most `max` UTF-16 units. */
   private text(max: number): string {
     const b = this.b;
-    this.expect(QUOTE);
+    this.openQuote();
     const start = this.p;
     let p = start;
     let ascii = true;
@@ -220,7 +220,7 @@ class Reader {
   /** A field name this reader knows, followed by its colon; any other name declines. */
   private field(): number {
     const b = this.b;
-    this.expect(QUOTE);
+    this.openQuote();
     const start = this.p;
     const end = b.indexOf(QUOTE, start);
     const name = FIELDS[end - start];
@@ -241,6 +241,13 @@ class Reader {
     }
     if (c !== close) decline();
     return false;
+  }
+
+  /** Whitespace, then the quote a string starts with; the string's own bytes are not skipped. */
+  private openQuote(): void {
+    this.ws();
+    if (this.b[this.p] !== QUOTE) decline();
+    this.p++;
   }
 
   private expect(c: number): void {
