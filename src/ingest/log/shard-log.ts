@@ -2,7 +2,8 @@
  * A shard's log: its segments, its ordinal counter, and the group commit that makes appends
  * durable. One writer loop owns the segment files: it commits whatever is queued (one write
  * through an O_DSYNC descriptor, which returns once the bytes are on disk), and runs maintenance
- * (rolls for retention, sealing on close) between commits, so those never interleave. Readers work from a snapshot of the segment list.
+ * (rolls for retention, sealing on close) between commits, so those never interleave. Readers
+ * work from a snapshot of the segment list.
  */
 
 import fs from 'node:fs';
