@@ -135,6 +135,11 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** Busy CPU seconds of the whole machine so far: the box is shared, and the figures show it. */
+function machineBusy(): number {
+  return os.cpus().reduce((sum, c) => sum + c.times.user + c.times.nice + c.times.sys + c.times.irq, 0) / 1000;
+}
+
 /** Peak resident set of a process so far (VmHWM), in MB. */
 function peakRssMb(pid: number): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -175,14 +180,19 @@ async function main(): Promise<void> {
       const variant = VARIANTS[key]!;
       const cpu = cpuSeconds(sluice.pid);
       const clientCpu = process.cpuUsage();
+      const busy = machineBusy();
+      const started = performance.now();
       const rate = await measure({ name: 'sluice', url: sluice.url }, variant, batches, seconds, concurrency);
       results[`sluice ${key}`] = rate;
       // Both include the 1 s warm-up, which runs at the same rate.
       const records = rate * (seconds + 1);
       const used = process.cpuUsage(clientCpu);
+      const serverCpu = cpuSeconds(sluice.pid) - cpu;
+      const others = Math.max(0, machineBusy() - busy - serverCpu - (used.user + used.system) / 1e6) / ((performance.now() - started) / 1000);
       console.log(
-        `sluice      ${variant.name.padEnd(46)} ${fmt(rate)}   server ${(((cpuSeconds(sluice.pid) - cpu) * 1e6) / records).toFixed(1)} µs CPU/record, ` +
-          `client ${((used.user + used.system) / records).toFixed(1)} µs CPU/record, server peak RSS so far ${peakRssMb(sluice.pid)} MB`,
+        `sluice      ${variant.name.padEnd(46)} ${fmt(rate)}   server ${((serverCpu * 1e6) / records).toFixed(1)} µs CPU/record, ` +
+          `client ${((used.user + used.system) / records).toFixed(1)} µs CPU/record, server peak RSS so far ${peakRssMb(sluice.pid)} MB, ` +
+          `other processes used ${others.toFixed(2)} of ${os.cpus().length} CPUs`,
       );
     }
   } finally {
@@ -194,8 +204,16 @@ async function main(): Promise<void> {
   const kl = await startKinesalite();
   try {
     await createStream(kl.url, shards, VARIANTS.http1!);
+    const cpu = process.cpuUsage();
+    const busy = machineBusy();
+    const started = performance.now();
     results.kinesalite = await measure({ name: 'kinesalite', url: kl.url }, VARIANTS.http1!, batches, seconds, concurrency);
-    console.log(`kinesalite  ${VARIANTS.http1!.name.padEnd(46)} ${fmt(results.kinesalite)}   (in this process; it speaks HTTP/1.1 only)`);
+    const used = process.cpuUsage(cpu);
+    const others = Math.max(0, machineBusy() - busy - (used.user + used.system) / 1e6) / ((performance.now() - started) / 1000);
+    console.log(
+      `kinesalite  ${VARIANTS.http1!.name.padEnd(46)} ${fmt(results.kinesalite)}   (in this process; it speaks HTTP/1.1 only), ` +
+        `other processes used ${others.toFixed(2)} of ${os.cpus().length} CPUs`,
+    );
   } finally {
     await kl.close();
   }

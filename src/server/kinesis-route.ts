@@ -15,6 +15,8 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 /** An AWS JSON service: its operations by name, each taking and giving plain JSON. */
 export interface JsonApi {
   has(operation: string): boolean;
+  /** An operation's own reading of the raw body (undefined: parse it as JSON). */
+  readBody?(operation: string, body: Buffer): object | undefined;
   call(operation: string, body: unknown): Promise<unknown>;
 }
 
@@ -36,11 +38,13 @@ export function jsonTargetRoute(prefix: string, api: JsonApi): RouteHandler {
       }
       return;
     }
-    let parsed: unknown;
-    try {
-      parsed = body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));
-    } catch {
-      parsed = undefined;
+    let parsed: unknown = api.readBody?.(operation, body);
+    if (parsed === undefined) {
+      try {
+        parsed = body.length === 0 ? undefined : JSON.parse(body.toString('utf8'));
+      } catch {
+        parsed = undefined;
+      }
     }
     try {
       // An unknown operation is reported before a broken body, as AWS does.

@@ -46,6 +46,8 @@ export type OperationResult = object | RawJson | EventStreamResult;
 export interface Operation {
   /** The request's shape; absent when `run` checks the raw body itself (PutRecords, for speed). */
   readonly fields?: Fields;
+  /** Reads a raw request body faster than JSON.parse can; undefined leaves it to JSON.parse and `run`'s checks. */
+  readonly readBody?: (body: Buffer) => object | undefined;
   run(api: KinesisApi, input: Input): OperationResult | Promise<OperationResult>;
 }
 
@@ -98,6 +100,11 @@ export class KinesisApi {
 
   has(operation: string): boolean {
     return this.operations.has(operation);
+  }
+
+  /** The operation's own reading of a raw body, for `call`; undefined when it has none or the body does not suit it. */
+  readBody(operation: string, body: Buffer): object | undefined {
+    return this.operations.get(operation)?.readBody?.(body);
   }
 
   /** Runs one operation on a parsed JSON body. Throws ApiError (and only ApiError). */

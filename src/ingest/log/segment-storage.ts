@@ -1,6 +1,6 @@
 /**
- * Where a segment's bytes live: a file (durable once append resolves, after fdatasync) or, for a
- * store opened without a directory, a list of in-memory chunks.
+ * Where a segment's bytes live: a file (durable once append resolves: it is written through an
+ * O_DSYNC descriptor) or, for a store opened without a directory, a list of in-memory chunks.
  */
 
 import fs from 'node:fs';
@@ -19,6 +19,13 @@ export interface SegmentStorage {
   remove(): Promise<void>;
 }
 
+/**
+ * Appending descriptors are O_DSYNC: each write returns once its bytes (and the file size) are on
+ * disk, as write + fdatasync would, but in one trip to the I/O thread pool instead of two, which
+ * at hundreds of commits a second per shard is CPU the main thread gets back.
+ */
+const WRITE_THROUGH = fs.constants.O_DSYNC ?? 0;
+
 export class FileSegmentStorage implements SegmentStorage {
   private fd: number | undefined;
   private opening: Promise<number> | undefined;
@@ -36,11 +43,11 @@ export class FileSegmentStorage implements SegmentStorage {
   /** A new, empty segment file; the caller fsyncs the directory that now names it. */
   static async create(file: string): Promise<FileSegmentStorage> {
     const { O_RDWR, O_CREAT, O_EXCL } = fs.constants;
-    return new FileSegmentStorage(file, await openFile(file, O_RDWR | O_CREAT | O_EXCL));
+    return new FileSegmentStorage(file, await openFile(file, O_RDWR | O_CREAT | O_EXCL | WRITE_THROUGH));
   }
 
   static async open(file: string, writable: boolean): Promise<FileSegmentStorage> {
-    return new FileSegmentStorage(file, writable ? await openFile(file, 'r+') : undefined);
+    return new FileSegmentStorage(file, writable ? await openFile(file, fs.constants.O_RDWR | WRITE_THROUGH) : undefined);
   }
 
   get summaryFile(): string {
@@ -50,7 +57,8 @@ export class FileSegmentStorage implements SegmentStorage {
   append(chunks: readonly Uint8Array[], position: number): Promise<void> {
     return this.using(async (fd) => {
       await writeAllAt(fd, chunks, position);
-      await fdatasync(fd);
+      // Without O_DSYNC (not every platform has it) the write needs its own fdatasync.
+      if (WRITE_THROUGH === 0) await fdatasync(fd);
     });
   }
 

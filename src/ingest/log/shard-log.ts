@@ -1,8 +1,9 @@
 /**
  * A shard's log: its segments, its ordinal counter, and the group commit that makes appends
- * durable. One writer loop owns the segment files: it commits whatever is queued (one write, one
- * fsync), and runs maintenance (rolls for retention, sealing on close) between commits, so those
- * never interleave. Readers work from a snapshot of the segment list.
+ * durable. One writer loop owns the segment files: it commits whatever is queued (one write
+ * through an O_DSYNC descriptor, which returns once the bytes are on disk), and runs maintenance
+ * (rolls for retention, sealing on close) between commits, so those never interleave. Readers
+ * work from a snapshot of the segment list.
  */
 
 import fs from 'node:fs';
@@ -204,7 +205,7 @@ export class ShardLog {
     }
   }
 
-  /** One commit: every queued chunk (or just one, without group commit), one write, one fsync. */
+  /** One commit: every queued chunk (or just one, without group commit), one durable write. */
   private async commit(): Promise<void> {
     const take = this.config.groupCommit ? this.queue.length : 1;
     const chunks = this.queue.splice(0, take);

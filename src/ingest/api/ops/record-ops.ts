@@ -9,13 +9,10 @@ import type { AppendRecord, AppendResult } from '../../types.js';
 import { MIB, type StreamCapacity } from '../capacity.js';
 import { ACCOUNT_ID, ApiError, apiErrors } from '../errors.js';
 import { RawJson, type KinesisApi, type Operation, type ResolvedStream } from '../kinesis-api.js';
+import { CheckedRecords, HASH_KEY_PATTERN, MAX_DATA_BYTES, MAX_KEY_LENGTH, MAX_RECORDS, readPutRecords } from '../put-records-reader.js';
 import { HASH_KEY, SEQUENCE_NUMBER, STREAM_REF, validate, type Input } from '../validation.js';
 
-const MAX_RECORDS = 500;
-const MAX_DATA_BYTES = MIB;
 const MAX_REQUEST_BYTES = 5 * MIB;
-const MAX_KEY_LENGTH = 256;
-const HASH_KEY_PATTERN = /^(?:0|[1-9]\d{0,38})$/;
 const MAX_HASH_KEY_TEXT = HASH_KEY_MAX.toString();
 
 /** Base64 to bytes, or undefined when it is not valid base64 (Buffer.from silently skips bad characters). */
@@ -101,31 +98,38 @@ function requestBytes(records: readonly AppendRecord[]): number {
   return bytes;
 }
 
+/** The generic pass over a parsed Records list: AWS's serialization and validation errors, in its order. */
+function checkRecords(list: unknown): AppendRecord[] {
+  if (list !== undefined && list !== null && !Array.isArray(list)) {
+    throw typeof list === 'object' ? apiErrors.serialization('Start of structure or map found where not expected.') : apiErrors.serialization('Expected list or null');
+  }
+  const errors: string[] = [];
+  const entries = (list ?? []) as unknown[];
+  if (list === undefined || list === null) errors.push("Value null at 'records' failed to satisfy constraint: Member must not be null");
+  else if (entries.length < 1) errors.push("Value '[]' at 'records' failed to satisfy constraint: Member must have length greater than or equal to 1");
+  else if (entries.length > MAX_RECORDS) {
+    errors.push(`Value '[${entries.length} records]' at 'records' failed to satisfy constraint: Member must have length less than or equal to ${MAX_RECORDS}`);
+  }
+  const records = new Array<AppendRecord>(Math.min(entries.length, MAX_RECORDS));
+  for (let i = 0; i < records.length; i++) {
+    const entry = entries[i];
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      if (entry === null) errors.push(`Value null at 'records.${i + 1}.member' failed to satisfy constraint: Member must not be null`);
+      else throw Array.isArray(entry) ? apiErrors.serialization('Start of list found where not expected') : apiErrors.serialization('Expected null');
+      continue;
+    }
+    records[i] = checkRecord(entry as Input, `records.${i + 1}.member.`, errors);
+  }
+  if (errors.length > 0) throw validationError(errors);
+  return records;
+}
+
 const putRecords: Operation = {
+  readBody: readPutRecords,
   async run(api: KinesisApi, body: Input) {
     const ref = validate({ StreamName: body.StreamName, StreamARN: body.StreamARN }, STREAM_REF);
     const list = body.Records;
-    if (list !== undefined && list !== null && !Array.isArray(list)) {
-      throw typeof list === 'object' ? apiErrors.serialization('Start of structure or map found where not expected.') : apiErrors.serialization('Expected list or null');
-    }
-    const errors: string[] = [];
-    const entries = (list ?? []) as unknown[];
-    if (list === undefined || list === null) errors.push("Value null at 'records' failed to satisfy constraint: Member must not be null");
-    else if (entries.length < 1) errors.push("Value '[]' at 'records' failed to satisfy constraint: Member must have length greater than or equal to 1");
-    else if (entries.length > MAX_RECORDS) {
-      errors.push(`Value '[${entries.length} records]' at 'records' failed to satisfy constraint: Member must have length less than or equal to ${MAX_RECORDS}`);
-    }
-    const records = new Array<AppendRecord>(Math.min(entries.length, MAX_RECORDS));
-    for (let i = 0; i < records.length; i++) {
-      const entry = entries[i];
-      if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-        if (entry === null) errors.push(`Value null at 'records.${i + 1}.member' failed to satisfy constraint: Member must not be null`);
-        else throw Array.isArray(entry) ? apiErrors.serialization('Start of list found where not expected') : apiErrors.serialization('Expected null');
-        continue;
-      }
-      records[i] = checkRecord(entry as Input, `records.${i + 1}.member.`, errors);
-    }
-    if (errors.length > 0) throw validationError(errors);
+    const records = list instanceof CheckedRecords ? list.records : checkRecords(list);
     const total = requestBytes(records);
     if (total > MAX_REQUEST_BYTES) throw apiErrors.invalid('Records size exceeds 5 MB limit');
 
