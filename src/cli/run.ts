@@ -4,7 +4,6 @@ import { Engine } from '../runtime/engine.js';
 import { replayFile, type ReplayProgress } from '../runtime/file-replay.js';
 import { declareUndeclaredInputs } from '../runtime/discover.js';
 import { toNdjson } from '../runtime/rows.js';
-import { SqlDiagnosticsError, renderDiagnostics } from '../sql/diagnostics.js';
 import { CliError, type ParsedArgs } from './args.js';
 
 export interface RunSummary {
@@ -93,8 +92,4 @@ function pairs(values: string[], flag: string): { name: string; value: string }[
   });
 }
 
-export function renderError(e: unknown): { message: string; code: number } {
-  if (e instanceof SqlDiagnosticsError) return { message: renderDiagnostics(e.diagnostics, e.source, e.fileName), code: 2 };
-  if (e instanceof CliError) return { message: `sluice: ${e.message}`, code: e.code };
-  return { message: `sluice: ${e instanceof Error ? e.message : String(e)}`, code: 1 };
-}
+export { renderError } from './render-error.js';

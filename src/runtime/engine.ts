@@ -22,7 +22,7 @@ import { RemoteKinesisSource, type RemotePosition } from './sources/remote-kines
 type Source = LogSource | RemoteKinesisSource;
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { QuerySnapshot } from './query-runner.js';
-import { QuerySink, type FirehoseTarget } from '../sinks/query-sink.js';
+import type { QuerySink, FirehoseTarget } from '../sinks/query-sink.js';
 import { toObjects } from './rows.js';
 import type { LogStore } from '../ingest/index.js';
 
@@ -237,8 +237,9 @@ export class Engine {
   private attachSink(def: StreamDef): void {
     const fields = userFields(def);
     const report = (message: string, raw = '') => this.error({ raw, message: `sink of ${def.name}: ${message}`, rowtime: 0 }, 'SINK_ERROR', def.name);
-    const opened = QuerySink.open(def.name, fields, def.options, { ...(this.options.log ? { log: this.options.log } : {}), ...(this.options.firehose ? { firehose: this.options.firehose } : {}) },
-      (message, batch) => report(`${message} (${batch.records.length} rows not delivered)`, batch.records[0] ? Buffer.from(batch.records[0]).toString() : ''));
+    // Loaded on first use: the sinks bring DuckDB and the AWS SDK, which most applications never need.
+    const opened = import('../sinks/query-sink.js').then(({ QuerySink }) => QuerySink.open(def.name, fields, def.options, { ...(this.options.log ? { log: this.options.log } : {}), ...(this.options.firehose ? { firehose: this.options.firehose } : {}) },
+      (message, batch) => report(`${message} (${batch.records.length} rows not delivered)`, batch.records[0] ? Buffer.from(batch.records[0]).toString() : '')));
     opened.catch((e: unknown) => report((e as Error).message));
     this.sinks.push(opened);
     let writes: Promise<unknown> = opened;
