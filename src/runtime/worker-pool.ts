@@ -32,6 +32,8 @@ export class WorkerPool {
   busy = 0;
   /** Every thread has started and loaded its modules. */
   ready = false;
+  /** Resolves once every thread is ready (or failed to start). */
+  readonly started: Promise<void>;
   private inflight = 0;
   private keepAlive: NodeJS.Timeout | null = null;
 
@@ -51,9 +53,9 @@ export class WorkerPool {
     this.threadsPools = Array.from({ length: threads }, () => new Piscina({ filename, minThreads: 1, maxThreads: 1, idleTimeout: Infinity, atomics: 'disabled' }));
     this.load = new Array(threads).fill(0);
     // A thread is ready once it has loaded the engine's modules; until all are, callers run chunks themselves.
-    void Promise.all(this.threadsPools.map((p) => p.run({ kind: 'ping' }))).then(
-      () => (this.ready = true),
-      () => (this.ready = true),
+    this.started = Promise.all(this.threadsPools.map((p) => p.run({ kind: 'ping' }))).then(
+      () => void (this.ready = true),
+      () => void (this.ready = true),
     );
   }
 
