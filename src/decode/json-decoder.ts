@@ -6,7 +6,7 @@ import { asBuffer, blankLineEnd } from './line-index.js';
 import { scanJsonNumber } from './parse-number.js';
 import { scanTimestamp } from './parse-timestamp.js';
 import { findStringStopHashing, stopHash, viewOf } from './swar.js';
-import type { ColumnSpec, DecodedBatch, RecordDecoder } from './types.js';
+import type { ColumnSpec, DecodedBatch, RecordDecoder, ReuseOptions } from './types.js';
 import { ScratchBytes, snippet, utf8Bytes, utf8Text } from './utf8.js';
 
 /**
@@ -17,8 +17,8 @@ import { ScratchBytes, snippet, utf8Bytes, utf8Text } from './utf8.js';
  * (see RecordShape), and a general one that matches each key by length, then bytes.
  * A VARCHAR column gets numbers, booleans and nested JSON as their text, as written.
  */
-export function createJsonDecoder(columns: readonly ColumnSpec[]): RecordDecoder {
-  return new JsonDecoder(columns);
+export function createJsonDecoder(columns: readonly ColumnSpec[], options: ReuseOptions = {}): RecordDecoder {
+  return new JsonDecoder(columns, options);
 }
 
 const BAD = -1;
@@ -44,9 +44,9 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
   /** For keys written with escapes, which the byte comparison cannot see through. */
   private readonly fieldByName = new Map<string, number>();
 
-  constructor(columns: readonly ColumnSpec[]) {
+  constructor(columns: readonly ColumnSpec[], options: ReuseOptions) {
     super();
-    this.out = new ColumnWriter(columns);
+    this.out = new ColumnWriter(columns, options.reuseColumns === true);
     this.types = this.out.types;
     this.nextColumnSameField = new Int32Array(columns.length).fill(-1);
     const lastColumnOfField: number[] = [];

@@ -34,6 +34,8 @@ export class RowStage {
   private readonly aggArgs: (CompiledExpr | null)[];
   private readonly outputs: CompiledExpr[];
   private readonly rowtime: CompiledExpr;
+  /** Indexes of the selected rows, reused from batch to batch (results never keep it). */
+  private scratch = new Int32Array(0);
 
   constructor(readonly plan: QueryPlan) {
     const types = plan.inputTypes;
@@ -65,7 +67,8 @@ export class RowStage {
     if (!where && plan.window && plan.window.type !== 'session' && tv?.kind === 'f64') {
       return this.finishSelection(batch, this.selectByTime(batch.length, tv.values, tv.valid, lateBefore, rowErrors, late), time, rowErrors, late, maxEventTime, lateBefore);
     }
-    const selected: number[] = [];
+    const sel = this.selection(batch.length);
+    let count = 0;
     for (let i = 0; i < batch.length; i++) {
       if (where) {
         try {
@@ -86,36 +89,42 @@ export class RowStage {
           continue;
         }
       }
-      selected.push(i);
+      sel[count++] = i;
     }
-    return this.finishSelection(batch, selected, time, rowErrors, late, maxEventTime, lateBefore);
+    return this.finishSelection(batch, sel.subarray(0, count), time, rowErrors, late, maxEventTime, lateBefore);
   }
 
   /** Rows with a time and not late, without a closure per row: the common case of no WHERE. */
-  private selectByTime(n: number, times: Float64Array, valid: Uint8Array | null, lateBefore: number, rowErrors: { row: number; message: string }[], late: number[]): number[] {
+  private selectByTime(n: number, times: Float64Array, valid: Uint8Array | null, lateBefore: number, rowErrors: { row: number; message: string }[], late: number[]): Int32Array {
     const w = this.plan.window!;
-    const selected: number[] = [];
+    const sel = this.selection(n);
+    let count = 0;
     for (let i = 0; i < n; i++) {
       if (valid && !valid[i]) {
         rowErrors.push({ row: i, message: `NULL time column ${this.plan.inputNames[w.timeColumn]}: the row belongs to no window` });
         continue;
       }
       if (lateBefore > -Infinity && lastWindowEnd(w, times[i]!) <= lateBefore) late.push(i);
-      else selected.push(i);
+      else sel[count++] = i;
     }
-    return selected;
+    return sel.subarray(0, count);
   }
 
-  private finishSelection(batch: ColumnBatch, selected: number[], time: Reader | null, rowErrors: { row: number; message: string }[], late: number[], maxEventTime: number, lateBefore: number): RowStageResult {
+  private selection(n: number): Int32Array {
+    if (this.scratch.length < n) this.scratch = new Int32Array(Math.max(n, this.scratch.length * 2));
+    return this.scratch;
+  }
+
+  private finishSelection(batch: ColumnBatch, selected: Int32Array, time: Reader | null, rowErrors: { row: number; message: string }[], late: number[], maxEventTime: number, lateBefore: number): RowStageResult {
     const plan = this.plan;
     if (plan.mode === 'project') return { maxEventTime, rowErrors, late, rows: this.project(batch, selected, time, rowErrors, lateBefore) };
     const partial = plan.window!.type === 'session' ? this.sessions(batch, selected, time!, rowErrors) : this.aggregate(batch, selected, time!, rowErrors, lateBefore);
     return { maxEventTime, rowErrors, late, partial };
   }
 
-  private project(batch: ColumnBatch, selected: number[], time: Reader | null, rowErrors: { row: number; message: string }[], lateBefore: number) {
+  private project(batch: ColumnBatch, selected: Int32Array, time: Reader | null, rowErrors: { row: number; message: string }[], lateBefore: number) {
     let input = batch;
-    let origin = selected;
+    let origin: ArrayLike<number> = selected;
     if (this.plan.window && time) {
       const rows: number[] = [];
       const starts: number[] = [];
@@ -138,7 +147,7 @@ export class RowStage {
     const rt = this.rowtime.bind(input);
     const columns = readers.map(() => [] as unknown[]);
     const rowtimes: number[] = [];
-    const indexes = this.plan.window ? Array.from({ length: n }, (_, i) => i) : selected;
+    const indexes: ArrayLike<number> = this.plan.window ? Array.from({ length: n }, (_, i) => i) : selected;
     for (let k = 0; k < n; k++) {
       const i = indexes[k]!;
       try {
@@ -166,7 +175,7 @@ export class RowStage {
     return { g, addGroup };
   }
 
-  private aggregate(batch: ColumnBatch, selected: number[], time: Reader, rowErrors: { row: number; message: string }[], lateBefore: number): PartialGroups {
+  private aggregate(batch: ColumnBatch, selected: Int32Array, time: Reader, rowErrors: { row: number; message: string }[], lateBefore: number): PartialGroups {
     const k0 = this.plan.keys[0];
     const keyVec = this.plan.keys.length === 1 && k0?.k === 'col' ? batch.columns[k0.index] : undefined;
     if (this.plan.window!.type === 'tumble' && keyVec?.kind === 'dict') return this.tumbleByCode(batch, selected, keyVec.codes, keyVec.dict, rowErrors);
@@ -203,7 +212,7 @@ export class RowStage {
   }
 
   /** The common case, tumbling windows grouped by one string column: slots found by dictionary code in a typed array. */
-  private tumbleByCode(batch: ColumnBatch, selected: number[], codes: Int32Array, dict: readonly string[], rowErrors: { row: number; message: string }[]): PartialGroups {
+  private tumbleByCode(batch: ColumnBatch, selected: Int32Array, codes: Int32Array, dict: readonly string[], rowErrors: { row: number; message: string }[]): PartialGroups {
     const w = this.plan.window!;
     const tv = batch.columns[w.timeColumn]!;
     const times = tv.kind === 'f64' ? tv.values : null;
@@ -245,7 +254,7 @@ export class RowStage {
   }
 
   /** Sessions within one chunk, per key: sort the key's rows by time and cut where the gap is reached. */
-  private sessions(batch: ColumnBatch, selected: number[], time: Reader, rowErrors: { row: number; message: string }[]): PartialGroups {
+  private sessions(batch: ColumnBatch, selected: Int32Array, time: Reader, rowErrors: { row: number; message: string }[]): PartialGroups {
     const keyReaders = this.keys.map((k) => k.bind(batch));
     const argReaders = this.aggArgs.map((a) => a?.bind(batch) ?? null);
     const byKey = new Map<string, { keyValues: unknown[]; rows: number[] }>();

@@ -55,6 +55,8 @@ export interface ChunkResult {
 interface Prepared {
   readonly decoder: RecordDecoder;
   readonly stages: RowStage[];
+  /** Some query reads ROWTIME as a column, so it needs one value per row. */
+  readonly readsRowtime: boolean;
 }
 
 const prepared = new Map<string, Prepared>();
@@ -62,7 +64,8 @@ const prepared = new Map<string, Prepared>();
 function prepare(spec: ChunkSpec): Prepared {
   let p = prepared.get(spec.key);
   if (!p) {
-    p = { decoder: createDecoder(spec.format, spec.columns), stages: spec.queries.map((q) => new RowStage(q.plan)) };
+    // The decoded columns are done with before the next chunk is decoded, so one set of arrays serves every chunk.
+    p = { decoder: createDecoder(spec.format, spec.columns, { reuseColumns: true }), stages: spec.queries.map((q) => new RowStage(q.plan)), readsRowtime: spec.queries.some((q) => q.columnMap.includes(ROWTIME_COLUMN)) };
     prepared.set(spec.key, p);
   }
   return p;
@@ -71,10 +74,11 @@ function prepare(spec: ChunkSpec): Prepared {
 /** Decode one chunk and run every query's row stage over it. Runs in a worker or inline. */
 export function processChunk(task: ChunkTask): ChunkResult {
   const { spec } = task;
-  const { decoder, stages } = prepare(spec);
+  const { decoder, stages, readsRowtime } = prepare(spec);
   const decoded = decoder.decode(task.bytes);
   const vectors: Vector[] = decoded.columns.map((c, i) => (c.kind === 'f64' ? { kind: 'f64', values: c.values, valid: c.valid } : { kind: 'dict', codes: c.codes, dict: decoder.dictionary(i) }));
-  const rowtimes = new Float64Array(decoded.length);
+  // Arrival-time ROWTIME is one value for the whole chunk: a column of it only if a query reads it.
+  const rowtimes = spec.rowtimeFrom >= 0 || readsRowtime ? new Float64Array(decoded.length) : null;
   let minRowtimeValue = Infinity;
   let maxRowtime = task.rowtimeFloor;
   if (spec.rowtimeFrom >= 0) {
@@ -87,22 +91,23 @@ export function processChunk(task: ChunkTask): ChunkResult {
           if (v < minRowtimeValue) minRowtimeValue = v;
           if (v > running) running = v;
         }
-        rowtimes[i] = running;
+        rowtimes![i] = running;
       }
     }
     maxRowtime = running;
   } else {
-    rowtimes.fill(task.arrival);
+    rowtimes?.fill(task.arrival);
     maxRowtime = Math.max(maxRowtime, task.arrival);
   }
-  const rowtimeVector: Vector = { kind: 'f64', values: rowtimes, valid: null };
+  const rowtimeVector: Vector = { kind: 'f64', values: rowtimes ?? new Float64Array(0), valid: null };
+  const rowtimeOf = (row: number) => (rowtimes ? rowtimes[row]! : task.arrival);
   let texts: ((rows: number[]) => string[]) | null = null;
   const textOf = (rows: number[]) => (texts ??= goodRowTexts(task.bytes, decoded))(rows);
   const queries = spec.queries.map((q, qi): QueryChunkResult => {
     const batch: ColumnBatch = { length: decoded.length, columns: q.columnMap.map((c) => (c === ROWTIME_COLUMN ? rowtimeVector : vectors[c]!)) };
     const r = stages[qi]!.process(batch, task.lateBefore[qi] ?? -Infinity);
-    const late = r.late.length ? zipErrors(textOf(r.late), r.late, rowtimes, () => 'late row: its window had already closed') : [];
-    const rowErrors = r.rowErrors.length ? zipErrors(textOf(r.rowErrors.map((e) => e.row)), r.rowErrors.map((e) => e.row), rowtimes, (k) => r.rowErrors[k]!.message) : [];
+    const late = r.late.length ? zipErrors(textOf(r.late), r.late, rowtimeOf, () => 'late row: its window had already closed') : [];
+    const rowErrors = r.rowErrors.length ? zipErrors(textOf(r.rowErrors.map((e) => e.row)), r.rowErrors.map((e) => e.row), rowtimeOf, (k) => r.rowErrors[k]!.message) : [];
     const base = { maxEventTime: r.maxEventTime, late, rowErrors };
     if (!task.encode) return { ...base, ...(r.partial ? { partial: r.partial } : {}), ...(r.rows ? { rows: r.rows } : {}) };
     if (r.partial) {
@@ -116,8 +121,8 @@ export function processChunk(task: ChunkTask): ChunkResult {
   return { records: decoded.records, decodeErrors, maxRowtime, minRowtimeValue, queries };
 }
 
-function zipErrors(raws: string[], rows: number[], rowtimes: Float64Array, message: (k: number) => string): ErrorRow[] {
-  return raws.map((raw, k) => ({ raw, message: message(k), rowtime: rowtimes[rows[k]!]! }));
+function zipErrors(raws: string[], rows: number[], rowtimeOf: (row: number) => number, message: (k: number) => string): ErrorRow[] {
+  return raws.map((raw, k) => ({ raw, message: message(k), rowtime: rowtimeOf(rows[k]!) }));
 }
 
 /** Raw text of good rows: the decoder drops bad records from the columns, so skip those. */
