@@ -43,6 +43,8 @@ export interface EngineOptions {
   readonly checkpoint?: { readonly dir: string; readonly intervalMs?: number };
   /** Firehose delivery streams that outputs declared WITH (sink = 'firehose') deliver to. */
   readonly firehose?: FirehoseTarget;
+  /** A pool started beforehand (sluice run starts it before loading the SQL front end); the engine closes it. */
+  readonly pool?: WorkerPool;
   /** Whether the coordinating thread decodes a chunk itself when every worker is busy (default false: it is busier dispatching). */
   readonly coordinatorHelps?: boolean;
 }
@@ -78,7 +80,7 @@ export class Engine {
 
   constructor(readonly options: EngineOptions = {}) {
     const workers = options.workers ?? 0;
-    this.pool = workers > 0 ? new WorkerPool(workers) : null;
+    this.pool = options.pool ?? (workers > 0 ? new WorkerPool(workers) : null);
     this.catalog.put(errorStreamDef());
     this.ticker = setInterval(() => this.tick(), 250);
     this.ticker.unref();
