@@ -35,7 +35,9 @@ class CsvDecoder implements RecordDecoder {
   private view: DataView = viewOf(new Uint8Array(0));
   /** Set by `decodeRecord`: where the record's text ends (before its line break). */
   private recordEnd = 0;
-  private meanRecordBytes = 64;
+  // Starts as a fraction: a field that holds small integers and later a fraction changes its
+  // representation, and with it the object's map, which deoptimized every method after the first chunk.
+  private meanRecordBytes = 64.5;
 
   constructor(columns: readonly ColumnSpec[], options: CsvOptions & ReuseOptions) {
     const delimiter = options.delimiter ?? ',';

@@ -161,18 +161,8 @@ export class RowStage {
     return { count: rowtimes.length, columns, rowtimes };
   }
 
-  private newGroups() {
-    const stores = this.plan.aggs.map((a) => createStore(a));
-    const g = { count: 0, starts: [] as number[], ends: [] as number[], keys: [] as unknown[][], stores };
-    const addGroup = (start: number, end: number, key: unknown[]) => {
-      const slot = g.count++;
-      g.starts.push(start);
-      g.ends.push(end);
-      g.keys.push(key);
-      for (const s of stores) { s.grow(g.count); s.clear(slot); }
-      return slot;
-    };
-    return { g, addGroup };
+  private newGroups(): Groups {
+    return new Groups(this.plan.aggs.map((a) => createStore(a)));
   }
 
   private aggregate(batch: ColumnBatch, selected: Int32Array, time: Reader, rowErrors: { row: number; message: string }[], lateBefore: number): PartialGroups {
@@ -181,7 +171,7 @@ export class RowStage {
     if (this.plan.window!.type === 'tumble' && keyVec?.kind === 'dict') return this.tumbleByCode(batch, selected, keyVec.codes, keyVec.dict, rowErrors);
     const keyReaders = this.keys.map((k) => k.bind(batch));
     const argReaders = this.aggArgs.map((a) => a?.bind(batch) ?? null);
-    const { g, addGroup } = this.newGroups();
+    const g = this.newGroups();
     const index = new Map<number, Map<number, Map<unknown, number>>>();
     const single = keyReaders.length === 1 ? keyReaders[0]! : null;
     const w = this.plan.window!;
@@ -204,7 +194,7 @@ export class RowStage {
         let byKey = byEnd.get(end);
         if (!byKey) byEnd.set(end, (byKey = new Map()));
         let slot = byKey.get(key);
-        if (slot === undefined) byKey.set(key, (slot = addGroup(start, end, keyValues)));
+        if (slot === undefined) byKey.set(key, (slot = g.add(start, end, keyValues)));
         for (let a = 0; a < g.stores.length; a++) g.stores[a]!.add(slot, args[a]);
       });
     }
@@ -217,7 +207,7 @@ export class RowStage {
     const tv = batch.columns[w.timeColumn]!;
     const times = tv.kind === 'f64' ? tv.values : null;
     const argReaders = this.aggArgs.map((a) => a?.bind(batch) ?? null);
-    const { g, addGroup } = this.newGroups();
+    const g = this.newGroups();
     const stores = g.stores;
     const nStores = stores.length;
     const byWindow = new Map<number, Int32Array>();
@@ -239,7 +229,7 @@ export class RowStage {
       const code = codes[i]!;
       const at = code + 1;
       let slot = table[at]!;
-      if (slot < 0) table[at] = slot = addGroup(start, start + w.sizeMs, [code < 0 ? null : dict[code]]);
+      if (slot < 0) table[at] = slot = g.add(start, start + w.sizeMs, [code < 0 ? null : dict[code]]);
       if (nStores === 1 && argReaders[0] === null) {
         stores[0]!.add(slot, null);
         continue;
@@ -269,7 +259,7 @@ export class RowStage {
         rowErrors.push({ row: i, message: messageOf(e) });
       }
     }
-    const { g, addGroup } = this.newGroups();
+    const g = this.newGroups();
     const gap = this.plan.window!.gapMs;
     for (const { keyValues, rows } of byKey.values()) {
       rows.sort((a, b) => (time(a) as number) - (time(b) as number));
@@ -285,7 +275,7 @@ export class RowStage {
           continue;
         }
         if (slot < 0 || t >= end) {
-          slot = addGroup(t, t + gap, keyValues);
+          slot = g.add(t, t + gap, keyValues);
         }
         end = Math.max(end, t + gap);
         g.ends[slot] = end;
@@ -296,7 +286,32 @@ export class RowStage {
   }
 }
 
-function finish(g: { count: number; starts: number[]; ends: number[]; keys: unknown[][]; stores: AccumulatorStore[] }): PartialGroups {
+/**
+ * The (window, key) groups of one chunk. A class rather than a closure made per chunk: optimized
+ * code that inlined one chunk's closure deoptimized on the next chunk's ("wrong call target").
+ */
+class Groups {
+  count = 0;
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  readonly keys: unknown[][] = [];
+
+  constructor(readonly stores: AccumulatorStore[]) {}
+
+  add(start: number, end: number, key: unknown[]): number {
+    const slot = this.count++;
+    this.starts.push(start);
+    this.ends.push(end);
+    this.keys.push(key);
+    for (const s of this.stores) {
+      s.grow(this.count);
+      s.clear(slot);
+    }
+    return slot;
+  }
+}
+
+function finish(g: Groups): PartialGroups {
   const states: unknown[][] = [];
   for (let slot = 0; slot < g.count; slot++) states.push(g.stores.flatMap((s) => s.state(slot)));
   return { count: g.count, starts: g.starts, ends: g.ends, keys: g.keys, states };
