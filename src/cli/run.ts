@@ -65,7 +65,9 @@ export async function runCommand(args: ParsedArgs, io: { stdout: NodeJS.Writable
     }, 2000);
     timer.unref();
     try {
-      for (const i of inputs) await replayFile(i.value, engine.runtime(i.name), { progress, maxInflight: Math.max(2, workers * 2 + 4) });
+      // With worker threads, 4 MiB chunks: a quarter of the tasks, results and window tasks of 1 MiB ones.
+      const chunkBytes = workers > 0 ? 4 << 20 : 1 << 20;
+      for (const i of inputs) await replayFile(i.value, engine.runtime(i.name), { progress, chunkBytes, maxInflight: Math.max(2, workers * 2 + 4) });
       for (const i of inputs) await engine.endOfInput(engine.runtime(i.name).def.name);
     } finally {
       clearInterval(timer);
