@@ -211,26 +211,31 @@ export class RowStage {
     const stores = g.stores;
     const nStores = stores.length;
     const byWindow = new Map<number, Int32Array>();
-    let lastStart = NaN;
+    const size = w.sizeMs;
+    const offset = w.offsetMs;
+    // The window of the last row, [start, end): rows mostly arrive in time order, so most rows fall in it.
+    let start = NaN;
+    let end = NaN;
     let table: Int32Array = new Int32Array(0);
     const time = times ? null : readerOf(tv, 'TIMESTAMP');
     const tableSize = dict.length + 2;
+    const countStar = nStores === 1 && argReaders[0] === null;
     for (let k = 0; k < selected.length; k++) {
       const i = selected[k]!;
       const t = times ? times[i]! : (time!(i) as number);
-      // start = floor((t - offset) / size) * size + offset
-      const start = Math.floor((t - w.offsetMs) / w.sizeMs) * w.sizeMs + w.offsetMs;
-      if (start !== lastStart) {
+      if (!(t >= start && t < end)) {
+        // start = floor((t - offset) / size) * size + offset
+        start = Math.floor((t - offset) / size) * size + offset;
+        end = start + size;
         let found = byWindow.get(start);
         if (!found) byWindow.set(start, (found = new Int32Array(tableSize).fill(-1)));
         table = found;
-        lastStart = start;
       }
       const code = codes[i]!;
       const at = code + 1;
       let slot = table[at]!;
-      if (slot < 0) table[at] = slot = g.add(start, start + w.sizeMs, [code < 0 ? null : dict[code]]);
-      if (nStores === 1 && argReaders[0] === null) {
+      if (slot < 0) table[at] = slot = g.add(start, end, [code < 0 ? null : dict[code]]);
+      if (countStar) {
         stores[0]!.add(slot, null);
         continue;
       }
