@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Piscina } from 'piscina';
+import { createRequire } from 'node:module';
+import type { Piscina as PiscinaPool } from 'piscina';
 import type { ChunkResult, ChunkTask } from './chunk-task.js';
 import type { WindowTask, WindowTaskResult } from './window-task.js';
 
@@ -29,7 +30,7 @@ const TASKS_PER_THREAD = 4;
  * partition (partition p lives on thread p).
  */
 export class WorkerPool {
-  private readonly threadsPools: Piscina[];
+  private readonly threadsPools: PiscinaPool[];
   private readonly load: number[];
   /** Chunk tasks sent and not yet returned. */
   busy = 0;
@@ -53,6 +54,8 @@ export class WorkerPool {
 
   constructor(readonly threads: number) {
     const filename = workerFile();
+    // Loaded with the first pool: runs without workers never pay for Piscina.
+    const { Piscina } = createRequire(import.meta.url)('piscina') as typeof import('piscina');
     // Several tasks wait inside each thread, so it starts the next one without waiting for this
     // thread to hand it over (with both cores busy, that hand-over left each worker idle ~3 ms per chunk).
     // The worker runs them one at a time in arrival order; window tasks are chained by their runner.
