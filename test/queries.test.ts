@@ -9,7 +9,8 @@ import { SqlDiagnosticsError } from '../src/sql/diagnostics.js';
  * The golden corpus: each test/queries/*.sql is an application. A first line `-- fail: <text>`
  * expects a diagnostic containing <text> (rendered with line, column and caret); otherwise
  * `-- input:` files are replayed record by record and the `-- output:` stream must equal
- * NAME.expected.ndjson (as a set of rows). UPDATE_GOLDEN=1 writes missing expectations.
+ * NAME.expected.ndjson (as a set of rows), with and without worker threads. UPDATE_GOLDEN=1 writes
+ * missing expectations.
  */
 const dir = new URL('./queries/', import.meta.url).pathname;
 const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
@@ -46,7 +47,7 @@ describe('golden SQL corpus', () => {
       });
       continue;
     }
-    it(file, async () => {
+    for (const workers of [0, 2]) it(`${file} (${workers} workers)`, async () => {
       const inputs: Record<string, string> = {};
       for (const pair of (header(sql, 'input') ?? '').split(/\s+/).filter(Boolean)) {
         const [name, path] = pair.split('=');
@@ -54,7 +55,7 @@ describe('golden SQL corpus', () => {
       }
       const output = header(sql, 'output')!;
       const rowtimeFrom = header(sql, 'rowtime-from');
-      const { rows } = await runApp(sql, inputs, { chunkBytes: 64, ...(rowtimeFrom ? { rowtimeFrom } : {}) });
+      const { rows } = await runApp(sql, inputs, { chunkBytes: 64, workers, ...(rowtimeFrom ? { rowtimeFrom } : {}) });
       const got = (rows[output] ?? []).map((r) => JSON.stringify(r)).sort();
       const expectedPath = join(dir, file.replace(/\.sql$/, '.expected.ndjson'));
       if (!existsSync(expectedPath) && process.env['UPDATE_GOLDEN']) writeFileSync(expectedPath, got.join('\n') + '\n');

@@ -4,6 +4,9 @@ export class CliError extends Error {
   }
 }
 
+/** Flags of `sluice start` that take no value. */
+export const START_BOOLEAN_FLAGS = ['no-throttle', 'memory'] as const;
+
 export interface ParsedArgs {
   readonly command: string | undefined;
   readonly positional: string[];

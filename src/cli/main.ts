@@ -1,9 +1,8 @@
 #!/usr/bin/env node
-import { parseArgs } from './args.js';
-import { runCommand, renderError } from './run.js';
-import { demoCommand } from './demo.js';
-import { explainCommand } from './explain.js';
-import { startCommand, START_BOOLEAN_FLAGS } from './start.js';
+import { parseArgs, START_BOOLEAN_FLAGS } from './args.js';
+import { renderError } from './render-error.js';
+
+// Each command loads its own modules: \`sluice run\` never pays for the server, DuckDB or the AWS SDK.
 
 const HELP = `sluice: streaming SQL over Kinesis-style streams
 
@@ -20,16 +19,16 @@ async function main(argv: string[]): Promise<number> {
   const io = { stdout: process.stdout, stderr: process.stderr };
   switch (args.command) {
     case 'run':
-      await runCommand(args, io);
+      await (await import('./run.js')).runCommand(args, io);
       return 0;
     case 'start':
-      await startCommand(args, io);
+      await (await import('./start.js')).startCommand(args, io);
       return 0;
     case 'explain':
-      await explainCommand(args, io);
+      await (await import('./explain.js')).explainCommand(args, io);
       return 0;
     case 'demo':
-      await demoCommand(args, io);
+      await (await import('./demo.js')).demoCommand(args, io);
       return 0;
     case undefined:
     case 'help':

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { attachDashboard } from '../server/dashboard-route.js';
 
 /** Flags `sluice start` reads without a value: give them to parseArgs as boolean flags. */
-export const START_BOOLEAN_FLAGS = ['no-throttle', 'memory'] as const;
+export { START_BOOLEAN_FLAGS } from './args.js';
 
 export interface StartIo {
   readonly stdout: NodeJS.WritableStream;

@@ -45,7 +45,8 @@ export class ColumnWriter {
   capacity = 0;
   errors: DecodeError[] = [];
 
-  constructor(readonly columns: readonly ColumnSpec[]) {
+  /** `reuse`: decode every chunk into the same arrays (see ReuseOptions). */
+  constructor(readonly columns: readonly ColumnSpec[], private readonly reuse = false) {
     this.types = Uint8Array.from(columns, (c) => {
       const code = TYPE_CODES[c.type];
       if (code === undefined) throw new TypeError(`unsupported column type ${String(c.type)} for column ${c.name}`);
@@ -54,11 +55,25 @@ export class ColumnWriter {
     this.dictionaries = columns.map(() => new StringDictionary());
   }
 
-  /** Fresh arrays for `capacity` rows (a guess; see grow): batches are handed off, maybe transferred, never reused. */
+  /**
+   * Arrays for `capacity` rows (a guess; see grow): fresh ones, since batches are handed off, or
+   * with `reuse` the last chunk's, cleared, when they are big enough.
+   */
   begin(capacity: number): void {
-    this.capacity = capacity;
     this.errors = [];
     const n = this.types.length;
+    if (this.reuse && this.capacity >= capacity && n > 0) {
+      capacity = this.capacity;
+      for (let c = 0; c < n; c++) {
+        if (this.types[c] === T_VARCHAR) this.codes[c]!.fill(-1);
+        else {
+          this.values[c]!.fill(0);
+          this.valid[c]!.fill(0);
+        }
+      }
+      return;
+    }
+    this.capacity = capacity;
     for (let c = 0; c < n; c++) {
       const dict = this.types[c] === T_VARCHAR;
       this.values[c] = dict ? EMPTY_F64 : new Float64Array(capacity);
@@ -169,9 +184,10 @@ export class ColumnWriter {
     return true;
   }
 
-  /** The finished batch; arrays are cut to `rows` when bad or blank records left room unused. */
+  /** The finished batch; arrays are cut to `rows` (copied, or with `reuse` viewed) when room was left unused. */
   finish(rows: number, records: number): DecodedBatch {
     const exact = rows === this.capacity;
+    if (this.reuse && !exact) return this.finishViews(rows, records);
     const columns: DecodedColumn[] = [];
     for (let c = 0; c < this.types.length; c++) {
       if (this.types[c] === T_VARCHAR) {
@@ -186,6 +202,15 @@ export class ColumnWriter {
           valid: exact ? valid : valid.slice(0, rows),
         });
       }
+    }
+    return { length: rows, columns, errors: this.errors, records };
+  }
+
+  private finishViews(rows: number, records: number): DecodedBatch {
+    const columns: DecodedColumn[] = [];
+    for (let c = 0; c < this.types.length; c++) {
+      if (this.types[c] === T_VARCHAR) columns.push({ kind: 'dict', codes: this.codes[c]!.subarray(0, rows) });
+      else columns.push({ kind: 'f64', values: this.values[c]!.subarray(0, rows), valid: this.valid[c]!.subarray(0, rows) });
     }
     return { length: rows, columns, errors: this.errors, records };
   }

@@ -1,7 +1,7 @@
 import { ColumnWriter, T_VARCHAR } from './column-writer.js';
 import { blankLineEnd } from './line-index.js';
 import { viewOf } from './swar.js';
-import type { ColumnSpec, DecodedBatch, RecordDecoder } from './types.js';
+import type { ColumnSpec, DecodedBatch, RecordDecoder, ReuseOptions } from './types.js';
 import { ScratchBytes, snippet, utf8Text } from './utf8.js';
 
 export interface CsvOptions {
@@ -19,7 +19,7 @@ const NL = 0x0a;
  * unquoted field is NULL, a quoted empty field `""` is the empty string (NULL for non-strings).
  * Records may have more fields than the columns need; too few is an error for that record.
  */
-export function createCsvDecoder(columns: readonly ColumnSpec[], options: CsvOptions = {}): RecordDecoder {
+export function createCsvDecoder(columns: readonly ColumnSpec[], options: CsvOptions & ReuseOptions = {}): RecordDecoder {
   return new CsvDecoder(columns, options);
 }
 
@@ -35,16 +35,18 @@ class CsvDecoder implements RecordDecoder {
   private view: DataView = viewOf(new Uint8Array(0));
   /** Set by `decodeRecord`: where the record's text ends (before its line break). */
   private recordEnd = 0;
-  private meanRecordBytes = 64;
+  // Starts as a fraction: a field that holds small integers and later a fraction changes its
+  // representation, and with it the object's map, which deoptimized every method after the first chunk.
+  private meanRecordBytes = 64.5;
 
-  constructor(columns: readonly ColumnSpec[], options: CsvOptions) {
+  constructor(columns: readonly ColumnSpec[], options: CsvOptions & ReuseOptions) {
     const delimiter = options.delimiter ?? ',';
     const code = delimiter.charCodeAt(0);
     if (delimiter.length !== 1 || code >= 0x80 || code === QUOTE || code === CR || code === NL) {
       throw new TypeError(`CSV delimiter must be one ASCII character other than a quote or line break, got ${JSON.stringify(delimiter)}`);
     }
     this.delimiter = code;
-    this.out = new ColumnWriter(columns);
+    this.out = new ColumnWriter(columns, options.reuseColumns === true);
     const positions = columns.map((c, index) => c.position ?? index);
     for (const [index, p] of positions.entries()) {
       if (!Number.isInteger(p) || p < 0) throw new RangeError(`bad CSV position ${p} for column ${columns[index]!.name}`);

@@ -1,19 +1,19 @@
 import { createCsvDecoder, type CsvOptions } from './csv-decoder.js';
 import { createJsonDecoder } from './json-decoder.js';
-import type { ColumnSpec, RecordDecoder, RecordFormat } from './types.js';
+import type { ColumnSpec, RecordDecoder, RecordFormat, ReuseOptions } from './types.js';
 
-export type { ColumnSpec, ColumnType, DecodedBatch, DecodedColumn, DecodeError, RecordDecoder, RecordFormat } from './types.js';
+export type { ColumnSpec, ColumnType, DecodedBatch, DecodedColumn, DecodeError, RecordDecoder, RecordFormat, ReuseOptions } from './types.js';
 export type { CsvOptions } from './csv-decoder.js';
 export { createCsvDecoder } from './csv-decoder.js';
 export { createJsonDecoder } from './json-decoder.js';
 
-export type DecoderOptions = CsvOptions;
+export type DecoderOptions = CsvOptions & ReuseOptions;
 
-/** A decoder for `format` that reads only `columns`; `options` apply to CSV (JSON has none). */
+/** A decoder for `format` that reads only `columns`; `delimiter` applies to CSV only. */
 export function createDecoder(format: RecordFormat, columns: readonly ColumnSpec[], options?: DecoderOptions): RecordDecoder {
   switch (format) {
     case 'json':
-      return createJsonDecoder(columns);
+      return createJsonDecoder(columns, options);
     case 'csv':
       return createCsvDecoder(columns, options);
     default: {

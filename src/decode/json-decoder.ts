@@ -6,7 +6,7 @@ import { asBuffer, blankLineEnd } from './line-index.js';
 import { scanJsonNumber } from './parse-number.js';
 import { scanTimestamp } from './parse-timestamp.js';
 import { findStringStopHashing, stopHash, viewOf } from './swar.js';
-import type { ColumnSpec, DecodedBatch, RecordDecoder } from './types.js';
+import type { ColumnSpec, DecodedBatch, RecordDecoder, ReuseOptions } from './types.js';
 import { ScratchBytes, snippet, utf8Bytes, utf8Text } from './utf8.js';
 
 /**
@@ -17,8 +17,8 @@ import { ScratchBytes, snippet, utf8Bytes, utf8Text } from './utf8.js';
  * (see RecordShape), and a general one that matches each key by length, then bytes.
  * A VARCHAR column gets numbers, booleans and nested JSON as their text, as written.
  */
-export function createJsonDecoder(columns: readonly ColumnSpec[]): RecordDecoder {
-  return new JsonDecoder(columns);
+export function createJsonDecoder(columns: readonly ColumnSpec[], options: ReuseOptions = {}): RecordDecoder {
+  return new JsonDecoder(columns, options);
 }
 
 const BAD = -1;
@@ -32,7 +32,9 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
   private readonly scratch = new ScratchBytes();
   /** Records seen by the last decode call, and their mean size, which sizes the next call's columns. */
   private records = 0;
-  private meanRecordBytes = 96;
+  // Starts as a fraction: a field that holds small integers and later a fraction changes its
+  // representation, and with it the object's map, which deoptimized every method after the first chunk.
+  private meanRecordBytes = 96.5;
   /** Distinct field names as UTF-8, and the first column that reads each. */
   private readonly fieldBytes: Uint8Array[] = [];
   private readonly fieldFirstColumn: number[] = [];
@@ -44,9 +46,9 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
   /** For keys written with escapes, which the byte comparison cannot see through. */
   private readonly fieldByName = new Map<string, number>();
 
-  constructor(columns: readonly ColumnSpec[]) {
+  constructor(columns: readonly ColumnSpec[], options: ReuseOptions) {
     super();
-    this.out = new ColumnWriter(columns);
+    this.out = new ColumnWriter(columns, options.reuseColumns === true);
     this.types = this.out.types;
     this.nextColumnSameField = new Int32Array(columns.length).fill(-1);
     const lastColumnOfField: number[] = [];
@@ -96,7 +98,9 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
     const out = this.out;
     const shape = this.shape;
     let row = 0;
-    let records = 0;
+    // Counted on the field itself: a store after the loop is code the loop's on-stack-replaced
+    // version has no feedback for, and it deoptimized there at the end of every chunk.
+    this.records = 0;
     let pos = start;
     while (pos < end) {
       // Most lines start with '{' at once; anything else may be a blank line to skip.
@@ -110,7 +114,7 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
       const first = skipSpace(bytes, pos, end);
       if (row === out.capacity) out.grow();
       this.recordStart = pos;
-      records++;
+      this.records++;
       let next = shape.count > 0 ? this.decodeShaped(bytes, first, end, row) : OTHER_SHAPE;
       if (next === OTHER_SHAPE) {
         out.clearRow(row);
@@ -126,11 +130,10 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
         if (lineEnd < 0 || lineEnd > end) lineEnd = end;
         pos = lineEnd + 1;
         if (lineEnd > first && bytes[lineEnd - 1] === 0x0d) lineEnd--;
-        out.errors.push({ record: records - 1, raw: utf8Text(bytes, this.recordStart, lineEnd), message: this.message });
+        out.errors.push({ record: this.records - 1, raw: utf8Text(bytes, this.recordStart, lineEnd), message: this.message });
         out.clearRow(row);
       }
     }
-    this.records = records;
     return row;
   }
 

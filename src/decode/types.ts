@@ -54,3 +54,12 @@ export interface RecordDecoder {
 }
 
 export type RecordFormat = 'json' | 'csv';
+
+export interface ReuseOptions {
+  /**
+   * Decode each chunk into the same arrays, overwritten by the next `decode` call: for a caller
+   * that is done with a batch before it decodes the next, this saves allocating (and collecting)
+   * fresh columns for every chunk. Default false: every batch owns its arrays.
+   */
+  readonly reuseColumns?: boolean;
+}

@@ -34,6 +34,8 @@ export class RowStage {
   private readonly aggArgs: (CompiledExpr | null)[];
   private readonly outputs: CompiledExpr[];
   private readonly rowtime: CompiledExpr;
+  /** Indexes of the selected rows, reused from batch to batch (results never keep it). */
+  private scratch = new Int32Array(0);
 
   constructor(readonly plan: QueryPlan) {
     const types = plan.inputTypes;
@@ -65,7 +67,8 @@ export class RowStage {
     if (!where && plan.window && plan.window.type !== 'session' && tv?.kind === 'f64') {
       return this.finishSelection(batch, this.selectByTime(batch.length, tv.values, tv.valid, lateBefore, rowErrors, late), time, rowErrors, late, maxEventTime, lateBefore);
     }
-    const selected: number[] = [];
+    const sel = this.selection(batch.length);
+    let count = 0;
     for (let i = 0; i < batch.length; i++) {
       if (where) {
         try {
@@ -86,36 +89,42 @@ export class RowStage {
           continue;
         }
       }
-      selected.push(i);
+      sel[count++] = i;
     }
-    return this.finishSelection(batch, selected, time, rowErrors, late, maxEventTime, lateBefore);
+    return this.finishSelection(batch, sel.subarray(0, count), time, rowErrors, late, maxEventTime, lateBefore);
   }
 
   /** Rows with a time and not late, without a closure per row: the common case of no WHERE. */
-  private selectByTime(n: number, times: Float64Array, valid: Uint8Array | null, lateBefore: number, rowErrors: { row: number; message: string }[], late: number[]): number[] {
+  private selectByTime(n: number, times: Float64Array, valid: Uint8Array | null, lateBefore: number, rowErrors: { row: number; message: string }[], late: number[]): Int32Array {
     const w = this.plan.window!;
-    const selected: number[] = [];
+    const sel = this.selection(n);
+    let count = 0;
     for (let i = 0; i < n; i++) {
       if (valid && !valid[i]) {
         rowErrors.push({ row: i, message: `NULL time column ${this.plan.inputNames[w.timeColumn]}: the row belongs to no window` });
         continue;
       }
       if (lateBefore > -Infinity && lastWindowEnd(w, times[i]!) <= lateBefore) late.push(i);
-      else selected.push(i);
+      else sel[count++] = i;
     }
-    return selected;
+    return sel.subarray(0, count);
   }
 
-  private finishSelection(batch: ColumnBatch, selected: number[], time: Reader | null, rowErrors: { row: number; message: string }[], late: number[], maxEventTime: number, lateBefore: number): RowStageResult {
+  private selection(n: number): Int32Array {
+    if (this.scratch.length < n) this.scratch = new Int32Array(Math.max(n, this.scratch.length * 2));
+    return this.scratch;
+  }
+
+  private finishSelection(batch: ColumnBatch, selected: Int32Array, time: Reader | null, rowErrors: { row: number; message: string }[], late: number[], maxEventTime: number, lateBefore: number): RowStageResult {
     const plan = this.plan;
     if (plan.mode === 'project') return { maxEventTime, rowErrors, late, rows: this.project(batch, selected, time, rowErrors, lateBefore) };
     const partial = plan.window!.type === 'session' ? this.sessions(batch, selected, time!, rowErrors) : this.aggregate(batch, selected, time!, rowErrors, lateBefore);
     return { maxEventTime, rowErrors, late, partial };
   }
 
-  private project(batch: ColumnBatch, selected: number[], time: Reader | null, rowErrors: { row: number; message: string }[], lateBefore: number) {
+  private project(batch: ColumnBatch, selected: Int32Array, time: Reader | null, rowErrors: { row: number; message: string }[], lateBefore: number) {
     let input = batch;
-    let origin = selected;
+    let origin: ArrayLike<number> = selected;
     if (this.plan.window && time) {
       const rows: number[] = [];
       const starts: number[] = [];
@@ -138,7 +147,7 @@ export class RowStage {
     const rt = this.rowtime.bind(input);
     const columns = readers.map(() => [] as unknown[]);
     const rowtimes: number[] = [];
-    const indexes = this.plan.window ? Array.from({ length: n }, (_, i) => i) : selected;
+    const indexes: ArrayLike<number> = this.plan.window ? Array.from({ length: n }, (_, i) => i) : selected;
     for (let k = 0; k < n; k++) {
       const i = indexes[k]!;
       try {
@@ -152,27 +161,17 @@ export class RowStage {
     return { count: rowtimes.length, columns, rowtimes };
   }
 
-  private newGroups() {
-    const stores = this.plan.aggs.map((a) => createStore(a));
-    const g = { count: 0, starts: [] as number[], ends: [] as number[], keys: [] as unknown[][], stores };
-    const addGroup = (start: number, end: number, key: unknown[]) => {
-      const slot = g.count++;
-      g.starts.push(start);
-      g.ends.push(end);
-      g.keys.push(key);
-      for (const s of stores) { s.grow(g.count); s.clear(slot); }
-      return slot;
-    };
-    return { g, addGroup };
+  private newGroups(): Groups {
+    return new Groups(this.plan.aggs.map((a) => createStore(a)));
   }
 
-  private aggregate(batch: ColumnBatch, selected: number[], time: Reader, rowErrors: { row: number; message: string }[], lateBefore: number): PartialGroups {
+  private aggregate(batch: ColumnBatch, selected: Int32Array, time: Reader, rowErrors: { row: number; message: string }[], lateBefore: number): PartialGroups {
     const k0 = this.plan.keys[0];
     const keyVec = this.plan.keys.length === 1 && k0?.k === 'col' ? batch.columns[k0.index] : undefined;
     if (this.plan.window!.type === 'tumble' && keyVec?.kind === 'dict') return this.tumbleByCode(batch, selected, keyVec.codes, keyVec.dict, rowErrors);
     const keyReaders = this.keys.map((k) => k.bind(batch));
     const argReaders = this.aggArgs.map((a) => a?.bind(batch) ?? null);
-    const { g, addGroup } = this.newGroups();
+    const g = this.newGroups();
     const index = new Map<number, Map<number, Map<unknown, number>>>();
     const single = keyReaders.length === 1 ? keyReaders[0]! : null;
     const w = this.plan.window!;
@@ -195,7 +194,7 @@ export class RowStage {
         let byKey = byEnd.get(end);
         if (!byKey) byEnd.set(end, (byKey = new Map()));
         let slot = byKey.get(key);
-        if (slot === undefined) byKey.set(key, (slot = addGroup(start, end, keyValues)));
+        if (slot === undefined) byKey.set(key, (slot = g.add(start, end, keyValues)));
         for (let a = 0; a < g.stores.length; a++) g.stores[a]!.add(slot, args[a]);
       });
     }
@@ -203,35 +202,40 @@ export class RowStage {
   }
 
   /** The common case, tumbling windows grouped by one string column: slots found by dictionary code in a typed array. */
-  private tumbleByCode(batch: ColumnBatch, selected: number[], codes: Int32Array, dict: readonly string[], rowErrors: { row: number; message: string }[]): PartialGroups {
+  private tumbleByCode(batch: ColumnBatch, selected: Int32Array, codes: Int32Array, dict: readonly string[], rowErrors: { row: number; message: string }[]): PartialGroups {
     const w = this.plan.window!;
     const tv = batch.columns[w.timeColumn]!;
     const times = tv.kind === 'f64' ? tv.values : null;
     const argReaders = this.aggArgs.map((a) => a?.bind(batch) ?? null);
-    const { g, addGroup } = this.newGroups();
+    const g = this.newGroups();
     const stores = g.stores;
     const nStores = stores.length;
     const byWindow = new Map<number, Int32Array>();
-    let lastStart = NaN;
+    const size = w.sizeMs;
+    const offset = w.offsetMs;
+    // The window of the last row, [start, end): rows mostly arrive in time order, so most rows fall in it.
+    let start = NaN;
+    let end = NaN;
     let table: Int32Array = new Int32Array(0);
     const time = times ? null : readerOf(tv, 'TIMESTAMP');
     const tableSize = dict.length + 2;
+    const countStar = nStores === 1 && argReaders[0] === null;
     for (let k = 0; k < selected.length; k++) {
       const i = selected[k]!;
       const t = times ? times[i]! : (time!(i) as number);
-      // start = floor((t - offset) / size) * size + offset
-      const start = Math.floor((t - w.offsetMs) / w.sizeMs) * w.sizeMs + w.offsetMs;
-      if (start !== lastStart) {
+      if (!(t >= start && t < end)) {
+        // start = floor((t - offset) / size) * size + offset
+        start = Math.floor((t - offset) / size) * size + offset;
+        end = start + size;
         let found = byWindow.get(start);
         if (!found) byWindow.set(start, (found = new Int32Array(tableSize).fill(-1)));
         table = found;
-        lastStart = start;
       }
       const code = codes[i]!;
       const at = code + 1;
       let slot = table[at]!;
-      if (slot < 0) table[at] = slot = addGroup(start, start + w.sizeMs, [code < 0 ? null : dict[code]]);
-      if (nStores === 1 && argReaders[0] === null) {
+      if (slot < 0) table[at] = slot = g.add(start, end, [code < 0 ? null : dict[code]]);
+      if (countStar) {
         stores[0]!.add(slot, null);
         continue;
       }
@@ -245,7 +249,7 @@ export class RowStage {
   }
 
   /** Sessions within one chunk, per key: sort the key's rows by time and cut where the gap is reached. */
-  private sessions(batch: ColumnBatch, selected: number[], time: Reader, rowErrors: { row: number; message: string }[]): PartialGroups {
+  private sessions(batch: ColumnBatch, selected: Int32Array, time: Reader, rowErrors: { row: number; message: string }[]): PartialGroups {
     const keyReaders = this.keys.map((k) => k.bind(batch));
     const argReaders = this.aggArgs.map((a) => a?.bind(batch) ?? null);
     const byKey = new Map<string, { keyValues: unknown[]; rows: number[] }>();
@@ -260,7 +264,7 @@ export class RowStage {
         rowErrors.push({ row: i, message: messageOf(e) });
       }
     }
-    const { g, addGroup } = this.newGroups();
+    const g = this.newGroups();
     const gap = this.plan.window!.gapMs;
     for (const { keyValues, rows } of byKey.values()) {
       rows.sort((a, b) => (time(a) as number) - (time(b) as number));
@@ -276,7 +280,7 @@ export class RowStage {
           continue;
         }
         if (slot < 0 || t >= end) {
-          slot = addGroup(t, t + gap, keyValues);
+          slot = g.add(t, t + gap, keyValues);
         }
         end = Math.max(end, t + gap);
         g.ends[slot] = end;
@@ -287,7 +291,32 @@ export class RowStage {
   }
 }
 
-function finish(g: { count: number; starts: number[]; ends: number[]; keys: unknown[][]; stores: AccumulatorStore[] }): PartialGroups {
+/**
+ * The (window, key) groups of one chunk. A class rather than a closure made per chunk: optimized
+ * code that inlined one chunk's closure deoptimized on the next chunk's ("wrong call target").
+ */
+class Groups {
+  count = 0;
+  readonly starts: number[] = [];
+  readonly ends: number[] = [];
+  readonly keys: unknown[][] = [];
+
+  constructor(readonly stores: AccumulatorStore[]) {}
+
+  add(start: number, end: number, key: unknown[]): number {
+    const slot = this.count++;
+    this.starts.push(start);
+    this.ends.push(end);
+    this.keys.push(key);
+    for (const s of this.stores) {
+      s.grow(this.count);
+      s.clear(slot);
+    }
+    return slot;
+  }
+}
+
+function finish(g: Groups): PartialGroups {
   const states: unknown[][] = [];
   for (let slot = 0; slot < g.count; slot++) states.push(g.stores.flatMap((s) => s.state(slot)));
   return { count: g.count, starts: g.starts, ends: g.ends, keys: g.keys, states };

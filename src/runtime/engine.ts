@@ -22,7 +22,7 @@ import { RemoteKinesisSource, type RemotePosition } from './sources/remote-kines
 type Source = LogSource | RemoteKinesisSource;
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { QuerySnapshot } from './query-runner.js';
-import { QuerySink, type FirehoseTarget } from '../sinks/query-sink.js';
+import type { QuerySink, FirehoseTarget } from '../sinks/query-sink.js';
 import { toObjects } from './rows.js';
 import type { LogStore } from '../ingest/index.js';
 
@@ -43,6 +43,8 @@ export interface EngineOptions {
   readonly checkpoint?: { readonly dir: string; readonly intervalMs?: number };
   /** Firehose delivery streams that outputs declared WITH (sink = 'firehose') deliver to. */
   readonly firehose?: FirehoseTarget;
+  /** A pool started beforehand (sluice run starts it before loading the SQL front end); the engine closes it. */
+  readonly pool?: WorkerPool;
   /** Whether the coordinating thread decodes a chunk itself when every worker is busy (default false: it is busier dispatching). */
   readonly coordinatorHelps?: boolean;
 }
@@ -89,7 +91,7 @@ export class Engine {
 
   constructor(readonly options: EngineOptions = {}) {
     const workers = options.workers ?? 0;
-    this.pool = workers > 0 ? new WorkerPool(workers) : null;
+    this.pool = options.pool ?? (workers > 0 ? new WorkerPool(workers) : null);
     this.catalog.put(errorStreamDef());
     this.ticker = setInterval(() => this.tick(), 250);
     this.ticker.unref();
@@ -272,8 +274,9 @@ export class Engine {
   private attachSink(def: StreamDef): void {
     const fields = userFields(def);
     const report = (message: string, raw = '') => this.error({ raw, message: `sink of ${def.name}: ${message}`, rowtime: 0 }, 'SINK_ERROR', def.name);
-    const opened = QuerySink.open(def.name, fields, def.options, { ...(this.options.log ? { log: this.options.log } : {}), ...(this.options.firehose ? { firehose: this.options.firehose } : {}) },
-      (message, batch) => report(`${message} (${batch.records.length} rows not delivered)`, batch.records[0] ? Buffer.from(batch.records[0]).toString() : ''));
+    // Loaded on first use: the sinks bring DuckDB and the AWS SDK, which most applications never need.
+    const opened = import('../sinks/query-sink.js').then(({ QuerySink }) => QuerySink.open(def.name, fields, def.options, { ...(this.options.log ? { log: this.options.log } : {}), ...(this.options.firehose ? { firehose: this.options.firehose } : {}) },
+      (message, batch) => report(`${message} (${batch.records.length} rows not delivered)`, batch.records[0] ? Buffer.from(batch.records[0]).toString() : '')));
     opened.catch((e: unknown) => report((e as Error).message));
     this.sinks.push(opened);
     let writes: Promise<unknown> = opened;

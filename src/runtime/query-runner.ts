@@ -6,6 +6,7 @@ import type { ColumnBatch } from '../operators/column-batch.js';
 import { keyHash, lateProbe, splitByKey } from '../operators/kernels/partition.js';
 import { decodeRows, encodePartial, type ErrorRow, type QueryChunkResult } from './chunk-task.js';
 import type { WorkerPool } from './worker-pool.js';
+import type { WireBatch } from '../operators/wire-batch.js';
 import { concatRows, type WindowOp } from './window-task.js';
 
 /** A source stream's partitions (shards) and whether each still has data to give. */
@@ -71,9 +72,9 @@ export class QueryRunner {
     return this.watermark;
   }
 
-  /** Decodes projected rows that came back from a worker as Arrow IPC. */
+  /** Decodes projected rows that came back from a worker as a wire batch. */
   materialize(r: QueryChunkResult): QueryChunkResult {
-    if (r.rowsIpc) return { ...r, rows: decodeRows(this.plan, r.rowsIpc), rowsIpc: undefined };
+    if (r.rowsWire) return { ...r, rows: decodeRows(this.plan, r.rowsWire), rowsWire: undefined };
     return r;
   }
 
@@ -97,7 +98,7 @@ export class QueryRunner {
       return;
     }
     if (r.partial) this.merge(r.partial);
-    else if (r.partialIpcs) this.mergeEncoded(r.partialIpcs);
+    else if (r.partialWires) this.mergeEncoded(r.partialWires);
     if (!this.plan.watermark) return;
     if (partition !== undefined && sources) {
       if (r.maxEventTime > (this.partitionMax.get(partition) ?? -Infinity)) this.partitionMax.set(partition, r.maxEventTime);
@@ -135,9 +136,9 @@ export class QueryRunner {
     this.mergeEncoded(splitByKey(p, this.pool!.threads).map((part) => encodePartial(this.plan, part)));
   }
 
-  private mergeEncoded(parts: Uint8Array[]): void {
-    parts.forEach((ipc, partition) => {
-      if (ipc.byteLength) this.enqueue(partition, { ipc });
+  private mergeEncoded(parts: (WireBatch | null)[]): void {
+    parts.forEach((partial, partition) => {
+      if (partial) this.enqueue(partition, { partial });
     });
   }
 
@@ -171,7 +172,7 @@ export class QueryRunner {
         (r) => {
           this.partitionGroups[partition] = r.openGroups;
           for (const e of r.errors) this.error({ raw: JSON.stringify(e.row), message: e.message, rowtime: 0 }, 'EXPRESSION_ERROR', this.plan.name);
-          if (r.rowsIpc) this.held.push(decodeRows(this.plan, r.rowsIpc));
+          if (r.rowsWire) this.held.push(decodeRows(this.plan, r.rowsWire));
         },
         (e: unknown) => this.error({ raw: '', message: `window state partition ${partition} failed: ${(e as Error).message}`, rowtime: 0 }, 'INTERNAL_ERROR', this.plan.name),
       )

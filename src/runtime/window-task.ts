@@ -2,6 +2,7 @@ import type { QueryPlan } from '../planner/physical.js';
 import { WindowAggregate } from '../operators/window-aggregate.js';
 import type { OutputRows } from '../operators/operator.js';
 import { decodePartial, encodeRows } from './chunk-task.js';
+import type { WireBatch } from '../operators/wire-batch.js';
 
 /** Work on one partition of a query's keyed window state, which lives in the worker that owns it. */
 export interface WindowTask {
@@ -15,10 +16,10 @@ export interface WindowTask {
   readonly snapshot?: Uint8Array;
 }
 
-export type WindowOp = { readonly ipc: Uint8Array } | { readonly watermark: number };
+export type WindowOp = { readonly partial: WireBatch } | { readonly watermark: number };
 
 export interface WindowTaskResult {
-  readonly rowsIpc?: Uint8Array;
+  readonly rowsWire?: WireBatch;
   readonly errors: { message: string; row: unknown[] }[];
   readonly snapshot?: Uint8Array;
   readonly openGroups: number;
@@ -37,7 +38,7 @@ export function runWindowTask(t: WindowTask): WindowTaskResult {
   switch (t.op) {
     case 'batch':
       for (const op of t.ops ?? []) {
-        if ('ipc' in op) state.processBatch(decodePartial(t.plan, op.ipc), out);
+        if ('partial' in op) state.processBatch(decodePartial(t.plan, op.partial), out);
         else state.onWatermark(op.watermark, out);
       }
       break;
@@ -47,7 +48,7 @@ export function runWindowTask(t: WindowTask): WindowTaskResult {
   }
   const errors = state.rowErrors.splice(0);
   const rows = concatRows(batches);
-  return { ...(rows ? { rowsIpc: encodeRows(t.plan, rows) } : {}), errors, ...(snapshot ? { snapshot } : {}), openGroups: state.openGroups };
+  return { ...(rows ? { rowsWire: encodeRows(t.plan, rows) } : {}), errors, ...(snapshot ? { snapshot } : {}), openGroups: state.openGroups };
 }
 
 export function concatRows(batches: OutputRows[]): OutputRows | null {

@@ -1,12 +1,9 @@
 import { appendFile, mkdir, readdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { DuckDBTimestampValue, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
-import { KinesisClient, PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { Field } from '../planner/types.js';
 import type { LogStore } from '../ingest/index.js';
 import { BufferedSink, type Batch } from './buffered-sink.js';
-import { acquireDuckDb, releaseDuckDb } from './duckdb-databases.js';
-import { jsonToParquet, openScratchDuckDb } from './json-duckdb.js';
 import { FolderObjectStore } from './object-store.js';
 
 /** Somewhere a query's rows can be delivered: Firehose is reached through this narrow door. */
@@ -92,6 +89,8 @@ async function openTarget(stream: string, fields: readonly Field[], o: Readonly<
       };
       if (o['endpoint']) {
         const aws = /\.amazonaws\.com/.test(o['endpoint']);
+        // DuckDB and the AWS SDK load only for the sinks that use them.
+        const { KinesisClient, PutRecordsCommand } = await import('@aws-sdk/client-kinesis');
         const client = new KinesisClient({ endpoint: o['endpoint'], region: o['region'] ?? 'us-east-1', ...(aws || process.env['AWS_ACCESS_KEY_ID'] ? {} : { credentials: { accessKeyId: 'sluice', secretAccessKey: 'sluice' } }) });
         return {
           encode,
@@ -152,6 +151,7 @@ async function openParquetFolder(path: string, fields: readonly Field[]): Promis
   let seq = Math.max(0, ...(await readdir(path)).map((f) => Number(/^part-(\d+)\.parquet$/.exec(f)?.[1] ?? 0)));
   const folder = new FolderObjectStore(resolve(path));
   const columns = Object.fromEntries(fields.map((f) => [f.name, DUCK_TYPES[f.type] ?? 'VARCHAR']));
+  const { jsonToParquet, openScratchDuckDb } = await import('./json-duckdb.js');
   const scratch = await openScratchDuckDb();
   return {
     encode: json,
@@ -169,6 +169,8 @@ async function openDuckDb(stream: string, fields: readonly Field[], o: Readonly<
   if (!path) throw new Error(`sink = 'duckdb' needs path = '...'`);
   const table = o['table'] ?? stream;
   await mkdir(dirname(path), { recursive: true });
+  const { DuckDBTimestampValue } = await import('@duckdb/node-api');
+  const { acquireDuckDb, releaseDuckDb } = await import('./duckdb-databases.js');
   const instance = await acquireDuckDb(path);
   let conn: DuckDBConnection;
   try {

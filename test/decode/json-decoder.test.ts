@@ -21,6 +21,30 @@ interface Click {
   duration_ms: number;
 }
 
+describe('decoders that reuse their columns', () => {
+  it('give each chunk exactly what a fresh decoder gives, NULLs included', () => {
+    const chunks = [
+      ['{"ts":"2026-11-25T00:00:01Z","page":"/a","duration_ms":5}', '{"ts":"2026-11-25T00:00:02Z","page":"/b","duration_ms":6}', '{"ts":"2026-11-25T00:00:03Z","page":"/c","duration_ms":7}'],
+      ['{"page":"/b"}', '{"ts":"2026-11-25T00:00:04Z","duration_ms":null}', 'not json'],
+      ['{"ts":"2026-11-25T00:00:05Z","page":"/d","duration_ms":8}'],
+    ];
+    const columns: ColumnSpec[] = [{ name: 'ts', type: 'TIMESTAMP' }, { name: 'page', type: 'VARCHAR' }, { name: 'duration_ms', type: 'BIGINT' }];
+    for (const format of ['json', 'csv'] as const) {
+      const lines = format === 'json' ? chunks : chunks.map((c) => c.map((l) => (l.startsWith('{') ? Object.values(JSON.parse(l) as object).map((v) => v ?? '').join(',') : l)));
+      const specs = format === 'json' ? columns : columns.map((c, position) => ({ ...c, position }));
+      const reusing = createDecoder(format, specs, { reuseColumns: true });
+      for (const chunk of lines) {
+        const fresh = createDecoder(format, specs);
+        const got = reusing.decode(encodeLines(chunk));
+        const want = fresh.decode(encodeLines(chunk));
+        expect(got.length).toBe(want.length);
+        expect(got.errors.map((e) => e.raw)).toEqual(want.errors.map((e) => e.raw));
+        for (let c = 0; c < columns.length; c++) expect(columnValues(got, reusing, c)).toEqual(columnValues(want, fresh, c));
+      }
+    }
+  });
+});
+
 describe('JSON decoder on generated clickstream', () => {
   const lines = [...generateClickstream({ events: 50_000, seed: 11 })];
   const parsed = lines.map((l) => JSON.parse(l) as Click);

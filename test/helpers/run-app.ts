@@ -29,6 +29,8 @@ export async function runApp(sql: string, inputs: Record<string, string>, opts: 
       rows[name] = [];
       engine.on(name, (r, def) => rows[name]!.push(...toObjects(r, def.fields.slice(0, -1))));
     }
+    // Until its threads have loaded, the pool hands chunks back to this thread: wait, so that the worker path is what runs.
+    await engine.pool?.started;
     for (const [name, path] of Object.entries(inputs)) await replayFile(path, engine.runtime(name), { chunkBytes: opts.chunkBytes ?? 64 * 1024, maxInflight: 4 });
     for (const name of Object.keys(inputs)) await engine.endOfInput(engine.runtime(name).def.name);
   } finally {

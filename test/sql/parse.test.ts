@@ -1,7 +1,17 @@
 import { describe, it, expect } from 'vitest';
 import { parseSql } from '../../src/sql/parse.js';
+import { SqlParser } from '../../src/sql/parser.js';
+import { createSqlLexer } from '../../src/sql/tokens.js';
 import { renderDiagnostics } from '../../src/sql/diagnostics.js';
 import type { CreatePump, CreateStream, Select } from '../../src/sql/ast.js';
+
+describe('grammar', () => {
+  it('passes Chevrotain\'s own checks of the tokens and the grammar (skipped at run time)', () => {
+    expect(() => createSqlLexer(true)).not.toThrow();
+    expect(createSqlLexer(true).lexerDefinitionErrors).toEqual([]);
+    expect(() => new SqlParser(true)).not.toThrow();
+  });
+});
 
 describe('SQL parser', () => {
   it('reads keywords in any case and keeps quoted identifiers exact', () => {

@@ -1,4 +1,7 @@
-import { KinesisClient, ListShardsCommand, GetShardIteratorCommand, GetRecordsCommand, type Shard as KinesisShard } from '@aws-sdk/client-kinesis';
+import type { KinesisClient, Shard as KinesisShard } from '@aws-sdk/client-kinesis';
+
+/** The AWS SDK, loaded when a remote source first reads: most applications never need it. */
+type Sdk = typeof import('@aws-sdk/client-kinesis');
 import type { StreamRuntime } from '../stream-runtime.js';
 import { IdleClock, PausePoint } from './source-loop.js';
 import { toLines } from './log-source.js';
@@ -22,7 +25,8 @@ export interface RemotePosition {
  * per shard per second as AWS allows. Same contract as LogSource: chunks tagged with their shard.
  */
 export class RemoteKinesisSource {
-  private readonly client: KinesisClient;
+  private client: KinesisClient | null = null;
+  private sdk: Sdk | null = null;
   private stopped = false;
   private loop: Promise<void> | null = null;
   private readonly lastSequence = new Map<string, string>();
@@ -34,16 +38,22 @@ export class RemoteKinesisSource {
 
   constructor(private readonly streamName: string, private readonly rt: StreamRuntime, private readonly options: RemoteSourceOptions) {
     this.idle = new IdleClock(options.idleTimeoutMs);
+  }
+
+  private async connect(): Promise<{ client: KinesisClient; sdk: Sdk }> {
+    this.sdk ??= await import('@aws-sdk/client-kinesis');
     // AWS itself needs real credentials (the SDK's usual chain: environment, profile, role); another
     // Sluice accepts any, so without configured credentials a non-AWS endpoint gets placeholders.
+    const options = this.options;
     const aws = /\.amazonaws\.com(\.cn)?(:\d+)?(\/|$)/.test(options.endpoint);
     const configured = process.env['AWS_ACCESS_KEY_ID'] || process.env['AWS_PROFILE'];
-    this.client = new KinesisClient({
+    this.client ??= new this.sdk.KinesisClient({
       endpoint: options.endpoint,
       region: options.region ?? process.env['AWS_REGION'] ?? 'us-east-1',
       maxAttempts: 5,
       ...(aws || configured ? {} : { credentials: { accessKeyId: 'sluice', secretAccessKey: 'sluice' } }),
     });
+    return { client: this.client, sdk: this.sdk };
   }
 
   position(): RemotePosition {
@@ -84,7 +94,7 @@ export class RemoteKinesisSource {
     this.stopped = true;
     this.pausePoint.wake();
     await this.loop;
-    this.client.destroy();
+    this.client?.destroy();
   }
 
   private async run(): Promise<void> {
@@ -127,7 +137,8 @@ export class RemoteKinesisSource {
     const out: KinesisShard[] = [];
     let token: string | undefined;
     do {
-      const r = await this.client.send(new ListShardsCommand(token ? { NextToken: token } : { StreamName: this.streamName }));
+      const { client, sdk } = await this.connect();
+      const r = await client.send(new sdk.ListShardsCommand(token ? { NextToken: token } : { StreamName: this.streamName }));
       out.push(...(r.Shards ?? []));
       token = r.NextToken;
     } while (token);
@@ -135,10 +146,11 @@ export class RemoteKinesisSource {
   }
 
   private async read(shardId: string): Promise<{ shardId: string; records: Uint8Array[]; done: boolean }> {
+    const { client, sdk } = await this.connect();
     let iterator = this.iterators.get(shardId);
     if (iterator === undefined) {
       const last = this.lastSequence.get(shardId);
-      const r = await this.client.send(new GetShardIteratorCommand({
+      const r = await client.send(new sdk.GetShardIteratorCommand({
         StreamName: this.streamName,
         ShardId: shardId,
         ...(last ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', StartingSequenceNumber: last } : { ShardIteratorType: 'TRIM_HORIZON' }),
@@ -147,7 +159,7 @@ export class RemoteKinesisSource {
     }
     if (iterator === null) return { shardId, records: [], done: true };
     try {
-      const r = await this.client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
+      const r = await client.send(new sdk.GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
       const records = r.Records ?? [];
       if (records.length) this.lastSequence.set(shardId, records[records.length - 1]!.SequenceNumber!);
       this.iterators.set(shardId, r.NextShardIterator ?? null);
