@@ -1,7 +1,12 @@
 import { Engine, type StatementResult } from './runtime/engine.js';
 import { toObjects, type Row } from './runtime/rows.js';
+import { toRecordBatch } from './runtime/arrow-rows.js';
+import type { RecordBatch } from 'apache-arrow';
 import { SqlDiagnosticsError } from './sql/diagnostics.js';
 import { LogStore } from './ingest/index.js';
+import { userFields } from './planner/catalog.js';
+import type { Field } from './planner/types.js';
+import type { OutputRows } from './operators/operator.js';
 
 export interface SluiceOptions {
   /**
@@ -64,12 +69,25 @@ export class Sluice {
 
   /** Output rows of a stream as they are emitted, until the stream ends or Sluice closes. */
   subscribe(stream: string): AsyncIterable<Row[]> {
-    const queue: Row[][] = [];
+    return this.batches(stream, (rows, fields) => toObjects(rows, fields));
+  }
+
+  /**
+   * The same batches as Apache Arrow RecordBatches: strings dictionary-encoded, TIMESTAMP as
+   * milliseconds (UTC), BIGINT as Int64. Arrow loads on the first call.
+   */
+  subscribeArrow(stream: string): AsyncIterable<RecordBatch> {
+    return this.batches(stream, (rows, fields) => toRecordBatch(rows, fields));
+  }
+
+  private batches<T>(stream: string, convert: (rows: OutputRows, fields: readonly Field[]) => T | Promise<T>): AsyncIterable<T> {
+    // Batches are converted as the consumer pulls them, not on the engine's thread of work.
+    const queue: { rows: OutputRows; fields: readonly Field[] }[] = [];
     let wake: (() => void) | null = null;
     let done = false;
     const rt = this.engine.runtime(stream);
-    const offRows = this.on(stream, (rows) => {
-      queue.push(rows);
+    const offRows = this.engine.on(stream, (rows, def) => {
+      queue.push({ rows, fields: userFields(def) });
       wake?.();
     });
     const finish = () => {
@@ -83,13 +101,16 @@ export class Sluice {
     this.subscribers.add(finish);
     return {
       [Symbol.asyncIterator]: () => ({
-        next: async (): Promise<IteratorResult<Row[]>> => {
+        next: async (): Promise<IteratorResult<T>> => {
           while (queue.length === 0 && !done && !this.closed) await new Promise<void>((resolve) => (wake = resolve));
           wake = null;
-          if (queue.length) return { value: queue.shift()!, done: false };
+          if (queue.length) {
+            const next = queue.shift()!;
+            return { value: await convert(next.rows, next.fields), done: false };
+          }
           return { value: undefined, done: true };
         },
-        return: async (): Promise<IteratorResult<Row[]>> => {
+        return: async (): Promise<IteratorResult<T>> => {
           finish();
           this.subscribers.delete(finish);
           return { value: undefined, done: true };

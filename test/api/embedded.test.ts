@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { RecordBatch } from 'apache-arrow';
 import { Sluice, SqlDiagnosticsError } from '../../src/index.js';
 
 const APP = `CREATE STREAM clicks (ts TIMESTAMP(3), page VARCHAR, ms BIGINT, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND);
@@ -39,6 +40,29 @@ describe('embedded API', () => {
       ]);
     });
   }
+
+  it('delivers the same batches as Apache Arrow RecordBatches, typed from the query', async () => {
+    const sluice = await Sluice.open();
+    await sluice.execute(APP);
+    const batches: RecordBatch[] = [];
+    const done = (async () => {
+      for await (const b of sluice.subscribeArrow('views')) batches.push(b);
+    })();
+    await sluice.put('clicks', [{ ts: at(1), page: '/a', ms: 10 }, { ts: at(2), page: '/b', ms: 20 }, { ts: at(3), page: '/a', ms: 30 }, { ts: at(12), page: '/a', ms: 1 }]);
+    await sluice.end('clicks');
+    await done;
+    await sluice.close();
+    expect(batches.every((b) => b instanceof RecordBatch)).toBe(true);
+    expect(batches[0]!.schema.fields.map((f) => [f.name, String(f.type)])).toEqual([
+      ['window_start', 'Timestamp<MILLISECOND, UTC>'], ['page', 'Dictionary<Int32, Utf8>'], ['n', 'Int64'], ['total', 'Int64'],
+    ]);
+    const rows = batches.flatMap((b) => b.toArray()).map((r) => ({ window_start: new Date(Number(r.window_start)).toISOString(), page: r.page, n: r.n, total: r.total }));
+    expect(rows.sort((a, b) => a.window_start.localeCompare(b.window_start) || a.page.localeCompare(b.page))).toEqual([
+      { window_start: at(0), page: '/a', n: 2n, total: 40n },
+      { window_start: at(0), page: '/b', n: 1n, total: 20n },
+      { window_start: at(10), page: '/a', n: 1n, total: 1n },
+    ]);
+  });
 
   it('emits a window as soon as the watermark passes its end', async () => {
     const sluice = await Sluice.open();
