@@ -1,6 +1,7 @@
 /**
  * The slice of Node's request/response objects that handlers use, so one handler serves both
- * HTTP/1.1 (`http.IncomingMessage`/`ServerResponse`) and HTTP/2 (the `http2` compatibility API).
+ * HTTP/1.1 (`http.IncomingMessage`/`ServerResponse`) and HTTP/2 (views over the core stream API,
+ * http2-exchange.ts).
  */
 
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';

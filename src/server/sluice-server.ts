@@ -16,6 +16,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import { sendBody, type HttpRequest, type HttpResponse, type RouteHandler } from './http-types.js';
+import { Http2Request, Http2Response } from './http2-exchange.js';
 import { sniffSocket } from './protocol-sniffer.js';
 
 export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
@@ -68,7 +69,11 @@ export class SluiceServer {
       maxSessionMemory: 64,
       settings: { initialWindowSize: HTTP2_STREAM_WINDOW },
     });
-    this.h2.on('request', handle as (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => void);
+    // The core stream API rather than 'request' (see http2-exchange.ts): no compatibility layer is set up.
+    this.h2.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
+      if (headers.expect === '100-continue' && !stream.destroyed) stream.additionalHeaders({ [http2.constants.HTTP2_HEADER_STATUS]: 100 });
+      handle(new Http2Request(stream, headers), new Http2Response(stream));
+    });
     this.h2.on('session', (session: http2.ServerHttp2Session) => {
       this.sessions.add(session);
       session.once('close', () => this.sessions.delete(session));
