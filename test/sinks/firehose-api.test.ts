@@ -8,7 +8,7 @@ import {
   PutRecordCommand,
 } from '@aws-sdk/client-firehose';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { bytes, createStream, ROLE, startFirehoseServer, tempDir, waitFor, type FirehoseTestServer } from './helpers.js';
+import { bytes, createStream, errorOf, ROLE, startFirehoseServer, tempDir, waitFor, type FirehoseTestServer } from './helpers.js';
 
 let t: FirehoseTestServer;
 let dir: string;
@@ -22,16 +22,6 @@ afterEach(async () => {
   await t.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-async function errorOf(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  try {
-    await promise;
-  } catch (err) {
-    const e = err as { name: string; message: string; $metadata?: { httpStatusCode?: number } };
-    return { name: e.name, message: e.message, status: e.$metadata?.httpStatusCode };
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('Firehose delivery stream lifecycle', () => {
   it('creates (CREATING then ACTIVE), describes, lists and deletes', async () => {

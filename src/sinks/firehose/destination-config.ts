@@ -155,8 +155,8 @@ export function describeS3Destination(d: S3Destination): object {
   };
 }
 
-/** S3DestinationDescription. */
-export function describeS3(d: S3Destination): object {
+/** The fields an S3 destination is both configured and described with. */
+export function s3Fields(d: S3Destination): Record<string, unknown> {
   return {
     RoleARN: d.roleArn,
     BucketARN: d.bucketArn,
@@ -164,6 +164,13 @@ export function describeS3(d: S3Destination): object {
     ...(d.errorOutputPrefix !== undefined ? { ErrorOutputPrefix: d.errorOutputPrefix } : {}),
     BufferingHints: { SizeInMBs: d.sizeInMBs, IntervalInSeconds: d.intervalInSeconds },
     CompressionFormat: d.compression,
+  };
+}
+
+/** S3DestinationDescription. */
+export function describeS3(d: S3Destination): object {
+  return {
+    ...s3Fields(d),
     EncryptionConfiguration: { NoEncryptionConfig: 'NoEncryption' },
     CloudWatchLoggingOptions: { Enabled: false },
   };

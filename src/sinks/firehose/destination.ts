@@ -14,6 +14,7 @@ import {
   S3_DESTINATION_UPDATE_SPEC,
   describeS3Destination,
   parseS3,
+  s3Fields,
   type S3Destination,
 } from './destination-config.js';
 import { HTTP_DESTINATION_SPEC, HTTP_DESTINATION_UPDATE_SPEC, describeHttpDestination, parseHttpDestination, type HttpDestination } from './http-destination-config.js';
@@ -94,12 +95,7 @@ function deepMerge(base: Input, update: Input): Input {
 export function legacyConfig(d: S3Destination): DestinationConfig {
   return {
     [d.extended ? 'ExtendedS3DestinationConfiguration' : 'S3DestinationConfiguration']: {
-      RoleARN: d.roleArn,
-      BucketARN: d.bucketArn,
-      ...(d.prefix !== undefined ? { Prefix: d.prefix } : {}),
-      ...(d.errorOutputPrefix !== undefined ? { ErrorOutputPrefix: d.errorOutputPrefix } : {}),
-      BufferingHints: { SizeInMBs: d.sizeInMBs, IntervalInSeconds: d.intervalInSeconds },
-      CompressionFormat: d.compression,
+      ...s3Fields(d),
       ...(d.appendDelimiter ? { ProcessingConfiguration: { Enabled: true, Processors: [{ Type: 'AppendDelimiterToRecord' }] } } : {}),
     },
   };
