@@ -13,7 +13,7 @@ import {
   type SubscribeToShardEvent,
 } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { settle, startTestServer, text, type TestServer } from './helpers.js';
+import { eventually, startTestServer, untilActive, text, type TestServer } from './helpers.js';
 
 const STREAM_ARN = 'arn:aws:kinesis:us-east-1:000000000000:stream/fan';
 
@@ -24,7 +24,7 @@ describe('enhanced fan-out through the AWS SDK', () => {
   beforeAll(async () => {
     t = await startTestServer({ throttle: false, subscriptionMs: 1500, subscribePollMs: 20 });
     await t.client.send(new CreateStreamCommand({ StreamName: 'fan', ShardCount: 1 }));
-    await settle();
+    await untilActive(t.client, 'fan');
   });
 
   afterAll(async () => {
@@ -36,7 +36,7 @@ describe('enhanced fan-out through the AWS SDK', () => {
     consumerArn = reg.Consumer!.ConsumerARN!;
     expect(consumerArn).toMatch(/^arn:aws:kinesis:us-east-1:000000000000:stream\/fan\/consumer\/app:\d+$/);
     expect(reg.Consumer!.ConsumerStatus).toBe('CREATING');
-    await settle();
+    await eventually('consumer ACTIVE', async () => (await t.client.send(new DescribeStreamConsumerCommand({ ConsumerARN: consumerArn }))).ConsumerDescription?.ConsumerStatus === 'ACTIVE');
     const byArn = await t.client.send(new DescribeStreamConsumerCommand({ ConsumerARN: consumerArn }));
     expect(byArn.ConsumerDescription).toMatchObject({ ConsumerName: 'app', ConsumerStatus: 'ACTIVE', StreamARN: STREAM_ARN });
     const byName = await t.client.send(new DescribeStreamConsumerCommand({ StreamARN: STREAM_ARN, ConsumerName: 'app' }));
@@ -103,12 +103,13 @@ describe('enhanced fan-out through the AWS SDK', () => {
 
   it('ends a subscription on a closed shard with ChildShards', async () => {
     await t.client.send(new CreateStreamCommand({ StreamName: 'fan2', ShardCount: 1 }));
-    await settle();
+    await untilActive(t.client, 'fan2');
     const arn2 = 'arn:aws:kinesis:us-east-1:000000000000:stream/fan2';
     const c = (await t.client.send(new RegisterStreamConsumerCommand({ StreamARN: arn2, ConsumerName: 'c' }))).Consumer!;
+    await eventually('consumer ACTIVE', async () => (await t.client.send(new DescribeStreamConsumerCommand({ ConsumerARN: c.ConsumerARN }))).ConsumerDescription?.ConsumerStatus === 'ACTIVE');
     await t.client.send(new PutRecordsCommand({ StreamName: 'fan2', Records: [{ PartitionKey: 'a', Data: Buffer.from('before') }] }));
     await t.client.send(new SplitShardCommand({ StreamName: 'fan2', ShardToSplit: 'shardId-000000000000', NewStartingHashKey: (1n << 127n).toString() }));
-    await settle();
+    await untilActive(t.client, 'fan2');
     const sub = await t.client.send(new SubscribeToShardCommand({ ConsumerARN: c.ConsumerARN, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'TRIM_HORIZON' } }));
     const events: SubscribeToShardEvent[] = [];
     for await (const event of sub.EventStream!) if (event.SubscribeToShardEvent) events.push(event.SubscribeToShardEvent);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
+import { DescribeStreamSummaryCommand, KinesisClient, type KinesisClientConfig } from '@aws-sdk/client-kinesis';
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/index.js';
 
 // The SDK warns once per process that it will soon need Node 22; that is not this test's business.
@@ -55,6 +55,20 @@ export async function startTestServer(options: StartServerOptions = {}): Promise
 }
 
 /** Waits until the stream (or consumer) has left CREATING. */
+/** Waits (bounded) until `check` holds, however loaded the machine; errors count as not yet. */
+export async function eventually(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > end) throw new Error(`${what}: not so after ${ms} ms`);
+    await settle(20);
+  }
+}
+
+/** A stream is ACTIVE: created, or done resharding. */
+export function untilActive(client: KinesisClient, name: string): Promise<void> {
+  return eventually(`stream ${name} ACTIVE`, async () => (await client.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary?.StreamStatus === 'ACTIVE');
+}
+
 export function settle(ms = 80): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
