@@ -13,19 +13,39 @@ export interface RetryPolicy {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** Bounds other than a count of attempts. */
+export interface RetryLimits {
+  /** Epoch ms: a failure at or after it is final, no wait runs past it, and attempts are not counted. */
+  readonly until?: number;
+  /** Once aborted, a failure is final at once (passed through `stopped`), and a wait ends early. */
+  readonly stop?: AbortSignal;
+  readonly stopped?: (err: unknown, attempt: number) => unknown;
+}
 
-/** Runs `task` until it succeeds or the attempts run out; rethrows the last error. */
-export async function withRetry<T>(task: (attempt: number) => Promise<T>, policy: RetryPolicy = {}): Promise<T> {
+const sleepUnlessAborted = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
+  new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+    function done(): void {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+
+/** Runs `task` until it succeeds or the attempts (or `limits`) run out; rethrows the last error. */
+export async function withRetry<T>(task: (attempt: number) => Promise<T>, policy: RetryPolicy = {}, limits: RetryLimits = {}): Promise<T> {
   const attempts = Math.max(1, policy.attempts ?? 4);
-  const sleep = policy.sleep ?? realSleep;
+  const sleep = policy.sleep ?? ((ms: number) => sleepUnlessAborted(ms, limits.stop));
   let delay = policy.baseDelayMs ?? 1000;
   for (let attempt = 1; ; attempt++) {
     try {
       return await task(attempt);
     } catch (err) {
-      if (attempt >= attempts) throw err;
-      await sleep(delay);
+      const left = limits.until === undefined ? Infinity : limits.until - Date.now();
+      if (limits.until === undefined ? attempt >= attempts : left <= 0) throw err;
+      if (limits.stop?.aborted) throw limits.stopped ? limits.stopped(err, attempt) : err;
+      await sleep(Math.min(delay, left));
       delay = Math.min(delay * 2, policy.maxDelayMs ?? 30_000);
     }
   }

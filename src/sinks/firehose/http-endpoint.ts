@@ -9,7 +9,7 @@
 import crypto from 'node:crypto';
 import zlib from 'node:zlib';
 import type { Batch } from '../buffered-sink.js';
-import type { RetryPolicy } from '../retry.js';
+import { withRetry, type RetryPolicy } from '../retry.js';
 import type { HttpDestination } from './http-destination-config.js';
 
 export class HttpEndpointError extends Error {
@@ -29,35 +29,25 @@ export class DeliveryDeferredError extends Error {
   override readonly name = 'DeliveryDeferredError';
 }
 
-const sleepUnlessAborted = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-  });
-
 /**
  * Delivers the batch or throws the last failure (an HttpEndpointError) once the retry duration is
  * spent; once `stop` is aborted, a failed attempt throws DeliveryDeferredError instead of waiting.
  */
 export async function postBatch(d: HttpDestination, batch: Batch, sourceArn: string, policy: RetryPolicy = {}, stop?: AbortSignal): Promise<void> {
-  const sleep = policy.sleep ?? ((ms: number) => sleepUnlessAborted(ms, stop));
   const deadline = Date.now() + d.retrySeconds * 1000;
-  let delay = policy.baseDelayMs ?? 1000;
   const records = batch.records.map((r) => ({ data: Buffer.from(r.buffer, r.byteOffset, r.byteLength).toString('base64') }));
-  for (let attempt = 1; ; attempt++) {
-    const failure = await postOnce(d, records, sourceArn, Math.max(1000, deadline - Date.now()));
-    if (failure === undefined) return;
-    const left = deadline - Date.now();
-    if (left <= 0) throw new HttpEndpointError(failure.code, failure.message, attempt);
-    if (stop?.aborted) throw new DeliveryDeferredError(`delivery to ${d.url} deferred to the next start after ${attempt} attempts: ${failure.message}`);
-    await sleep(Math.min(delay, left));
-    delay = Math.min(delay * 2, policy.maxDelayMs ?? 30_000);
-  }
+  await withRetry(
+    async (attempt) => {
+      const failure = await postOnce(d, records, sourceArn, Math.max(1000, deadline - Date.now()));
+      if (failure !== undefined) throw new HttpEndpointError(failure.code, failure.message, attempt);
+    },
+    policy,
+    {
+      until: deadline,
+      ...(stop ? { stop } : {}),
+      stopped: (err, attempt) => new DeliveryDeferredError(`delivery to ${d.url} deferred to the next start after ${attempt} attempts: ${(err as Error).message}`),
+    },
+  );
 }
 
 async function postOnce(d: HttpDestination, records: { data: string }[], sourceArn: string, timeoutMs: number): Promise<{ code: string; message: string } | undefined> {
