@@ -4,7 +4,7 @@ import zlib from 'node:zlib';
 import { PutRecordBatchCommand, PutRecordCommand } from '@aws-sdk/client-firehose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualScheduler } from '../../src/sinks/index.js';
-import { bytes, createStream, listFiles, pause, startFirehoseServer, tempDir, waitFor, type FirehoseTestServer } from './helpers.js';
+import { bytes, closeAndRemove, createStream, listFiles, pause, startFirehoseServer, tempDir, waitFor, type FirehoseTestServer } from './helpers.js';
 
 const T0 = Date.UTC(2030, 2, 4, 5, 6, 7); // 2030-03-04 05:06:07 UTC
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -13,9 +13,8 @@ let t: FirehoseTestServer | undefined;
 let dir: string;
 
 afterEach(async () => {
-  await t?.close();
+  await closeAndRemove(t, dir);
   t = undefined;
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 async function start(scheduler = new ManualScheduler(T0)): Promise<{ t: FirehoseTestServer; scheduler: ManualScheduler; bucket: string }> {

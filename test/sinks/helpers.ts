@@ -36,6 +36,12 @@ export async function startFirehoseServer(dir: string, firehose: FirehoseServerO
   };
 }
 
+/** After a test: closes its server (if one is still open) and removes its data folder. */
+export async function closeAndRemove(t: FirehoseTestServer | undefined, dir: string): Promise<void> {
+  await t?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 /** Creates a DirectPut stream to bucket `bucket` and waits for it to be ACTIVE. */
 export async function createStream(
   client: FirehoseClient,

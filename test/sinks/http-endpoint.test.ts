@@ -5,7 +5,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { CreateDeliveryStreamCommand, PutRecordBatchCommand, type HttpEndpointDestinationConfiguration } from '@aws-sdk/client-firehose';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bytes, errorOf, listFiles, query, ROLE, startFirehoseServer, tempDir, waitFor, type FirehoseTestServer } from './helpers.js';
+import { bytes, closeAndRemove, errorOf, listFiles, query, ROLE, startFirehoseServer, tempDir, waitFor, type FirehoseTestServer } from './helpers.js';
 
 interface Received {
   readonly headers: http.IncomingHttpHeaders;
@@ -17,11 +17,10 @@ let endpoint: http.Server | undefined;
 let dir: string;
 
 afterEach(async () => {
-  await t?.close();
+  await closeAndRemove(t, dir);
   t = undefined;
   await new Promise((resolve) => (endpoint ? endpoint.close(resolve) : resolve(undefined)));
   endpoint = undefined;
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 /** A real HTTP endpoint on 127.0.0.1: `answer(n)` decides the status of the n-th request (and whether to echo its id). */

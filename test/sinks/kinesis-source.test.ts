@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CreateDeliveryStreamCommand, DescribeDeliveryStreamCommand, ListDeliveryStreamsCommand, PutRecordBatchCommand, PutRecordCommand } from '@aws-sdk/client-firehose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readFrames } from '../../src/sinks/index.js';
-import { bytes, errorOf, listFiles, ROLE, startFirehoseServer, tempDir, waitFor, type FirehoseTestServer } from './helpers.js';
+import { bytes, closeAndRemove, errorOf, listFiles, ROLE, startFirehoseServer, tempDir, waitFor, type FirehoseTestServer } from './helpers.js';
 
 const STREAM_ARN = 'arn:aws:kinesis:us-east-1:000000000000:stream/clicks';
 
@@ -11,9 +11,8 @@ let t: FirehoseTestServer | undefined;
 let dir: string;
 
 afterEach(async () => {
-  await t?.close();
+  await closeAndRemove(t, dir);
   t = undefined;
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const append = (from: number, to: number) =>

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { CreateDeliveryStreamCommand, DescribeDeliveryStreamCommand, PutRecordBatchCommand, type DataFormatConversionConfiguration } from '@aws-sdk/client-firehose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualScheduler } from '../../src/sinks/index.js';
-import { bytes, createStream, errorOf, listFiles, query, ROLE, startFirehoseServer, tempDir, waitFor, type FirehoseTestServer } from './helpers.js';
+import { bytes, closeAndRemove, createStream, errorOf, listFiles, query, ROLE, startFirehoseServer, tempDir, waitFor, type FirehoseTestServer } from './helpers.js';
 
 const T0 = Date.UTC(2030, 2, 4, 5, 6, 7);
 const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
@@ -18,9 +18,8 @@ let t: FirehoseTestServer | undefined;
 let dir: string;
 
 afterEach(async () => {
-  await t?.close();
+  await closeAndRemove(t, dir);
   t = undefined;
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('record format conversion to Parquet', () => {

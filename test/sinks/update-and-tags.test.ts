@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-firehose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualScheduler } from '../../src/sinks/index.js';
-import { bytes, createStream, errorOf, listFiles, ROLE, startFirehoseServer, tempDir, waitFor, type FirehoseTestServer } from './helpers.js';
+import { bytes, closeAndRemove, createStream, errorOf, listFiles, ROLE, startFirehoseServer, tempDir, waitFor, type FirehoseTestServer } from './helpers.js';
 
 const T0 = Date.UTC(2030, 2, 4, 5, 6, 7);
 
@@ -19,9 +19,8 @@ let t: FirehoseTestServer | undefined;
 let dir: string;
 
 afterEach(async () => {
-  await t?.close();
+  await closeAndRemove(t, dir);
   t = undefined;
-  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 const describeStream = async (name: string) => (await t!.client.send(new DescribeDeliveryStreamCommand({ DeliveryStreamName: name }))).DeliveryStreamDescription!;
