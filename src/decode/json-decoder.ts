@@ -1,11 +1,11 @@
-import { ColumnWriter, T_TIMESTAMP, T_VARCHAR } from './column-writer.js';
+import { ColumnWriter, T_BOOLEAN, T_INTEGER, T_TIMESTAMP, T_VARCHAR } from './column-writer.js';
 import { COLON, COMMA, FALSE, JsonScanner, LBRACE, LBRACKET, NEWLINE, NULL, QUOTE, RBRACE, TRUE, skipSpace } from './json-scanner.js';
 import { RecordShape } from './json-shape.js';
 import { unescapeJsonString } from './json-unescape.js';
 import { asBuffer, blankLineEnd } from './line-index.js';
-import { scanJsonNumber } from './parse-number.js';
+import { plainIntegerEnd, scanJsonNumber } from './parse-number.js';
 import { scanTimestamp } from './parse-timestamp.js';
-import { findStringStopHashing, stopHash, viewOf } from './swar.js';
+import { findStringStop, findStringStopHashing, stopHash, viewOf } from './swar.js';
 import type { ColumnSpec, DecodedBatch, RecordDecoder, ReuseOptions } from './types.js';
 import { ScratchBytes, snippet, utf8Bytes, utf8Text } from './utf8.js';
 
@@ -28,6 +28,8 @@ const OTHER_SHAPE = -2;
 class JsonDecoder extends JsonScanner implements RecordDecoder {
   private readonly out: ColumnWriter;
   private readonly types: Uint8Array;
+  /** Per column: the longest plain integer (digits) that certainly fits it, if only checked; else 0. */
+  private readonly checkDigits: Uint8Array;
   private readonly shape = new RecordShape();
   private readonly scratch = new ScratchBytes();
   /** Records seen by the last decode call, and their mean size, which sizes the next call's columns. */
@@ -50,6 +52,8 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
     super();
     this.out = new ColumnWriter(columns, options.reuseColumns === true);
     this.types = this.out.types;
+    // Plain integers of up to 9 digits fit INTEGER, of up to 15 every other numeric type, exactly.
+    this.checkDigits = Uint8Array.from(columns, (c, col) => (c.checkOnly !== true ? 0 : this.types[col] === T_INTEGER ? 9 : this.types[col] === T_BOOLEAN || this.types[col] === T_VARCHAR ? 0 : 15));
     this.nextColumnSameField = new Int32Array(columns.length).fill(-1);
     const lastColumnOfField: number[] = [];
     columns.forEach((spec, col) => {
@@ -150,8 +154,11 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
       i += shape.lengths[k]!;
       if (i < end && bytes[i]! <= 0x20) i = skipSpace(bytes, i, end);
       const field = shape.fields[k]!;
-      if (field < 0) i = this.skipValue(bytes, i, end);
-      else {
+      if (field < 0) {
+        // A plain string, the usual skipped value, without the general scanner's dispatch.
+        const q = i < end && bytes[i] === QUOTE ? findStringStop(view, bytes, i + 1, end) : end;
+        i = q < end && bytes[q] === QUOTE ? q + 1 : this.skipValue(bytes, i, end);
+      } else {
         const valueStart = i;
         for (let col = this.fieldFirstColumn[field]!; col >= 0 && i >= 0; col = this.nextColumnSameField[col]!) {
           i = this.readValue(col, bytes, valueStart, end, row);
@@ -272,6 +279,12 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
       if (e < 0) return e;
       // A string column keeps nested JSON as its text, the way DuckDB reads JSON into VARCHAR.
       return type === T_VARCHAR && out.setText(col, row, this.view, bytes, i, e) ? e : this.coercion(col, bytes, i, e);
+    }
+    // A column that is only checked: a short plain integer fits it, with nothing to store.
+    const digits = this.checkDigits[col]!;
+    if (digits > 0) {
+      const e = plainIntegerEnd(bytes, i, end, digits);
+      if (e > 0) return e;
     }
     const e = scanJsonNumber(bytes, i, end);
     if (e < 0) return this.syntax(i, c < 0 ? 'missing value' : 'expected a value');

@@ -34,6 +34,22 @@ export function scanJsonNumber(bytes: Uint8Array, i: number, end: number): numbe
 }
 
 /**
+ * End of the plain integer token `-?[1-9][0-9]*` or `-?0` at `bytes[i]` with at most `maxDigits`
+ * digits, or -1 if the token there is anything else (a fraction, an exponent, more digits, not a
+ * number at all): a cheap check that a value fits an integer column, with `scanJsonNumber` for the rest.
+ */
+export function plainIntegerEnd(bytes: Uint8Array, i: number, end: number, maxDigits: number): number {
+  if (i < end && bytes[i] === 0x2d) i++;
+  const first = i;
+  // readable: i += /^\d*/.exec(text.slice(i))[0].length
+  while (i < end && bytes[i]! - 0x30 >>> 0 < 10) i++;
+  const digits = i - first;
+  if (digits === 0 || digits > maxDigits || (digits > 1 && bytes[first] === 0x30)) return -1;
+  if (i < end && (bytes[i] === 0x2e || (bytes[i]! | 0x20) === 0x65)) return -1;
+  return i;
+}
+
+/**
  * Value of a JSON number token already checked by `scanJsonNumber`. Plain integers and decimals
  * whose digits fit in 2^53 take Clinger's fast path: one correctly rounded division by an exact
  * power of ten gives the same double as JSON.parse. Exponents and long mantissas go to Number().

@@ -17,6 +17,12 @@ export interface ColumnSpec {
   readonly field?: string;
   /** CSV only: zero-based position of the field in the record. */
   readonly position?: number;
+  /**
+   * Nothing reads the column: its values need only be checked against the type, so a record that
+   * does not fit is still reported. Its values in the batch are then unspecified (a decoder may
+   * skip storing those it has checked cheaply).
+   */
+  readonly checkOnly?: boolean;
 }
 
 export type DecodedColumn =

@@ -3,6 +3,7 @@ import { readerOf, type ColumnBatch, type Reader } from './column-batch.js';
 import { compileExpr, RowError, type CompiledExpr } from './kernels/compile-expr.js';
 import { take } from './kernels/take.js';
 import { assignWindows, lastWindowEnd } from './window-assigner.js';
+import type { WindowSpec } from '../planner/logical/plan.js';
 import { createStore, type AccumulatorStore } from './aggregates/registry.js';
 
 /** Per-chunk partial aggregates: one entry per (window, key), with each aggregate's partial state. */
@@ -56,11 +57,7 @@ export class RowStage {
     if (plan.watermark) {
       const v = batch.columns[plan.watermark.column]!;
       time = readerOf(v, 'TIMESTAMP');
-      if (v.kind === 'f64') {
-        const { values, valid } = v;
-        // for each valid row: maxEventTime = max(maxEventTime, values[i])
-        for (let i = 0; i < batch.length; i++) if ((!valid || valid[i]) && values[i]! > maxEventTime) maxEventTime = values[i]!;
-      }
+      if (v.kind === 'f64') maxEventTime = maxValid(v.values, v.valid, batch.length);
     }
     const where = this.where?.bind(batch);
     const tv = plan.window ? batch.columns[plan.window.timeColumn] : undefined;
@@ -98,14 +95,10 @@ export class RowStage {
   private selectByTime(n: number, times: Float64Array, valid: Uint8Array | null, lateBefore: number, rowErrors: { row: number; message: string }[], late: number[]): Int32Array {
     const w = this.plan.window!;
     const sel = this.selection(n);
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      if (valid && !valid[i]) {
-        rowErrors.push({ row: i, message: `NULL time column ${this.plan.inputNames[w.timeColumn]}: the row belongs to no window` });
-        continue;
-      }
-      if (lateBefore > -Infinity && lastWindowEnd(w, times[i]!) <= lateBefore) late.push(i);
-      else sel[count++] = i;
+    const count = selectTimed(sel, n, times, valid, w, lateBefore, late);
+    if (count + late.length < n) {
+      const message = `NULL time column ${this.plan.inputNames[w.timeColumn]}: the row belongs to no window`;
+      for (let i = 0; i < n; i++) if (valid && !valid[i]) rowErrors.push({ row: i, message });
     }
     return sel.subarray(0, count);
   }
@@ -203,11 +196,18 @@ export class RowStage {
 
   /** The common case, tumbling windows grouped by one string column: slots found by dictionary code in a typed array. */
   private tumbleByCode(batch: ColumnBatch, selected: Int32Array, codes: Int32Array, dict: readonly string[], rowErrors: { row: number; message: string }[]): PartialGroups {
+    const g = this.newGroups();
+    // The loop is a method of its own: code after an on-stack-replaced loop (here, the call that
+    // packs the groups) has no type feedback there, and deoptimized it on about every third chunk.
+    this.tumbleRows(g, batch, selected, codes, dict, rowErrors);
+    return finish(g);
+  }
+
+  private tumbleRows(g: Groups, batch: ColumnBatch, selected: Int32Array, codes: Int32Array, dict: readonly string[], rowErrors: { row: number; message: string }[]): void {
     const w = this.plan.window!;
     const tv = batch.columns[w.timeColumn]!;
     const times = tv.kind === 'f64' ? tv.values : null;
     const argReaders = this.aggArgs.map((a) => a?.bind(batch) ?? null);
-    const g = this.newGroups();
     const stores = g.stores;
     const nStores = stores.length;
     const byWindow = new Map<number, Int32Array>();
@@ -245,7 +245,6 @@ export class RowStage {
         rowErrors.push({ row: i, message: messageOf(e) });
       }
     }
-    return finish(g);
   }
 
   /** Sessions within one chunk, per key: sort the key's rows by time and cut where the gap is reached. */
@@ -320,6 +319,36 @@ function finish(g: Groups): PartialGroups {
   const states: unknown[][] = [];
   for (let slot = 0; slot < g.count; slot++) states.push(g.stores.flatMap((s) => s.state(slot)));
   return { count: g.count, starts: g.starts, ends: g.ends, keys: g.keys, states };
+}
+
+/*
+ * The per-row loops below are functions of their own that end by returning a number: V8 compiles
+ * a long-running loop on the stack (OSR), and code after the loop that had never run there (the
+ * caller's next property read or call) has no type feedback, which deoptimized the whole caller on
+ * chunk after chunk.
+ */
+
+/** Largest of `values[0, n)` whose `valid` flag is set (every one if `valid` is null), or -Infinity. */
+function maxValid(values: Float64Array, valid: Uint8Array | null, n: number): number {
+  let max = -Infinity;
+  // readable: max = Math.max(...values.filter((_, i) => !valid || valid[i]))
+  for (let i = 0; i < n; i++) if ((!valid || valid[i]) && values[i]! > max) max = values[i]!;
+  return max;
+}
+
+/**
+ * Writes into `sel` the rows of `[0, n)` that have a time and are not late, pushing late rows to
+ * `late`; rows without a time (valid flag clear) are left out of both. Returns how many were selected.
+ */
+function selectTimed(sel: Int32Array, n: number, times: Float64Array, valid: Uint8Array | null, w: WindowSpec, lateBefore: number, late: number[]): number {
+  let count = 0;
+  const checkLate = lateBefore > -Infinity;
+  for (let i = 0; i < n; i++) {
+    if (valid && !valid[i]) continue;
+    if (checkLate && lastWindowEnd(w, times[i]!) <= lateBefore) late.push(i);
+    else sel[count++] = i;
+  }
+  return count;
 }
 
 export function messageOf(e: unknown): string {

@@ -31,6 +31,7 @@ export function buildChunkSpec(def: StreamDef, plans: readonly QueryPlan[], rowt
     return at;
   };
   const queries = plans.map((plan) => ({ plan, columnMap: plan.sourceColumns.map(want) }));
+  const read = decoded.length;
   // Typed columns no query reads are still decoded (cheaply, as numbers), so a record whose field
   // cannot be coerced to its declared type goes to error_stream whichever columns the queries use.
   def.fields.forEach((f, i) => {
@@ -46,10 +47,11 @@ export function buildChunkSpec(def: StreamDef, plans: readonly QueryPlan[], rowt
     }
     rowtimeFrom = want(i);
   }
+  const checkOnly = (position: number) => position >= read && position !== rowtimeFrom;
   const columns: ColumnSpec[] = decoded.map((i, position) => {
     const f = def.fields[i]!;
     const type = f.type === 'INTERVAL' || f.type === 'NULL' ? 'VARCHAR' : f.type;
-    return { name: f.name, type, position: i, field: f.name };
+    return { name: f.name, type, position: i, field: f.name, ...(checkOnly(position) ? { checkOnly: true } : {}) };
   });
   return { key: `${def.name}#${nextKey++}`, source: def.name, format: def.format, columns, rowtimeFrom, queries };
 }

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { RecordBatch } from 'apache-arrow';
 import { Sluice, SqlDiagnosticsError } from '../../src/index.js';
+import { buildChunkSpec } from '../../src/runtime/chunk-spec.js';
 
 const APP = `CREATE STREAM clicks (ts TIMESTAMP(3), page VARCHAR, ms BIGINT, WATERMARK FOR ts AS ts - INTERVAL '1' SECOND);
 CREATE STREAM views AS
@@ -86,6 +87,28 @@ describe('embedded API', () => {
     expect(errors.map((e) => e['ERROR_NAME'])).toEqual(['PARSE_ERROR', 'COERCION_ERROR']);
     expect(errors[0]).toMatchObject({ ERROR_LEVEL: 'ERROR', DATA_ROW: 'not json' });
     expect(String(errors[1]!['MESSAGE'])).toContain('BIGINT');
+    await sluice.close();
+  });
+
+  it('checks typed columns no query reads: a value that does not fit still goes to error_stream', async () => {
+    const sluice = await Sluice.open();
+    await sluice.execute(`CREATE STREAM c (ts TIMESTAMP, page VARCHAR, ms BIGINT, n INTEGER, WATERMARK FOR ts AS ts);
+      CREATE STREAM v AS SELECT page, COUNT(*) AS k FROM TABLE(TUMBLE(TABLE c, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end, page;`);
+    const spec = buildChunkSpec(sluice.engine.catalog.get('c')!, sluice.engine.runnersOf('c').map((r) => r.plan), null);
+    expect(spec.columns.map((c) => [c.name, c.checkOnly === true])).toEqual([['ts', false], ['page', false], ['ms', true], ['n', true]]);
+    const errors: Record<string, unknown>[] = [];
+    const out: Record<string, unknown>[] = [];
+    sluice.on('error_stream', (rows) => errors.push(...rows));
+    sluice.on('v', (rows) => out.push(...rows));
+    const rec = (ms: unknown, n: unknown) => JSON.stringify({ ts: at(1), page: '/a', ms, n });
+    await sluice.put('c', [rec(5, 1), rec(2.5, 1), rec(7, 3000000000), rec('8', 2), rec(12345678901234567, 0), rec(1e300, 1)]);
+    await sluice.engine.endOfInput('c');
+    expect(errors.map((e) => String(e['MESSAGE']))).toEqual([
+      'cannot coerce 2.5 to BIGINT for column ms',
+      'cannot coerce 3000000000 to INTEGER for column n',
+      'cannot coerce 1e+300 to BIGINT for column ms',
+    ]);
+    expect(out).toEqual([{ page: '/a', k: 3 }]);
     await sluice.close();
   });
 
