@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   const d1 = line('DuckDB read_json + GROUP BY time_bucket, 1 thread', runs.duck1.map((r) => r.seconds));
   const dN = line(`DuckDB read_json + GROUP BY time_bucket, ${cores} threads`, runs.duckN.map((r) => r.seconds), `  (threads scale ${(range(runs.duck1.map((r) => r.seconds)).best / range(runs.duckN.map((r) => r.seconds)).best).toFixed(2)}x here)`);
   const dNOpen = line(`  the same, counting DuckDB's instance start-up`, runs.duckN.map((r) => r.withOpen));
-  const dProc = line(`DuckDB as a process (node, read, aggregate, write NDJSON)`, runs.duckProc.map((r) => r.seconds), `  (${cores} threads; bench/duckdb-run.ts)`);
+  const dProc = line(`DuckDB as a process, start to exit, ${cores} threads`, runs.duckProc.map((r) => r.seconds), `  (bench/duckdb-run.ts: writes NDJSON too)`);
   const vs = (s: number) => `  ${(d1 / s).toFixed(2)}x DuckDB 1 thread, ${(dN / s).toFixed(2)}x DuckDB ${cores} threads`;
   const sluiceLines = (label: string, xs: Sluice[], target: string) => {
     line(`${label}, replay (after start-up)`, xs.map((r) => r.engineSeconds), vs(range(xs.map((r) => r.engineSeconds)).best) + target);

@@ -6,4 +6,4 @@ import type * as Chevrotain from 'chevrotain';
 const entry = createRequire(import.meta.url).resolve('chevrotain');
 const chevrotain = (await import(new URL('../chevrotain.mjs', `file://${entry}`).href)) as typeof Chevrotain;
 
-export const { createToken, Lexer, CstParser } = chevrotain;
+export const { createToken, Lexer, CstParser, LLkLookaheadStrategy } = chevrotain;

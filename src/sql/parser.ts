@@ -1,6 +1,35 @@
 import type { IToken } from 'chevrotain';
-import { CstParser } from './chevrotain.js';
+import type { ILookaheadStrategy } from 'chevrotain';
+import { CstParser, LLkLookaheadStrategy } from './chevrotain.js';
 import * as T from './tokens.js';
+
+type AlternationOptions = Parameters<ILookaheadStrategy['buildLookaheadForAlternation']>[0];
+type OptionalOptions = Parameters<ILookaheadStrategy['buildLookaheadForOptional']>[0];
+
+/**
+ * Chevrotain's LL(k) lookahead, each decision's function built the first time the parser reaches
+ * it rather than all of them at start-up: an application's SQL reaches a fraction of the grammar,
+ * and building every one was most of the parser's start-up. The functions are the same ones.
+ */
+class LazyLookahead extends LLkLookaheadStrategy {
+  override buildLookaheadForAlternation(options: AlternationOptions): ReturnType<ILookaheadStrategy['buildLookaheadForAlternation']> {
+    const build = (): ReturnType<ILookaheadStrategy['buildLookaheadForAlternation']> => super.buildLookaheadForAlternation(options);
+    let decide: ReturnType<typeof build> | null = null;
+    return function (this: unknown, alts) {
+      decide ??= build();
+      return decide.call(this, alts);
+    };
+  }
+
+  override buildLookaheadForOptional(options: OptionalOptions): ReturnType<ILookaheadStrategy['buildLookaheadForOptional']> {
+    const build = (): ReturnType<ILookaheadStrategy['buildLookaheadForOptional']> => super.buildLookaheadForOptional(options);
+    let decide: ReturnType<typeof build> | null = null;
+    return function (this: unknown) {
+      decide ??= build();
+      return decide.call(this);
+    };
+  }
+}
 
 /** The CST grammar for both dialects (Flink-style and Kinesis Data Analytics SQL). */
 export class SqlParser extends CstParser {
@@ -9,7 +38,7 @@ export class SqlParser extends CstParser {
    * test suite does; the shared instance skips it, which saves ~20 ms at every start.
    */
   constructor(validate = false) {
-    super(T.allTokens, { nodeLocationTracking: 'full', maxLookahead: 3, recoveryEnabled: false, skipValidations: !validate });
+    super(T.allTokens, { nodeLocationTracking: 'full', maxLookahead: 3, recoveryEnabled: false, skipValidations: !validate, lookaheadStrategy: new LazyLookahead({ maxLookahead: 3 }) });
     this.performSelfAnalysis();
   }
 
