@@ -3,10 +3,12 @@ import type { OutputRows } from '../operators/operator.js';
 
 export type Row = Record<string, unknown>;
 
+type Convert = (v: unknown) => unknown;
+
 /** Output rows as plain objects: TIMESTAMP as ISO-8601 UTC with milliseconds, everything else as JSON types. */
 export function toObjects(rows: OutputRows, fields: readonly Field[]): Row[] {
   const out: Row[] = new Array(rows.count);
-  const conv = fields.map((f) => (f.type === 'TIMESTAMP' ? isoOrNull : f.type === 'INTEGER' || f.type === 'BIGINT' ? intOrNull : plain));
+  const conv = fields.map(converter);
   for (let r = 0; r < rows.count; r++) {
     const o: Row = {};
     for (let c = 0; c < fields.length; c++) o[fields[c]!.name] = conv[c]!(rows.columns[c]![r]);
@@ -15,8 +17,25 @@ export function toObjects(rows: OutputRows, fields: readonly Field[]): Row[] {
   return out;
 }
 
-function isoOrNull(v: unknown): unknown {
-  return v === null || v === undefined ? null : new Date(v as number).toISOString();
+function converter(f: Field): Convert {
+  return f.type === 'TIMESTAMP' ? isoCache() : f.type === 'INTEGER' || f.type === 'BIGINT' ? intOrNull : plain;
+}
+
+/**
+ * ISO-8601 text of epoch milliseconds, remembering the last value: the rows of one window share
+ * its start and end, so most conversions are the one before.
+ */
+function isoCache(): Convert {
+  let lastMs = NaN;
+  let lastIso = '';
+  return (v) => {
+    if (v === null || v === undefined) return null;
+    if (v !== lastMs) {
+      lastMs = v as number;
+      lastIso = new Date(lastMs).toISOString();
+    }
+    return lastIso;
+  };
 }
 
 function intOrNull(v: unknown): unknown {
@@ -27,9 +46,31 @@ function plain(v: unknown): unknown {
   return v === undefined ? null : v;
 }
 
-/** One NDJSON line per row. */
+/**
+ * One NDJSON line per row, the text JSON.stringify gives for toObjects' rows, written field by
+ * field without an object per row. Names that repeat (an object keeps one of them) take toObjects.
+ */
 export function toNdjson(rows: OutputRows, fields: readonly Field[]): string {
+  const names = fields.map((f) => f.name);
+  if (new Set(names).size !== names.length || names.includes('__proto__')) {
+    let s = '';
+    for (const o of toObjects(rows, fields)) s += JSON.stringify(o) + '\n';
+    return s;
+  }
+  const keys = names.map((n, c) => (c === 0 ? '{' : ',') + JSON.stringify(n) + ':');
+  const conv = fields.map(converter);
   let s = '';
-  for (const o of toObjects(rows, fields)) s += JSON.stringify(o) + '\n';
+  for (let r = 0; r < rows.count; r++) {
+    for (let c = 0; c < fields.length; c++) s += keys[c]! + jsonValue(conv[c]!(rows.columns[c]![r]));
+    s += fields.length === 0 ? '{}\n' : '}\n';
+  }
   return s;
+}
+
+/** JSON text of one converted value, as JSON.stringify writes it inside an object. */
+function jsonValue(v: unknown): string {
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+  if (v === null || v === undefined) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return JSON.stringify(v) ?? 'null';
 }
