@@ -345,7 +345,8 @@ function selectTimed(sel: Int32Array, n: number, times: Float64Array, valid: Uin
   const checkLate = lateBefore > -Infinity;
   for (let i = 0; i < n; i++) {
     if (valid && !valid[i]) continue;
-    if (checkLate && lastWindowEnd(w, times[i]!) <= lateBefore) late.push(i);
+    // Every window holding t ends after t, so a row at or after lateBefore cannot be late.
+    if (checkLate && times[i]! < lateBefore && lastWindowEnd(w, times[i]!) <= lateBefore) late.push(i);
     else sel[count++] = i;
   }
   return count;
