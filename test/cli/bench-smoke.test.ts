@@ -1,0 +1,34 @@
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const bench = fileURLToPath(new URL('../../dist/bench/run-bench.js', import.meta.url));
+
+describe('npm run bench (a tiny run)', () => {
+  it('times sluice run beside DuckDB in and out of process, and both count the same windows', () => {
+    const r = spawnSync(process.execPath, ['--expose-gc', bench], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, BENCH_EVENTS: '3000', BENCH_ROUNDS: '1', BENCH_KEYS: '20000' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    for (const label of ['DuckDB read_json + GROUP BY time_bucket, 1 thread', 'DuckDB as a process, start to exit', 'sluice run --workers 0, replay', 'sluice run --workers 0, whole process']) {
+      expect(r.stdout).toContain(label);
+    }
+    expect(r.stdout).toMatch(/x DuckDB as a process/);
+    const rows = /rows out: DuckDB (\d+) \(as a process (\d+)\), sluice (\d+)/.exec(r.stdout);
+    expect(rows, r.stdout).not.toBeNull();
+    expect(Number(rows![1])).toBeGreaterThan(0);
+    expect(rows![2]).toBe(rows![1]);
+    expect(rows![3]).toBe(rows![1]);
+    // The two output files hold the same (window, page, views) rows.
+    const dir = join(tmpdir(), 'sluice-bench');
+    const key = (o: { window_start: string; page: string; views: number }) => `${new Date(o.window_start.replace(' ', 'T') + (o.window_start.endsWith('Z') ? '' : 'Z')).toISOString()} ${o.page} ${o.views}`;
+    const read = (f: string) => readFileSync(join(dir, f), 'utf8').trim().split('\n').map((l) => key(JSON.parse(l))).sort();
+    expect(read('duckdb-page-views.ndjson')).toEqual(read('page_views.ndjson'));
+    expect(r.stdout).toMatch(/open window state: \d+ groups, \d+ bytes per open group/);
+  });
+});
