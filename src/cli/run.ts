@@ -79,7 +79,7 @@ export async function runCommand(args: ParsedArgs, io: { stdout: NodeJS.Writable
     const records = inputs.reduce((n, i) => n + engine.runtime(i.name).records, 0);
     const outs = Object.entries(counts).map(([k, v]) => `${k}: ${v} rows`).join(', ');
     const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-    io.stderr.write(`sluice run: ${records} records in ${seconds.toFixed(2)} s (${Math.round(records / seconds)} records/s), ${engine.errorCount} errors; ${outs}; peak RSS ${rssMb} MB\n`);
+    io.stderr.write(`sluice run: ${records} records in ${seconds.toFixed(3)} s (${Math.round(records / seconds)} records/s), ${engine.errorCount} errors; ${outs}; peak RSS ${rssMb} MB\n`);
     return { records, errors: engine.errorCount, seconds, outputs: counts };
   } finally {
     await engine.close();
