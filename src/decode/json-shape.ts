@@ -14,11 +14,14 @@ export class RecordShape {
   readonly lengths = new Int32Array(MAX_KEYS);
   readonly fields = new Int32Array(MAX_KEYS);
   /**
-   * Each literal as little-endian 32-bit words: at offsets 0, 4, 8, … and, instead of a ragged
-   * tail, one last word ending exactly at the literal's end (overlapping the one before it).
-   * Literals are at least 4 bytes (`{"":`), so every one has that last word.
+   * Each literal as words to compare, read as doubles: 8 bytes at offsets 0, 8, 16, … and, instead
+   * of a ragged tail, one last word ending exactly at the literal's end (overlapping the one before
+   * it). Literals of 4 to 7 bytes (`{"":` is the shortest) are two 4-byte words instead, the second
+   * ending at the literal's end. Comparing doubles is exact here: equal doubles have equal bytes
+   * but for +0 and -0, which a literal starting with '{' or ',' can never be, and a NaN never
+   * compares equal, which only sends such a record to the general path.
    */
-  private words = new Int32Array(MAX_KEYS * 4);
+  private words = new Float64Array(MAX_KEYS * 4);
   private readonly wordStarts = new Int32Array(MAX_KEYS + 1);
 
   /** Key spans seen by the general path in the current record, to learn from if it is compact. */
@@ -52,18 +55,25 @@ export class RecordShape {
     for (let k = 0; k < n; k++) {
       const before = bytes[this.keyStarts[k]! - 1];
       if (before !== (k === 0 ? 0x7b : 0x2c) || bytes[this.keyEnds[k]! + 1] !== 0x3a) return;
-      total += (this.keyEnds[k]! - this.keyStarts[k]! + 3 + 3) >>> 2;
+      const len = this.keyEnds[k]! - this.keyStarts[k]! + 3;
+      total += len < 8 ? 2 : (len + 7) >>> 3;
     }
-    if (this.words.length < total) this.words = new Int32Array(total * 2);
+    if (this.words.length < total) this.words = new Float64Array(total * 2);
     const view = viewOf(bytes);
     let w = 0;
     for (let k = 0; k < n; k++) {
       const from = this.keyStarts[k]! - 1;
       const len = this.keyEnds[k]! + 2 - from;
       this.wordStarts[k] = w;
-      // readable: words = literal split into 4-byte words, the last one right-aligned
-      for (let at = 0; at + 4 < len; at += 4) this.words[w++] = view.getInt32(from + at, true);
-      this.words[w++] = view.getInt32(from + len - 4, true);
+      if (len < 8) {
+        // readable: words = [first 4 bytes, last 4 bytes] as 32-bit integers
+        this.words[w++] = view.getInt32(from, true);
+        this.words[w++] = view.getInt32(from + len - 4, true);
+      } else {
+        // readable: words = literal split into 8-byte words, the last one right-aligned
+        for (let at = 0; at + 8 < len; at += 8) this.words[w++] = view.getFloat64(from + at, true);
+        this.words[w++] = view.getFloat64(from + len - 8, true);
+      }
       this.lengths[k] = len;
       this.fields[k] = this.keyFields[k]!;
     }
@@ -77,9 +87,10 @@ export class RecordShape {
     if (start + len > end) return false;
     const words = this.words;
     const first = this.wordStarts[k]!;
+    if (len < 8) return view.getInt32(start, true) === words[first] && view.getInt32(start + len - 4, true) === words[first + 1];
     const last = this.wordStarts[k + 1]! - 1;
     // readable: return text.startsWith(literal[k], start)
-    for (let w = first, i = start; w < last; w++, i += 4) if (view.getInt32(i, true) !== words[w]) return false;
-    return view.getInt32(start + len - 4, true) === words[last];
+    for (let w = first, i = start; w < last; w++, i += 8) if (view.getFloat64(i, true) !== words[w]) return false;
+    return view.getFloat64(start + len - 8, true) === words[last];
   }
 }

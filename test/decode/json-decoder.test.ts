@@ -3,7 +3,7 @@ import { generateClickstream } from '../../bench/clickstream.js';
 import { createJsonDecoder } from '../../src/decode/json-decoder.js';
 import { createDecoder } from '../../src/decode/index.js';
 import type { ColumnSpec } from '../../src/decode/types.js';
-import { columnValues, decodeLines, encodeLines } from './helpers.js';
+import { columnValues, decodeLines, encodeLines, rows } from './helpers.js';
 
 const CLICK_COLUMNS: ColumnSpec[] = [
   { name: 'ts', type: 'TIMESTAMP' },
@@ -167,8 +167,8 @@ describe('JSON decoder record layouts', () => {
   });
 
   it('tells apart keys that differ in any one byte, after a layout has been learned', () => {
-    // Names of lengths 1..13 so the key literals cover every word-tail length.
-    const names = Array.from({ length: 13 }, (_, k) => 'abcdefghijklm'.slice(0, k + 1));
+    // Names of lengths 1..21 so the key literals (4 to 24 bytes) cover every word-tail length.
+    const names = Array.from({ length: 21 }, (_, k) => 'abcdefghijklmnopqrstu'.slice(0, k + 1));
     const decoder = createJsonDecoder(names.map((name) => ({ name, type: 'BIGINT' as const })));
     const base = (values: number[], keys = names): string => `{${keys.map((n, k) => `"${n}":${values[k]}`).join(',')}}`;
     const lines = [base(names.map((_, k) => k))];
@@ -184,6 +184,18 @@ describe('JSON decoder record layouts', () => {
     const { rows, batch } = decodeLines(decoder, lines);
     expect(batch.errors).toEqual([]);
     expect(rows).toEqual(expected);
+  });
+
+  it('decodes records whose learned key bytes read as a NaN (they never compare equal) the general way', () => {
+    // `{"abcd` then 0xF0 0x7F: as a little-endian double, exponent bits all set and a mantissa, a NaN.
+    const key = [0x61, 0x62, 0x63, 0x64, 0xf0, 0x7f, 0x7a];
+    const record = (b: number) => [0x7b, 0x22, ...key, 0x22, 0x3a, 0x31, ...new TextEncoder().encode(`,"b":${b}}\n`)];
+    const bytes = Uint8Array.from([...record(1), ...record(2), ...record(3)]);
+    expect(new DataView(bytes.buffer).getFloat64(0, true)).toBeNaN();
+    const decoder = createJsonDecoder([{ name: 'b', type: 'BIGINT' }]);
+    const batch = decoder.decode(bytes);
+    expect(batch.errors).toEqual([]);
+    expect(rows(batch, decoder)).toEqual([[1], [2], [3]]);
   });
 
   it('feeds one field to several columns', () => {
