@@ -12,10 +12,12 @@ import { defaultWorkers as defaultWorkersFor } from '../src/cli/run.js';
  * `npm run bench`: 1M generated clickstream events through a 10 s tumbling count-by-page, end to
  * end with `sluice run`, beside DuckDB's read_json + GROUP BY time_bucket over the same file, in
  * one run. Then the memory cost of open window state with 1M distinct keys. BENCH_EVENTS sets the
- * input size, BENCH_ROUNDS the number of interleaved rounds (default 5).
+ * input size, BENCH_ROUNDS the number of interleaved rounds (default 5), BENCH_KEYS the distinct keys
+ * of the state measurement, BENCH_DIR the folder for the data (default: sluice-bench in the temp folder).
  */
 const EVENTS = Number(process.env['BENCH_EVENTS'] ?? 1_000_000);
-const dir = join(tmpdir(), 'sluice-bench');
+// BENCH_DIR: where the input and outputs go (the smoke test gives its own folder).
+const dir = process.env['BENCH_DIR'] ?? join(tmpdir(), 'sluice-bench');
 mkdirSync(dir, { recursive: true });
 const input = join(dir, `clicks-${EVENTS}.ndjson`);
 const cli = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));

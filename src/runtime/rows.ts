@@ -48,11 +48,13 @@ function plain(v: unknown): unknown {
 
 /**
  * One NDJSON line per row, the text JSON.stringify gives for toObjects' rows, written field by
- * field without an object per row. Names that repeat (an object keeps one of them) take toObjects.
+ * field without an object per row. Where an object would not keep the fields as listed, the rows
+ * take toObjects: names that repeat (it keeps one), `__proto__`, and integer names such as "2024",
+ * which an object orders first.
  */
 export function toNdjson(rows: OutputRows, fields: readonly Field[]): string {
   const names = fields.map((f) => f.name);
-  if (new Set(names).size !== names.length || names.includes('__proto__')) {
+  if (new Set(names).size !== names.length || names.some((n) => n === '__proto__' || isArrayIndex(n))) {
     let s = '';
     for (const o of toObjects(rows, fields)) s += JSON.stringify(o) + '\n';
     return s;
@@ -73,4 +75,9 @@ function jsonValue(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'boolean') return v ? 'true' : 'false';
   return JSON.stringify(v) ?? 'null';
+}
+
+/** Whether `name` is a canonical integer below 2^32 - 1, a key JS objects enumerate before all others. */
+function isArrayIndex(name: string): boolean {
+  return /^(?:0|[1-9]\d{0,9})$/.test(name) && Number(name) < 2 ** 32 - 1;
 }

@@ -40,4 +40,13 @@ describe('output rows as NDJSON', () => {
     expect(toNdjson({ count: 1, columns: [[1], [2]], rowtimes: [0] }, fields)).toBe('{"a":2}\n');
     expect(toNdjson({ count: 1, columns: [], rowtimes: [0] }, [])).toBe('{}\n');
   });
+
+  it('orders integer names first, as an object does', () => {
+    for (const names of [['page', '2024', '7'], ['b', '0', 'a'], ['x', '4294967294', '4294967295', '01', '-1', '1.5']]) {
+      const fields: Field[] = names.map((name) => ({ name, type: 'BIGINT' }));
+      const rows = { count: 2, columns: names.map((_, c) => [c, c + 10]), rowtimes: [0, 0] };
+      expect(toNdjson(rows, fields)).toBe(toObjects(rows, fields).map((o) => JSON.stringify(o) + '\n').join(''));
+    }
+    expect(toNdjson({ count: 1, columns: [[1], [2]], rowtimes: [0] }, [{ name: 'page', type: 'BIGINT' }, { name: '2024', type: 'BIGINT' }])).toBe('{"2024":2,"page":1}\n');
+  });
 });
