@@ -37,6 +37,8 @@ export class RowStage {
   private readonly rowtime: CompiledExpr;
   /** Indexes of the selected rows, reused from batch to batch (results never keep it). */
   private scratch = new Int32Array(0);
+  /** The watermark before each row of the batch, reused likewise. */
+  private wmScratch = new Float64Array(0);
 
   constructor(readonly plan: QueryPlan) {
     const types = plan.inputTypes;
@@ -48,21 +50,37 @@ export class RowStage {
     this.rowtime = compileExpr(plan.rowtime, withWindow);
   }
 
-  process(batch: ColumnBatch, lateBefore = -Infinity): RowStageResult {
+  /**
+   * `lateBefore` is the watermark when the batch starts. Within the batch it moves on row by row,
+   * as if each record were read alone: a row is late when the watermark of the rows before it has
+   * passed its windows, so which rows are late does not depend on how the input was cut into
+   * chunks. `watermarkCap` bounds how far this batch's rows alone can move it (a partitioned
+   * source's watermark follows its slowest partition).
+   */
+  process(batch: ColumnBatch, lateBefore = -Infinity, watermarkCap = Infinity): RowStageResult {
     const plan = this.plan;
     const rowErrors: { row: number; message: string }[] = [];
     const late: number[] = [];
     let maxEventTime = -Infinity;
     let time: Reader | null = null;
+    let wm: Float64Array | null = null;
     if (plan.watermark) {
       const v = batch.columns[plan.watermark.column]!;
       time = readerOf(v, 'TIMESTAMP');
-      if (v.kind === 'f64') maxEventTime = maxValid(v.values, v.valid, batch.length);
+      if (v.kind === 'f64') {
+        maxEventTime = maxValid(v.values, v.valid, batch.length);
+        // Only where the batch moves the watermark do rows need one each. (Window state, and with
+        // it a watermark that rows can be late against, belongs to aggregations only.)
+        if (plan.window && plan.mode === 'aggregate' && Math.min(maxEventTime - plan.watermark.delayMs, watermarkCap) > lateBefore) {
+          wm = this.watermarks(batch.length);
+          runningWatermarks(wm, v.values, v.valid, batch.length, lateBefore, plan.watermark.delayMs, watermarkCap);
+        }
+      }
     }
     const where = this.where?.bind(batch);
     const tv = plan.window ? batch.columns[plan.window.timeColumn] : undefined;
     if (!where && plan.window && plan.window.type !== 'session' && tv?.kind === 'f64') {
-      return this.finishSelection(batch, this.selectByTime(batch.length, tv.values, tv.valid, lateBefore, rowErrors, late), time, rowErrors, late, maxEventTime, lateBefore);
+      return this.finishSelection(batch, this.selectByTime(batch.length, tv.values, tv.valid, lateBefore, wm, rowErrors, late), time, rowErrors, late, maxEventTime, lateBefore, wm);
     }
     const sel = this.selection(batch.length);
     let count = 0;
@@ -81,21 +99,21 @@ export class RowStage {
           rowErrors.push({ row: i, message: `NULL time column ${plan.inputNames[plan.window.timeColumn]}: the row belongs to no window` });
           continue;
         }
-        if (lastWindowEnd(plan.window, t) <= lateBefore) {
+        if (lastWindowEnd(plan.window, t) <= (wm ? wm[i]! : lateBefore)) {
           late.push(i);
           continue;
         }
       }
       sel[count++] = i;
     }
-    return this.finishSelection(batch, sel.subarray(0, count), time, rowErrors, late, maxEventTime, lateBefore);
+    return this.finishSelection(batch, sel.subarray(0, count), time, rowErrors, late, maxEventTime, lateBefore, wm);
   }
 
   /** Rows with a time and not late, without a closure per row: the common case of no WHERE. */
-  private selectByTime(n: number, times: Float64Array, valid: Uint8Array | null, lateBefore: number, rowErrors: { row: number; message: string }[], late: number[]): Int32Array {
+  private selectByTime(n: number, times: Float64Array, valid: Uint8Array | null, lateBefore: number, wm: Float64Array | null, rowErrors: { row: number; message: string }[], late: number[]): Int32Array {
     const w = this.plan.window!;
     const sel = this.selection(n);
-    const count = selectTimed(sel, n, times, valid, w, lateBefore, late);
+    const count = wm ? selectTimedRunning(sel, n, times, valid, w, wm, late) : selectTimed(sel, n, times, valid, w, lateBefore, late);
     if (count + late.length < n) {
       const message = `NULL time column ${this.plan.inputNames[w.timeColumn]}: the row belongs to no window`;
       for (let i = 0; i < n; i++) if (valid && !valid[i]) rowErrors.push({ row: i, message });
@@ -108,14 +126,21 @@ export class RowStage {
     return this.scratch;
   }
 
-  private finishSelection(batch: ColumnBatch, selected: Int32Array, time: Reader | null, rowErrors: { row: number; message: string }[], late: number[], maxEventTime: number, lateBefore: number): RowStageResult {
+  /** Room for a watermark per row, reused from batch to batch like the selection. */
+  private watermarks(n: number): Float64Array {
+    if (this.wmScratch.length < n) this.wmScratch = new Float64Array(Math.max(n, this.wmScratch.length * 2));
+    return this.wmScratch;
+  }
+
+  private finishSelection(batch: ColumnBatch, selected: Int32Array, time: Reader | null, rowErrors: { row: number; message: string }[], late: number[], maxEventTime: number, lateBefore: number, wm: Float64Array | null): RowStageResult {
     const plan = this.plan;
-    if (plan.mode === 'project') return { maxEventTime, rowErrors, late, rows: this.project(batch, selected, time, rowErrors, lateBefore) };
-    const partial = plan.window!.type === 'session' ? this.sessions(batch, selected, time!, rowErrors) : this.aggregate(batch, selected, time!, rowErrors, lateBefore);
+    if (plan.mode === 'project') return { maxEventTime, rowErrors, late, rows: this.project(batch, selected, time, rowErrors, lateBefore, wm) };
+    const partial = plan.window!.type === 'session' ? this.sessions(batch, selected, time!, rowErrors) : this.aggregate(batch, selected, time!, rowErrors, lateBefore, wm);
     return { maxEventTime, rowErrors, late, partial };
   }
 
-  private project(batch: ColumnBatch, selected: Int32Array, time: Reader | null, rowErrors: { row: number; message: string }[], lateBefore: number) {
+  /** Rows of their windows (some of a row's windows may have closed: `wm`, or else `lateBefore`, says). */
+  private project(batch: ColumnBatch, selected: Int32Array, time: Reader | null, rowErrors: { row: number; message: string }[], lateBefore: number, wm: Float64Array | null) {
     let input = batch;
     let origin: ArrayLike<number> = selected;
     if (this.plan.window && time) {
@@ -124,7 +149,7 @@ export class RowStage {
       const ends: number[] = [];
       for (const i of selected) {
         assignWindows(this.plan.window, time(i) as number, (s, e) => {
-          if (e <= lateBefore) return;
+          if (e <= (wm ? wm[i]! : lateBefore)) return;
           rows.push(i);
           starts.push(s);
           ends.push(e);
@@ -158,7 +183,7 @@ export class RowStage {
     return new Groups(this.plan.aggs.map((a) => createStore(a)));
   }
 
-  private aggregate(batch: ColumnBatch, selected: Int32Array, time: Reader, rowErrors: { row: number; message: string }[], lateBefore: number): PartialGroups {
+  private aggregate(batch: ColumnBatch, selected: Int32Array, time: Reader, rowErrors: { row: number; message: string }[], lateBefore: number, wm: Float64Array | null): PartialGroups {
     const k0 = this.plan.keys[0];
     const keyVec = this.plan.keys.length === 1 && k0?.k === 'col' ? batch.columns[k0.index] : undefined;
     if (this.plan.window!.type === 'tumble' && keyVec?.kind === 'dict') return this.tumbleByCode(batch, selected, keyVec.codes, keyVec.dict, rowErrors);
@@ -181,7 +206,7 @@ export class RowStage {
         continue;
       }
       assignWindows(w, time(i) as number, (start, end) => {
-        if (end <= lateBefore) return;
+        if (end <= (wm ? wm[i]! : lateBefore)) return;
         let byEnd = index.get(start);
         if (!byEnd) index.set(start, (byEnd = new Map()));
         let byKey = byEnd.get(end);
@@ -347,6 +372,36 @@ function selectTimed(sel: Int32Array, n: number, times: Float64Array, valid: Uin
     if (valid && !valid[i]) continue;
     // Every window holding t ends after t, so a row at or after lateBefore cannot be late.
     if (checkLate && times[i]! < lateBefore && lastWindowEnd(w, times[i]!) <= lateBefore) late.push(i);
+    else sel[count++] = i;
+  }
+  return count;
+}
+
+/**
+ * `out[i]` = the watermark before row i: `start`, raised by each earlier row with a time to its
+ * time minus `delay`, but never above `cap`.
+ */
+function runningWatermarks(out: Float64Array, times: Float64Array, valid: Uint8Array | null, n: number, start: number, delay: number, cap: number): number {
+  let w = start;
+  // readable: out[i] = max(start, min(cap, max(times[j] - delay for valid j < i)))
+  for (let i = 0; i < n; i++) {
+    out[i] = w;
+    if (!valid || valid[i]) {
+      const c = Math.min(times[i]! - delay, cap);
+      if (c > w) w = c;
+    }
+  }
+  return w;
+}
+
+/** `selectTimed` with a watermark per row (see runningWatermarks) instead of one for the batch. */
+function selectTimedRunning(sel: Int32Array, n: number, times: Float64Array, valid: Uint8Array | null, w: WindowSpec, wm: Float64Array, late: number[]): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) {
+    if (valid && !valid[i]) continue;
+    const t = times[i]!;
+    // Every window holding t ends after t, so a row at or after the watermark cannot be late.
+    if (t < wm[i]! && lastWindowEnd(w, t) <= wm[i]!) late.push(i);
     else sel[count++] = i;
   }
   return count;

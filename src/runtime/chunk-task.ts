@@ -18,6 +18,8 @@ export interface ChunkTask {
   readonly rowtimeFloor: number;
   /** Per query: the watermark when the chunk was sent; rows in windows it closed are late. */
   readonly lateBefore: readonly number[];
+  /** Per query: how far the chunk's own rows can move the watermark (a partitioned source's slowest other partition); none: no bound. */
+  readonly watermarkCap?: readonly number[];
   /** Encode results as wire batches (for crossing threads). */
   readonly encode: boolean;
   /** Window state is split across this many partitions by group-key hash (encoded results only). */
@@ -105,7 +107,7 @@ export function processChunk(task: ChunkTask): ChunkResult {
   const textOf = (rows: number[]) => (texts ??= goodRowTexts(task.bytes, decoded))(rows);
   const queries = spec.queries.map((q, qi): QueryChunkResult => {
     const batch: ColumnBatch = { length: decoded.length, columns: q.columnMap.map((c) => (c === ROWTIME_COLUMN ? rowtimeVector : vectors[c]!)) };
-    const r = stages[qi]!.process(batch, task.lateBefore[qi] ?? -Infinity);
+    const r = stages[qi]!.process(batch, task.lateBefore[qi] ?? -Infinity, task.watermarkCap?.[qi] ?? Infinity);
     const late = r.late.length ? zipErrors(textOf(r.late), r.late, rowtimeOf, () => 'late row: its window had already closed') : [];
     const rowErrors = r.rowErrors.length ? zipErrors(textOf(r.rowErrors.map((e) => e.row)), r.rowErrors.map((e) => e.row), rowtimeOf, (k) => r.rowErrors[k]!.message) : [];
     const base = { maxEventTime: r.maxEventTime, late, rowErrors };

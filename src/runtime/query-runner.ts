@@ -106,6 +106,20 @@ export class QueryRunner {
     } else if (r.maxEventTime > -Infinity) this.advance(r.maxEventTime - this.plan.watermark.delayMs);
   }
 
+  /**
+   * How far rows of `partition` alone can move the watermark: to the slowest other active
+   * partition's event time (less the delay), as advanceFromPartitions would; no bound when every
+   * other partition is idle or done.
+   */
+  watermarkCap(partition: string, sources: SourcePartitions): number {
+    if (!this.plan.watermark) return Infinity;
+    let min = Infinity;
+    for (const [p, state] of sources.states) {
+      if (p !== partition && state === 'active') min = Math.min(min, this.partitionMax.get(p) ?? -Infinity);
+    }
+    return min === Infinity ? Infinity : min - this.plan.watermark.delayMs;
+  }
+
   /** Re-evaluates the watermark when a partition goes idle or ends. */
   advanceFromPartitions(sources: SourcePartitions): void {
     if (!this.plan.watermark) return;
