@@ -22,10 +22,12 @@ CREATE STREAM filtered AS SELECT window_start, country, COUNT(*) AS n
   FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '2' SECOND)) WHERE country <> 'XX' GROUP BY window_start, window_end, country;
 CREATE STREAM sessions AS SELECT window_start, window_end, user_id, COUNT(*) AS n
   FROM TABLE(SESSION(TABLE clicks PARTITION BY user_id, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY window_start, window_end, user_id;
+CREATE STREAM cumulative AS SELECT window_start, window_end, page, country, COUNT(*) AS n, MAX(duration_ms) AS top
+  FROM TABLE(CUMULATE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '4' SECOND)) GROUP BY window_start, window_end, page, country;
 CREATE STREAM windowed AS SELECT window_start, page, duration_ms
   FROM TABLE(HOP(TABLE clicks, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '2' SECOND)) WHERE duration_ms > 5000;`;
 
-const STREAMS = ['by_page', 'hopping', 'filtered', 'sessions', 'windowed'];
+const STREAMS = ['by_page', 'hopping', 'filtered', 'cumulative', 'sessions', 'windowed'];
 let input = '';
 
 beforeAll(() => {
@@ -57,7 +59,7 @@ describe('late rows', () => {
 
   it('the reference has late rows in every query and output in every stream', () => {
     for (const s of STREAMS) expect(reference.out[s]!.length, s).toBeGreaterThan(0);
-    for (const q of ['by_page', 'hopping', 'filtered', 'sessions']) expect(reference.late.some((l) => l.startsWith(`${q} `)), q).toBe(true);
+    for (const q of ['by_page', 'hopping', 'filtered', 'cumulative', 'sessions']) expect(reference.late.some((l) => l.startsWith(`${q} `)), q).toBe(true);
   });
 
   it.each([1024, 16 * 1024, 1 << 20])('%i-byte chunks give the same rows and the same late rows', async (chunkBytes) => {
