@@ -187,6 +187,8 @@ export class RowStage {
     const k0 = this.plan.keys[0];
     const keyVec = this.plan.keys.length === 1 && k0?.k === 'col' ? batch.columns[k0.index] : undefined;
     if (this.plan.window!.type === 'tumble' && keyVec?.kind === 'dict') return this.tumbleByCode(batch, selected, keyVec.codes, keyVec.dict, rowErrors);
+    const byCode = this.windowsByCode(batch, selected, rowErrors, lateBefore, wm);
+    if (byCode) return byCode;
     const keyReaders = this.keys.map((k) => k.bind(batch));
     const argReaders = this.aggArgs.map((a) => a?.bind(batch) ?? null);
     const g = this.newGroups();
@@ -272,6 +274,73 @@ export class RowStage {
     }
   }
 
+  /**
+   * Fixed windows (tumble, hop, cumulate) grouped by string columns only: each row's group is
+   * found by its dictionary codes folded into one number, in a table per window, with no key
+   * array or string per row. Null when a key is not a string column, or the codes do not fold
+   * into one exact number.
+   */
+  private windowsByCode(batch: ColumnBatch, selected: Int32Array, rowErrors: { row: number; message: string }[], lateBefore: number, wm: Float64Array | null): PartialGroups | null {
+    const w = this.plan.window!;
+    if (w.type === 'session') return null;
+    const codes: Int32Array[] = [];
+    const dicts: (readonly string[])[] = [];
+    let radix = 1;
+    for (const k of this.plan.keys) {
+      const v = k.k === 'col' ? batch.columns[k.index] : undefined;
+      if (v?.kind !== 'dict') return null;
+      codes.push(v.codes);
+      dicts.push(v.dict);
+      // code + 1 in [0, dict.length]: one digit of a mixed-radix number
+      radix *= v.dict.length + 1;
+    }
+    if (radix > Number.MAX_SAFE_INTEGER) return null;
+    const tv = batch.columns[w.timeColumn]!;
+    if (tv.kind !== 'f64') return null;
+    const g = this.newGroups();
+    this.windowRowsByCode(g, batch, selected, tv.values, codes, dicts, rowErrors, lateBefore, wm);
+    return finish(g);
+  }
+
+  private windowRowsByCode(g: Groups, batch: ColumnBatch, selected: Int32Array, times: Float64Array, codes: Int32Array[], dicts: (readonly string[])[], rowErrors: { row: number; message: string }[], lateBefore: number, wm: Float64Array | null): void {
+    const w = this.plan.window!;
+    const argReaders = this.aggArgs.map((a) => a?.bind(batch) ?? null);
+    const nStores = g.stores.length;
+    const args: unknown[] = new Array(nStores).fill(null);
+    const nKeys = codes.length;
+    const radix = dicts.map((d) => d.length + 1);
+    const tables = new WindowTables(g, codes, dicts);
+    const size = w.sizeMs;
+    const slide = w.slideMs;
+    const offset = w.offsetMs;
+    for (let k = 0; k < selected.length; k++) {
+      const i = selected[k]!;
+      const t = times[i]!;
+      let key = 0;
+      // readable: key = the row's codes folded as mixed-radix digits code + 1, first key lowest
+      for (let c = nKeys - 1; c >= 0; c--) key = key * radix[c]! + codes[c]![i]! + 1;
+      try {
+        for (let a = 0; a < nStores; a++) args[a] = argReaders[a] ? argReaders[a]!(i) : null;
+      } catch (e) {
+        rowErrors.push({ row: i, message: messageOf(e) });
+        continue;
+      }
+      const bound = wm ? wm[i]! : lateBefore;
+      // The row's windows exactly as assignWindows lists them; those the watermark closed are skipped.
+      if (w.type === 'tumble') {
+        const start = Math.floor((t - offset) / size) * size + offset;
+        if (start + size > bound) tables.add(start, start + size, key, i, args);
+      } else if (w.type === 'hop') {
+        const last = Math.floor((t - offset) / slide) * slide + offset;
+        for (let s = last; s > t - size; s -= slide) if (s + size > bound) tables.add(s, s + size, key, i, args);
+      } else {
+        const base = Math.floor((t - offset) / size) * size + offset;
+        const first = Math.floor((t - base) / slide) + 1;
+        for (let m = first; m * slide <= size; m++) if (base + m * slide > bound) tables.add(base, base + m * slide, key, i, args);
+      }
+    }
+  }
+
   /** Sessions within one chunk, per key: sort the key's rows by time and cut where the gap is reached. */
   private sessions(batch: ColumnBatch, selected: Int32Array, time: Reader, rowErrors: { row: number; message: string }[]): PartialGroups {
     const keyReaders = this.keys.map((k) => k.bind(batch));
@@ -337,6 +406,37 @@ class Groups {
       s.clear(slot);
     }
     return slot;
+  }
+}
+
+/**
+ * The groups of one chunk's fixed windows, by window end (which alone tells a fixed window) and
+ * then by the row's folded key codes, with the last window's table at hand for rows in time order.
+ */
+class WindowTables {
+  private readonly byEnd = new Map<number, Map<number, number>>();
+  private lastEnd = NaN;
+  private last = new Map<number, number>();
+
+  constructor(private readonly g: Groups, private readonly codes: Int32Array[], private readonly dicts: (readonly string[])[]) {}
+
+  /** Adds row `i`'s aggregate arguments to its group of window [start, end). */
+  add(start: number, end: number, key: number, i: number, args: unknown[]): void {
+    let table = this.last;
+    if (end !== this.lastEnd) {
+      let found = this.byEnd.get(end);
+      if (!found) this.byEnd.set(end, (found = new Map()));
+      table = this.last = found;
+      this.lastEnd = end;
+    }
+    const g = this.g;
+    let slot = table.get(key);
+    if (slot === undefined) table.set(key, (slot = g.add(start, end, this.keyValues(i))));
+    for (let a = 0; a < g.stores.length; a++) g.stores[a]!.add(slot, args[a]);
+  }
+
+  private keyValues(i: number): unknown[] {
+    return this.codes.map((codes, c) => (codes[i]! < 0 ? null : this.dicts[c]![codes[i]!]));
   }
 }
 

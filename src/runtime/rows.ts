@@ -60,13 +60,35 @@ export function toNdjson(rows: OutputRows, fields: readonly Field[]): string {
     return s;
   }
   const keys = names.map((n, c) => (c === 0 ? '{' : ',') + JSON.stringify(n) + ':');
-  const conv = fields.map(converter);
+  const text = fields.map(jsonText);
   let s = '';
   for (let r = 0; r < rows.count; r++) {
-    for (let c = 0; c < fields.length; c++) s += keys[c]! + jsonValue(conv[c]!(rows.columns[c]![r]));
+    for (let c = 0; c < fields.length; c++) s += keys[c]! + text[c]!(rows.columns[c]![r]);
     s += fields.length === 0 ? '{}\n' : '}\n';
   }
   return s;
+}
+
+/**
+ * JSON text of a field's values, as JSON.stringify writes toObjects' value. Short strings
+ * (dictionary values, ISO timestamps) repeat from row to row, so their quoted text is remembered
+ * (up to 4096 of them, of at most 256 characters).
+ */
+function jsonText(f: Field): (v: unknown) => string {
+  if (f.type === 'INTEGER' || f.type === 'BIGINT') return (v) => jsonValue(intOrNull(v));
+  const conv = f.type === 'TIMESTAMP' ? isoCache() : plain;
+  const quoted = new Map<string, string>();
+  return (v) => {
+    const x = conv(v);
+    if (typeof x !== 'string') return jsonValue(x);
+    if (x.length > 256) return JSON.stringify(x);
+    let q = quoted.get(x);
+    if (q === undefined) {
+      if (quoted.size >= 4096) quoted.clear();
+      quoted.set(x, (q = JSON.stringify(x)));
+    }
+    return q;
+  };
 }
 
 /** JSON text of one converted value, as JSON.stringify writes it inside an object. */

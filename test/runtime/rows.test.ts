@@ -15,7 +15,7 @@ describe('output rows as NDJSON', () => {
   it('writes the text JSON.stringify gives for each row object, special values included', () => {
     const random = mulberry32(7);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
-    const texts = ['/a', '', 'quote " and \\ backslash', 'line\nbreak', 'é中😀', '\u2028', '\ud800'];
+    const texts = ['/a', '', 'quote " and \\ backslash', 'line\nbreak', 'é中😀', '\u2028', '\ud800', 'long "'.repeat(60)];
     const numbers = [0, -0, 1.5, -3, 1e21, 1e-7, NaN, Infinity, -Infinity, 2 ** 53];
     const n = 500;
     const columns: unknown[][] = [[], [], [], [], []];
