@@ -442,7 +442,17 @@ class WindowTables {
 
 function finish(g: Groups): PartialGroups {
   const states: unknown[][] = [];
-  for (let slot = 0; slot < g.count; slot++) states.push(g.stores.flatMap((s) => s.state(slot)));
+  const stores = g.stores;
+  for (let slot = 0; slot < g.count; slot++) {
+    if (stores.length === 1) {
+      states.push(stores[0]!.state(slot));
+      continue;
+    }
+    // readable: states.push(stores.flatMap((s) => s.state(slot)))
+    const flat: unknown[] = [];
+    for (const s of stores) for (const v of s.state(slot)) flat.push(v);
+    states.push(flat);
+  }
   return { count: g.count, starts: g.starts, ends: g.ends, keys: g.keys, states };
 }
 

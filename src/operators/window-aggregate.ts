@@ -61,7 +61,7 @@ export class WindowAggregate implements Operator<PartialGroups, OutputRows> {
       let at = 0;
       for (let a = 0; a < this.stores.length; a++) {
         const w = this.stateWidths[a]!;
-        this.stores[a]!.mergeState(slot, w === 1 ? [state[at]] : state.slice(at, at + w));
+        this.stores[a]!.mergeState(slot, state, at);
         at += w;
       }
       touched?.add(slot);
@@ -196,11 +196,13 @@ export class WindowAggregate implements Operator<PartialGroups, OutputRows> {
     const readers = this.outputs.map((o) => o.bind(batch));
     const columns: unknown[][] = readers.map(() => []);
     const rowtimes: number[] = [];
+    // One row's values, all evaluated before any is kept, so a row that fails leaves no trace.
+    const vals: unknown[] = new Array(readers.length).fill(null);
     for (let r = 0; r < slots.length; r++) {
       try {
         if (having && having(r) !== true) continue;
-        const vals = readers.map((read) => read(r));
-        vals.forEach((v, c) => columns[c]!.push(v));
+        for (let c = 0; c < readers.length; c++) vals[c] = readers[c]!(r);
+        for (let c = 0; c < readers.length; c++) columns[c]!.push(vals[c]);
         rowtimes.push(cols[1]![r] as number);
       } catch (e) {
         this.rowErrors.push({ message: messageOf(e), row: cols.map((c) => c[r]) });

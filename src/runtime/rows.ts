@@ -76,7 +76,21 @@ export function toNdjson(rows: OutputRows, fields: readonly Field[]): string {
  */
 function jsonText(f: Field): (v: unknown) => string {
   if (f.type === 'INTEGER' || f.type === 'BIGINT') return (v) => jsonValue(intOrNull(v));
-  const conv = f.type === 'TIMESTAMP' ? isoCache() : plain;
+  if (f.type === 'TIMESTAMP') {
+    // The last value's quoted ISO text: a window's rows share their start and end.
+    const iso = isoCache();
+    let lastMs: unknown = NaN;
+    let last = 'null';
+    return (v) => {
+      if (v !== lastMs) {
+        lastMs = v;
+        const x = iso(v);
+        last = x === null ? 'null' : `"${x as string}"`;
+      }
+      return last;
+    };
+  }
+  const conv = plain;
   const quoted = new Map<string, string>();
   return (v) => {
     const x = conv(v);

@@ -12,8 +12,11 @@ export interface AccumulatorStore {
   add(slot: number, value: unknown): void;
   /** Undo an add, where the aggregate can (sliding windows use it). */
   retract?(slot: number, value: unknown): void;
-  /** Fold a partial state (as `state` returned it) into a slot. */
-  mergeState(slot: number, state: readonly unknown[]): void;
+  /**
+   * Fold a partial state (as `state` returned it) into a slot; `at` is where it starts in
+   * `state`, so a group's states can arrive in one flat array.
+   */
+  mergeState(slot: number, state: readonly unknown[], at?: number): void;
   state(slot: number): unknown[];
   result(slot: number): unknown;
 }

@@ -10,8 +10,8 @@ export class CountDistinctStore implements AccumulatorStore {
     if (value === null) return;
     (this.sets[slot] ??= new Set()).add(value);
   }
-  mergeState(slot: number, state: readonly unknown[]): void {
-    const values = JSON.parse(state[0] as string) as unknown[];
+  mergeState(slot: number, state: readonly unknown[], at = 0): void {
+    const values = JSON.parse(state[at] as string) as unknown[];
     const set = (this.sets[slot] ??= new Set());
     for (const v of values) set.add(v);
   }

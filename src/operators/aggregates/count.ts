@@ -9,7 +9,7 @@ export class CountStore implements AccumulatorStore {
   clear(slot: number): void { this.counts[slot] = 0; }
   add(slot: number, value: unknown): void { if (this.star || value !== null) this.counts[slot]!++; }
   retract(slot: number, value: unknown): void { if (this.star || value !== null) this.counts[slot]!--; }
-  mergeState(slot: number, state: readonly unknown[]): void { this.counts[slot]! += state[0] as number; }
+  mergeState(slot: number, state: readonly unknown[], at = 0): void { this.counts[slot]! += state[at] as number; }
   state(slot: number): unknown[] { return [this.counts[slot]]; }
   result(slot: number): unknown { return this.counts[slot]; }
 }

@@ -35,9 +35,9 @@ export class MinMaxStore implements AccumulatorStore {
       this.has[slot] = 1;
     }
   }
-  mergeState(slot: number, state: readonly unknown[]): void {
-    if (this.strings) this.add(slot, state[0] ?? null);
-    else if (state[1]) this.add(slot, state[0]);
+  mergeState(slot: number, state: readonly unknown[], at = 0): void {
+    if (this.strings) this.add(slot, state[at] ?? null);
+    else if (state[at + 1]) this.add(slot, state[at]);
   }
   state(slot: number): unknown[] {
     return this.strings ? [this.strs[slot] ?? null] : [this.nums[slot], this.has[slot]];

@@ -21,9 +21,9 @@ export class SumAvgStore implements AccumulatorStore {
     this.sums[slot]! -= value as number;
     this.counts[slot]!--;
   }
-  mergeState(slot: number, state: readonly unknown[]): void {
-    this.sums[slot]! += state[0] as number;
-    this.counts[slot]! += state[1] as number;
+  mergeState(slot: number, state: readonly unknown[], at = 0): void {
+    this.sums[slot]! += state[at] as number;
+    this.counts[slot]! += state[at + 1] as number;
   }
   state(slot: number): unknown[] { return [this.sums[slot], this.counts[slot]]; }
   result(slot: number): unknown {
