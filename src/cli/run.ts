@@ -2,7 +2,7 @@ import { createWriteStream, existsSync, readFileSync, statSync, type WriteStream
 import { availableParallelism } from 'node:os';
 import type { Engine } from '../runtime/engine.js';
 import { replayFile, type ReplayProgress } from '../runtime/file-replay.js';
-import { toNdjson } from '../runtime/rows.js';
+import { toNdjsonBytes } from '../runtime/rows.js';
 import { WorkerPool } from '../runtime/worker-pool.js';
 import { CliError, type ParsedArgs } from './args.js';
 
@@ -56,7 +56,7 @@ export async function runCommand(args: ParsedArgs, io: { stdout: NodeJS.Writable
       counts[o.name] = 0;
       engine.on(o.name, (rows, def) => {
         counts[o.name]! += rows.count;
-        sink.write(toNdjson(rows, def.fields.slice(0, -1)));
+        sink.write(toNdjsonBytes(rows, def.fields.slice(0, -1)));
       });
     }
     const progress: ReplayProgress = { bytes: 0, chunks: 0 };
