@@ -113,7 +113,7 @@ export class RowStage {
   private selectByTime(n: number, times: Float64Array, valid: Uint8Array | null, lateBefore: number, wm: Float64Array | null, rowErrors: { row: number; message: string }[], late: number[]): Int32Array {
     const w = this.plan.window!;
     const sel = this.selection(n);
-    const count = wm ? selectTimedRunning(sel, n, times, valid, w, wm, late) : selectTimed(sel, n, times, valid, w, lateBefore, late);
+    const count = selectTimed(sel, n, times, valid, w, lateBefore, wm, late);
     if (count + late.length < n) {
       const message = `NULL time column ${this.plan.inputNames[w.timeColumn]}: the row belongs to no window`;
       for (let i = 0; i < n; i++) if (valid && !valid[i]) rowErrors.push({ row: i, message });
@@ -472,16 +472,18 @@ function maxValid(values: Float64Array, valid: Uint8Array | null, n: number): nu
 }
 
 /**
- * Writes into `sel` the rows of `[0, n)` that have a time and are not late, pushing late rows to
- * `late`; rows without a time (valid flag clear) are left out of both. Returns how many were selected.
+ * Writes into `sel` the rows of `[0, n)` that have a time and are not late against the watermark
+ * before them (`wm[i]`, or `lateBefore` for every row), pushing late rows to `late`; rows without a
+ * time (valid flag clear) are left out of both. Returns how many were selected.
  */
-function selectTimed(sel: Int32Array, n: number, times: Float64Array, valid: Uint8Array | null, w: WindowSpec, lateBefore: number, late: number[]): number {
+function selectTimed(sel: Int32Array, n: number, times: Float64Array, valid: Uint8Array | null, w: WindowSpec, lateBefore: number, wm: Float64Array | null, late: number[]): number {
   let count = 0;
-  const checkLate = lateBefore > -Infinity;
   for (let i = 0; i < n; i++) {
     if (valid && !valid[i]) continue;
-    // Every window holding t ends after t, so a row at or after lateBefore cannot be late.
-    if (checkLate && times[i]! < lateBefore && lastWindowEnd(w, times[i]!) <= lateBefore) late.push(i);
+    const t = times[i]!;
+    const bound = wm ? wm[i]! : lateBefore;
+    // Every window holding t ends after t, so a row at or after the watermark cannot be late.
+    if (t < bound && lastWindowEnd(w, t) <= bound) late.push(i);
     else sel[count++] = i;
   }
   return count;
@@ -504,18 +506,6 @@ function runningWatermarks(out: Float64Array, times: Float64Array, valid: Uint8A
   return w;
 }
 
-/** `selectTimed` with a watermark per row (see runningWatermarks) instead of one for the batch. */
-function selectTimedRunning(sel: Int32Array, n: number, times: Float64Array, valid: Uint8Array | null, w: WindowSpec, wm: Float64Array, late: number[]): number {
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    if (valid && !valid[i]) continue;
-    const t = times[i]!;
-    // Every window holding t ends after t, so a row at or after the watermark cannot be late.
-    if (t < wm[i]! && lastWindowEnd(w, t) <= wm[i]!) late.push(i);
-    else sel[count++] = i;
-  }
-  return count;
-}
 
 export function messageOf(e: unknown): string {
   if (e instanceof RowError) return e.message;
