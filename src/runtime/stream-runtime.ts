@@ -50,7 +50,7 @@ export class StreamRuntime {
     this.inflight++;
     let applied: Promise<void>;
     if (pool) {
-      const task: ChunkTask = { spec, bytes, arrival, rowtimeFloor: this.rowtimeMax, lateBefore: this.lateBefore(spec), ...this.caps(spec, partition), encode: true };
+      const task: ChunkTask = { spec, bytes, arrival, rowtimeFloor: this.rowtimeMax, ...this.watermarks(spec, partition), encode: true };
       // While the workers are still starting, or (if asked) when every worker is busy, this thread
       // takes the chunk itself rather than queue it.
       const pending = !pool.ready || (pool.busy >= pool.threads && this.engine.options.coordinatorHelps === true)
@@ -59,7 +59,7 @@ export class StreamRuntime {
       applied = this.tail.then(() => pending).then((result) => this.apply(spec, task, result, partition));
     } else {
       applied = this.tail.then(() => {
-        const task: ChunkTask = { spec, bytes, arrival, rowtimeFloor: this.rowtimeMax, lateBefore: this.lateBefore(spec), ...this.caps(spec, partition), encode: false };
+        const task: ChunkTask = { spec, bytes, arrival, rowtimeFloor: this.rowtimeMax, ...this.watermarks(spec, partition), encode: false };
         this.apply(spec, task, processChunk(task), partition);
       });
     }
@@ -82,14 +82,15 @@ export class StreamRuntime {
     return this.tail;
   }
 
-  private lateBefore(spec: ChunkSpec): number[] {
-    return spec.queries.map((q) => this.engine.runners.find((r) => r.plan === q.plan)?.lateBefore() ?? -Infinity);
-  }
-
-  /** For a chunk of one partition (shard): how far its rows alone can move each query's watermark. */
-  private caps(spec: ChunkSpec, partition: string | undefined): { watermarkCap?: number[] } {
-    if (partition === undefined) return {};
-    return { watermarkCap: spec.queries.map((q) => this.engine.runners.find((r) => r.plan === q.plan)?.watermarkCap(partition, this.partitions) ?? Infinity) };
+  /**
+   * What a chunk is sent with, per query: the watermark now (rows in windows it closed are late)
+   * and, for a chunk of one partition (shard), how far its rows alone can move the watermark.
+   */
+  private watermarks(spec: ChunkSpec, partition: string | undefined): Pick<ChunkTask, 'lateBefore' | 'watermarkCap'> {
+    const runners = spec.queries.map((q) => this.engine.runners.find((r) => r.plan === q.plan));
+    const lateBefore = runners.map((r) => r?.lateBefore() ?? -Infinity);
+    if (partition === undefined) return { lateBefore };
+    return { lateBefore, watermarkCap: runners.map((r) => r?.watermarkCap(partition, this.partitions) ?? Infinity) };
   }
 
   private apply(spec: ChunkSpec, task: ChunkTask, result: ChunkResult, partition?: string): void {
@@ -99,7 +100,7 @@ export class StreamRuntime {
     if (staleFloor || queries.some((q, i) => runners[i]!.isStale(q))) {
       // The chunk ran against an older watermark or ROWTIME floor than now holds: redo it here, exactly.
       this.redone++;
-      result = processChunk({ ...task, rowtimeFloor: this.rowtimeMax, lateBefore: this.lateBefore(spec), ...this.caps(spec, partition), encode: false });
+      result = processChunk({ ...task, rowtimeFloor: this.rowtimeMax, ...this.watermarks(spec, partition), encode: false });
       queries = result.queries;
     }
     this.records += result.records;
