@@ -101,22 +101,19 @@ function jsonText(f: Field): (v: unknown) => string {
   if (f.type === 'INTEGER' || f.type === 'BIGINT') return (v) => jsonValue(intOrNull(v));
   if (f.type === 'TIMESTAMP') {
     // The last value's quoted ISO text: a window's rows share their start and end.
-    const iso = isoCache();
     let lastMs: unknown = NaN;
     let last = 'null';
     return (v) => {
       if (v !== lastMs) {
         lastMs = v;
-        const x = iso(v);
-        last = x === null ? 'null' : `"${x as string}"`;
+        last = v === null || v === undefined ? 'null' : `"${new Date(v as number).toISOString()}"`;
       }
       return last;
     };
   }
-  const conv = plain;
   const quoted = new Map<string, string>();
   return (v) => {
-    const x = conv(v);
+    const x = plain(v);
     if (typeof x !== 'string') return jsonValue(x);
     if (x.length > 256) return JSON.stringify(x);
     let q = quoted.get(x);

@@ -1,10 +1,6 @@
-import type { IToken } from 'chevrotain';
-import type { ILookaheadStrategy } from 'chevrotain';
+import type { ILookaheadStrategy, IToken } from 'chevrotain';
 import { CstParser, LLkLookaheadStrategy } from './chevrotain.js';
 import * as T from './tokens.js';
-
-type AlternationOptions = Parameters<ILookaheadStrategy['buildLookaheadForAlternation']>[0];
-type OptionalOptions = Parameters<ILookaheadStrategy['buildLookaheadForOptional']>[0];
 
 /**
  * Chevrotain's LL(k) lookahead, each decision's function built the first time the parser reaches
@@ -12,26 +8,24 @@ type OptionalOptions = Parameters<ILookaheadStrategy['buildLookaheadForOptional'
  * and building every one was most of the parser's start-up. The functions are the same ones.
  */
 class LazyLookahead extends LLkLookaheadStrategy {
-  override buildLookaheadForAlternation(options: AlternationOptions): ReturnType<ILookaheadStrategy['buildLookaheadForAlternation']> {
-    const build = (): ReturnType<ILookaheadStrategy['buildLookaheadForAlternation']> => super.buildLookaheadForAlternation(options);
-    let decide: ReturnType<typeof build> | null = null;
-    return function (this: unknown, alts) {
-      decide ??= build();
-      return decide.call(this, alts);
-    };
+  override buildLookaheadForAlternation(options: Parameters<ILookaheadStrategy['buildLookaheadForAlternation']>[0]): ReturnType<ILookaheadStrategy['buildLookaheadForAlternation']> {
+    return onFirstCall(() => super.buildLookaheadForAlternation(options));
   }
 
-  override buildLookaheadForOptional(options: OptionalOptions): ReturnType<ILookaheadStrategy['buildLookaheadForOptional']> {
-    const build = (): ReturnType<ILookaheadStrategy['buildLookaheadForOptional']> => super.buildLookaheadForOptional(options);
-    let decide: ReturnType<typeof build> | null = null;
-    return function (this: unknown) {
-      decide ??= build();
-      return decide.call(this);
-    };
+  override buildLookaheadForOptional(options: Parameters<ILookaheadStrategy['buildLookaheadForOptional']>[0]): ReturnType<ILookaheadStrategy['buildLookaheadForOptional']> {
+    return onFirstCall(() => super.buildLookaheadForOptional(options));
   }
 }
 
-/** The CST grammar for both dialects (Flink-style and Kinesis Data Analytics SQL). */
+/** A function that builds `build()` on its first call and from then on is it (same `this`, same arguments). */
+function onFirstCall<A extends unknown[], R>(build: () => (this: unknown, ...args: A) => R): (this: unknown, ...args: A) => R {
+  let f: ((this: unknown, ...args: A) => R) | null = null;
+  return function (this: unknown, ...args: A): R {
+    f ??= build();
+    return f.apply(this, args);
+  };
+}
+
 export class SqlParser extends CstParser {
   /**
    * `validate`: check the grammar itself (ambiguities, left recursion) while analysing it. The
