@@ -132,3 +132,8 @@ export async function writeClickstreamFile(path: string, opts: ClickstreamOption
   out.end();
   await finished(out);
 }
+
+/** DuckDB's read_json of a clickstream NDJSON file, with the generator's columns and types. */
+export function duckdbReadClickstream(path: string): string {
+  return `read_json('${path.replace(/'/g, "''")}', format = 'newline_delimited', columns = {ts: 'TIMESTAMP', user_id: 'VARCHAR', page: 'VARCHAR', country: 'VARCHAR', duration_ms: 'BIGINT'})`;
+}

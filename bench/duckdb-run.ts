@@ -1,4 +1,5 @@
 import { DuckDBInstance } from '@duckdb/node-api';
+import { duckdbReadClickstream } from './clickstream.js';
 
 /**
  * The benchmark's DuckDB baseline as a process of its own, so it is timed the way `sluice run` is:
@@ -12,7 +13,7 @@ const inst = await DuckDBInstance.create(':memory:', { threads });
 const conn = await inst.connect();
 const r = await conn.runAndReadAll(`COPY (
     SELECT time_bucket(INTERVAL '10 seconds', ts) AS window_start, window_start + INTERVAL '10 seconds' AS window_end, page, count(*) AS views
-    FROM read_json(${quote(input)}, format = 'newline_delimited', columns = {ts: 'TIMESTAMP', user_id: 'VARCHAR', page: 'VARCHAR', country: 'VARCHAR', duration_ms: 'BIGINT'})
+    FROM ${duckdbReadClickstream(input)}
     GROUP BY ALL
   ) TO ${quote(output)} (FORMAT json)`);
 process.stdout.write(`${String(r.getRows()[0]?.[0] ?? 0)} rows\n`);

@@ -4,7 +4,7 @@ import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { writeClickstreamFile } from './clickstream.js';
+import { duckdbReadClickstream, writeClickstreamFile } from './clickstream.js';
 import { Engine } from '../src/runtime/engine.js';
 import { defaultWorkers as defaultWorkersFor } from '../src/cli/run.js';
 
@@ -57,7 +57,7 @@ async function duckdbRun(threads: number): Promise<{ seconds: number; withOpen: 
   const conn = await inst.connect();
   const t0 = performance.now();
   const r = await conn.runAndReadAll(`SELECT time_bucket(INTERVAL '10 seconds', ts) AS window_start, page, count(*) AS views
-    FROM read_json('${input}', format = 'newline_delimited', columns = {ts: 'TIMESTAMP', user_id: 'VARCHAR', page: 'VARCHAR', country: 'VARCHAR', duration_ms: 'BIGINT'})
+    FROM ${duckdbReadClickstream(input)}
     GROUP BY ALL`);
   const end = performance.now();
   const rows = r.currentRowCount;

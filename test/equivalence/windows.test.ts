@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { generateClickstream } from '../../bench/clickstream.js';
+import { duckdbReadClickstream, generateClickstream } from '../../bench/clickstream.js';
 import { runApp, tempDir, writeLines } from '../helpers/run-app.js';
 import { duck, canonical } from '../helpers/duckdb.js';
 
@@ -14,8 +14,7 @@ const DDL = `CREATE STREAM clicks (
 
 let dense = '';
 let sparse = '';
-const src = (path: string) => `(SELECT *, epoch_ms(ts) AS ms FROM read_json('${path}', format = 'newline_delimited',
-  columns = {ts: 'TIMESTAMP', user_id: 'VARCHAR', page: 'VARCHAR', country: 'VARCHAR', duration_ms: 'BIGINT'}))`;
+const src = (path: string) => `(SELECT *, epoch_ms(ts) AS ms FROM ${duckdbReadClickstream(path)})`;
 
 beforeAll(() => {
   const dir = tempDir();
