@@ -144,6 +144,7 @@ export class ExprBinder {
         if (x.type !== 'TIMESTAMP') return this.fail('SQL_TYPE', `EXTRACT needs a TIMESTAMP, got ${x.type}`, e.operand.span);
         return call('EXTRACT', [lit(e.unit, 'VARCHAR'), x], 'BIGINT');
       }
+      case 'field': return this.fail('SQL_UNSUPPORTED', 'fields of ROW values are not supported yet', e.span);
       default: return A.assertNever(e, 'expression');
     }
   }
@@ -197,6 +198,8 @@ export class ExprBinder {
 
   private callExpr(e: A.Call, scope: Scope, agg?: AggContext): BoundExpr {
     const name = FUNCTION_ALIASES[e.name] ?? e.name;
+    if (e.over) return this.fail('SQL_UNSUPPORTED', `${name}(...) OVER (...) is not supported yet`, e.span);
+    if (e.filter) return this.fail('SQL_UNSUPPORTED', `${name}(...) FILTER (WHERE ...) is not supported yet`, e.filter.span);
     if (AGGREGATE_FUNCTIONS.has(name)) {
       if (!agg) return this.fail('SQL_AGG_CONTEXT', `aggregate ${name} is not allowed here`, e.span, 'aggregates belong in SELECT or HAVING of a grouped query');
       const noAgg: AggContext | undefined = undefined;

@@ -16,7 +16,13 @@ export interface BoundQuery {
 const WINDOW_COLUMNS = ['window_start', 'window_end', 'window_time'];
 
 /** Binds a SELECT against the catalog and builds its logical plan: scan, filter, window, aggregate, project. */
-export function bindQuery(q: A.Select, catalog: Catalog, diagnostics: SqlError[]): BoundQuery | undefined {
+export function bindQuery(query: A.Query, catalog: Catalog, diagnostics: SqlError[]): BoundQuery | undefined {
+  if (query.kind !== 'select') {
+    const what = { 'set-op': 'UNION', with: 'WITH (common table expressions)', ordered: 'ORDER BY and LIMIT' }[query.kind];
+    diagnostics.push(sqlError('SQL_UNSUPPORTED', `${what} is not supported yet`, query.span));
+    return undefined;
+  }
+  const q = query;
   const eb = new ExprBinder(diagnostics);
   const errorsBefore = diagnostics.length;
   const fail = (code: string, message: string, span: Span, hint?: string) => {
@@ -25,6 +31,9 @@ export function bindQuery(q: A.Select, catalog: Catalog, diagnostics: SqlError[]
   };
   const from = q.from;
   if (from.kind === 'subquery') return fail('SQL_UNSUPPORTED', 'subqueries in FROM are not supported yet', from.span, 'create an intermediate stream with CREATE STREAM ... AS SELECT');
+  if (from.kind === 'join') return fail('SQL_UNSUPPORTED', `${from.joinType} JOIN is not supported yet`, from.span);
+  if (from.kind === 'table-ref' && (from.systemTime || from.over)) return fail('SQL_UNSUPPORTED', from.over ? 'a window on a FROM stream (OVER) is not supported yet' : 'FOR SYSTEM_TIME AS OF is not supported yet', from.span);
+  if (q.windows.length) return fail('SQL_UNSUPPORTED', 'WINDOW clauses (OVER windows) are not supported yet', q.windows[0]!.name.span);
   const streamName = from.kind === 'table-ref' ? from.name : from.table;
   const source = catalog.get(streamName.name, streamName.quoted);
   if (!source) {
@@ -155,7 +164,7 @@ function isColumnNamed(e: A.Expr, name: string): boolean {
 }
 
 export function containsAggregate(e: A.Expr): boolean {
-  if (e.kind === 'call' && ['COUNT', 'SUM', 'AVG', 'MIN', 'MAX'].includes(e.name)) return true;
+  if (e.kind === 'call' && !e.over && ['COUNT', 'SUM', 'AVG', 'MIN', 'MAX'].includes(e.name)) return true;
   return A.childExprs(e).some(containsAggregate);
 }
 

@@ -220,19 +220,28 @@ export class Engine {
       }
       case 'explain': {
         const inner = st.statement;
-        const query = inner.kind === 'create-pump' ? inner.insert.query : inner.kind === 'insert' ? inner.query : inner.kind === 'query-statement' ? inner.query : inner.query;
+        const query = inner.kind === 'create-pump' ? inner.insert.query : inner.kind === 'insert' || inner.kind === 'query-statement' || inner.kind === 'create-view' ? inner.query : inner.query;
         if (!query) {
           diagnostics.push(sqlError('SQL_EXPLAIN', 'EXPLAIN needs a query', st.span));
           return undefined;
         }
         const bound = bindQuery(query, this.catalog, diagnostics);
         if (!bound) return undefined;
-        const targetName = inner.kind === 'create-pump' ? inner.insert.target.name : inner.kind === 'insert' ? inner.target.name : inner.kind === 'create-stream' ? inner.name.name : 'QUERY';
+        const targetName = inner.kind === 'create-pump' ? inner.insert.target.name : inner.kind === 'insert' ? inner.target.name : inner.kind === 'create-stream' || inner.kind === 'create-view' ? inner.name.name : 'QUERY';
         const def = derivedStream({ kind: 'ident', name: targetName, quoted: true, span: st.span }, bound.fields, []);
         const plan = physicalPlan('explain', targetName, L.sink(bound.plan, targetName, bound.fields), bound.source, targetName, bound.fields);
         void def;
         return { kind: 'explain', text: explainPlan(plan, this.pool?.threads ?? 0) };
       }
+      case 'create-view':
+        diagnostics.push(sqlError('SQL_UNSUPPORTED', 'CREATE VIEW is not supported yet', st.span, 'create an in-application stream with CREATE STREAM name AS SELECT ...'));
+        return undefined;
+      case 'create-function':
+        diagnostics.push(sqlError('SQL_UNSUPPORTED', 'CREATE FUNCTION is not supported yet', st.span));
+        return undefined;
+      case 'set':
+        diagnostics.push(sqlError('SQL_UNSUPPORTED', `SET '${st.key}' is not supported yet`, st.span));
+        return undefined;
       default:
         return A.assertNever(st, 'statement');
     }

@@ -10,6 +10,9 @@ export function declareStream(s: A.CreateStream, catalog: Catalog, diagnostics: 
   const before = diagnostics.length;
   const fields: Field[] = [];
   const seen = new Set<string>();
+  for (const c of s.computed) diagnostics.push(sqlError('SQL_UNSUPPORTED', 'computed columns are not supported yet', c.span));
+  if (s.primaryKey) diagnostics.push(sqlError('SQL_UNSUPPORTED', 'PRIMARY KEY is not supported yet', s.primaryKey[0]!.span));
+  if (s.partitionedBy.length) diagnostics.push(sqlError('SQL_UNSUPPORTED', 'PARTITIONED BY is not supported yet', s.partitionedBy[0]!.span));
   for (const c of s.columns) {
     const type = columnTypeOf(c.type);
     if (!type) {

@@ -64,7 +64,8 @@ export class CstToAst extends BaseVisitor {
   }
 
   statement(ctx: Ctx, self?: CstNode): A.Statement {
-    let inner: A.CreateStream | A.InsertInto | A.CreatePump | A.QueryStatement;
+    if (ctx.setStatement) return this.visit(node(ctx, 'setStatement')!);
+    let inner: A.CreateStream | A.InsertInto | A.CreatePump | A.QueryStatement | A.CreateView | A.CreateFunction;
     if (ctx.createStatement) inner = this.visit(node(ctx, 'createStatement')!);
     else if (ctx.insertStatement) inner = this.visit(node(ctx, 'insertStatement')!);
     else {
@@ -72,66 +73,142 @@ export class CstToAst extends BaseVisitor {
       inner = { kind: 'query-statement', query: this.visit(q), span: nodeSpan(q) };
     }
     const explain = tok(ctx, 'Explain');
-    return explain ? { kind: 'explain', statement: inner, span: join(tokenSpan(explain), inner.span) } : inner;
+    if (!explain) return inner;
+    if (inner.kind === 'create-function') {
+      this.fail('SQL_EXPLAIN', 'EXPLAIN needs a query', inner.span);
+      return inner;
+    }
+    return { kind: 'explain', statement: inner, span: join(tokenSpan(explain), inner.span) };
   }
 
-  createStatement(ctx: Ctx): A.CreateStream | A.CreatePump {
+  setStatement(ctx: Ctx): A.SetOption {
+    const option = this.visit(node(ctx, 'withOption')!) as A.WithOption;
+    return { kind: 'set', key: option.key, value: option.value, span: join(tokenSpan(tok(ctx, 'Set')!), option.span) };
+  }
+
+  createStatement(ctx: Ctx): A.CreateStream | A.CreatePump | A.CreateView | A.CreateFunction {
     const create = tok(ctx, 'Create')!;
     const orReplace = ctx.Replace !== undefined;
     if (ctx.Pump) {
       const insert = this.visit(node(ctx, 'insertStatement')!) as A.InsertInto;
       return { kind: 'create-pump', name: this.visit(node(ctx, 'pumpName')!), orReplace, insert, span: join(tokenSpan(create), insert.span) };
     }
+    if (ctx.View) {
+      const q = node(ctx, 'viewQuery')!;
+      return {
+        kind: 'create-view',
+        name: this.visit(node(ctx, 'viewName')!),
+        orReplace,
+        columns: nodes(ctx, 'viewColumn').map((c) => this.visit(c) as A.Ident),
+        query: this.visit(q),
+        span: join(tokenSpan(create), nodeSpan(q)),
+      };
+    }
+    if (ctx.Function) {
+      const target = tok(ctx, 'functionTarget')!;
+      const language = tok(ctx, 'language');
+      return {
+        kind: 'create-function',
+        name: this.visit(node(ctx, 'functionName')!),
+        target: unquote(target.image),
+        language: (language?.image ?? 'JAVASCRIPT').toUpperCase(),
+        span: join(tokenSpan(create), tokenSpan(language ?? target)),
+      };
+    }
     const body = node(ctx, 'createStreamBody')!;
-    const parts = this.visit(body) as Omit<A.CreateStream, 'kind' | 'orReplace' | 'span'>;
-    return { kind: 'create-stream', orReplace, ...parts, span: join(tokenSpan(create), nodeSpan(body)) };
+    const parts = this.visit(body) as Omit<A.CreateStream, 'kind' | 'orReplace' | 'span' | 'table'>;
+    return { kind: 'create-stream', orReplace, table: ctx.Table !== undefined, ...parts, span: join(tokenSpan(create), nodeSpan(body)) };
+  }
+
+  ifNotExists(ctx: Ctx): boolean {
+    return ctx.if !== undefined;
   }
 
   createStreamBody(ctx: Ctx) {
     const columns: A.ColumnDef[] = [];
+    const computed: (A.ComputedColumn & { position: number })[] = [];
     let watermark: A.WatermarkDef | undefined;
+    let primaryKey: A.Ident[] | undefined;
     for (const c of nodes(ctx, 'columnOrWatermark')) {
-      const v = this.visit(c) as A.ColumnDef | A.WatermarkDef;
+      const v = this.visit(c) as A.ColumnDef | A.WatermarkDef | A.ComputedColumn | { kind: 'primary-key'; columns: A.Ident[]; span: Span };
       if (v.kind === 'watermark') {
         if (watermark) this.fail('SQL_DUPLICATE_WATERMARK', 'a stream can declare only one WATERMARK', v.span);
         watermark = v;
-      } else columns.push(v);
+      } else if (v.kind === 'primary-key') {
+        if (primaryKey) this.fail('SQL_DUPLICATE_KEY', 'a stream can declare only one PRIMARY KEY', v.span);
+        primaryKey = v.columns;
+      } else if (v.kind === 'computed-column') computed.push({ ...v, position: columns.length + computed.length });
+      else columns.push(v);
     }
     const options = nodes(ctx, 'withOption').map((o) => this.visit(o) as A.WithOption);
     const q = node(ctx, 'query');
     return {
       name: this.visit(node(ctx, 'name')!) as A.Ident,
       columns,
+      computed,
       ...(watermark ? { watermark } : {}),
+      ...(primaryKey ? { primaryKey } : {}),
+      partitionedBy: nodes(ctx, 'partitionedBy').map((p) => this.visit(p) as A.Ident),
       options,
       ...(q ? { query: this.visit(q) as A.Query } : {}),
     };
   }
 
-  columnOrWatermark(ctx: Ctx, self?: CstNode): A.ColumnDef | A.WatermarkDef {
+  columnOrWatermark(ctx: Ctx, self?: CstNode): A.ColumnDef | A.WatermarkDef | A.ComputedColumn | { kind: 'primary-key'; columns: A.Ident[]; span: Span } {
     if (ctx.Watermark) {
       const column = this.visit(node(ctx, 'wmColumn')!) as A.Ident;
       const expr = this.visit(node(ctx, 'wmExpr')!) as A.Expr;
       return { kind: 'watermark', column, expr, span: join(tokenSpan(tok(ctx, 'Watermark')!), expr.span) };
     }
+    if (ctx.Primary) {
+      const enforced = tok(ctx, 'enforced');
+      if (!enforced || enforced.image.toUpperCase() !== 'ENFORCED') {
+        this.fail('SQL_PRIMARY_KEY', 'a stream\'s PRIMARY KEY is not enforced: write PRIMARY KEY (...) NOT ENFORCED', tokenSpan(tok(ctx, 'Primary')!));
+      }
+      const end = enforced ?? tok(ctx, 'RParen')!;
+      return { kind: 'primary-key', columns: nodes(ctx, 'keyColumn').map((k) => this.visit(k) as A.Ident), span: join(tokenSpan(tok(ctx, 'Primary')!), tokenSpan(end)) };
+    }
     const name = this.visit(node(ctx, 'colName')!) as A.Ident;
+    const computed = node(ctx, 'computed');
+    if (computed) {
+      const expr = this.visit(computed) as A.Expr;
+      return { kind: 'computed-column', name, expr, span: join(name.span, expr.span) };
+    }
     const type = this.visit(node(ctx, 'typeName')!) as A.TypeName;
     return { kind: 'column-def', name, type, span: join(name.span, type.span) };
   }
 
   typeName(ctx: Ctx): A.TypeName {
     const base = tok(ctx, 'base')!;
-    const params = toks(ctx, 'param').map((p) => Number(p.image));
-    const last = tok(ctx, 'Null') ?? tok(ctx, 'RParen') ?? base;
-    return { kind: 'type-name', name: base.image.toUpperCase(), params, span: join(tokenSpan(base), tokenSpan(last)) };
+    const name = base.image.toUpperCase();
+    const args = nodes(ctx, 'typeArg').map((a) => this.visit(a) as number | A.RowFieldDef | A.TypeName);
+    const params = args.filter((a): a is number => typeof a === 'number');
+    const fields = args.filter((a): a is A.RowFieldDef => typeof a === 'object' && !('kind' in a));
+    const elements = args.filter((a): a is A.TypeName => typeof a === 'object' && 'kind' in a);
+    const last = tok(ctx, 'Null') ?? tok(ctx, 'RParen') ?? tok(ctx, 'Greater') ?? base;
+    const span = join(tokenSpan(base), tokenSpan(last));
+    if (name === 'ROW' && (elements.length || params.length)) this.fail('SQL_BAD_TYPE', 'a ROW type lists its fields as name TYPE', span, 'ROW<id BIGINT, name VARCHAR>');
+    if (name !== 'ROW' && fields.length) this.fail('SQL_BAD_TYPE', `${name} does not take named fields`, span);
+    if (elements.length) this.fail('SQL_UNSUPPORTED', `${name}<...> types are not supported`, span, 'use ROW<name TYPE, ...> or a plain type');
+    return { kind: 'type-name', name, params, ...(name === 'ROW' ? { fields } : {}), span };
+  }
+
+  typeArg(ctx: Ctx): number | A.RowFieldDef | A.TypeName {
+    const p = tok(ctx, 'param');
+    if (p) return Number(p.image);
+    const fieldName = node(ctx, 'fieldName');
+    if (fieldName) return { name: this.visit(fieldName) as A.Ident, type: this.visit(node(ctx, 'fieldType')!) as A.TypeName };
+    return this.visit(node(ctx, 'elementType')!) as A.TypeName;
   }
 
   withOption(ctx: Ctx, self?: CstNode): A.WithOption {
     const keyString = tok(ctx, 'keyString');
-    const key = keyString ? (keyString.image.startsWith("'") ? unquote(keyString.image) : keyString.image) : nodes(ctx, 'keyPart').map((p) => (this.visit(p) as A.Ident).name).join('.');
+    const keyTable = tok(ctx, 'keyTable');
+    const parts = nodes(ctx, 'keyPart').map((p) => this.visit(p) as A.Ident);
+    const key = keyString ? unquote(keyString.image) : [...(keyTable ? [keyTable.image] : []), ...parts.map((p) => p.name)].join('.');
     const v = tok(ctx, 'value')!;
     const value = v.image.startsWith("'") ? unquote(v.image) : v.image;
-    const first = keyString ? tokenSpan(keyString) : (this.visit(nodes(ctx, 'keyPart')[0]!) as A.Ident).span;
+    const first = keyString ? tokenSpan(keyString) : keyTable ? tokenSpan(keyTable) : parts[0]!.span;
     return { kind: 'option', key: key.toLowerCase(), value, span: join(first, tokenSpan(v)) };
   }
 
@@ -146,14 +223,103 @@ export class CstToAst extends BaseVisitor {
     };
   }
 
-  query(ctx: Ctx, self?: CstNode): A.Select {
+  query(ctx: Ctx, self?: CstNode): A.Query {
+    const terms = nodes(ctx, 'term');
+    const unions = toks(ctx, 'Union');
+    const alls = toks(ctx, 'unionAll');
+    let body = this.visit(terms[0]!) as A.Query;
+    for (let i = 1; i < terms.length; i++) {
+      const right = this.visit(terms[i]!) as A.Query;
+      // Each UNION's ALL is the one between its keyword and the next term.
+      const at = unions[i - 1]!.startOffset;
+      const all = alls.some((a) => a.startOffset > at && a.startOffset < terms[i]!.location!.startOffset);
+      body = { kind: 'set-op', op: 'UNION', all, left: body, right, span: join(body.span, right.span) };
+    }
+    const order = nodes(ctx, 'orderItem');
+    const limit = tok(ctx, 'limit');
+    if (order.length || limit) {
+      const orderBy = order.map((o) => this.visit(o) as A.OrderItem);
+      const end = limit ? tokenSpan(limit) : orderBy[orderBy.length - 1]!.span;
+      body = { kind: 'ordered', body, orderBy, ...(limit ? { limit: Number(limit.image) } : {}), span: join(body.span, end) };
+    }
+    const ctes = nodes(ctx, 'commonTable');
+    if (ctes.length) {
+      body = { kind: 'with', ctes: ctes.map((c) => this.visit(c) as A.CommonTable), body, span: join(tokenSpan(tok(ctx, 'With')!), body.span) };
+    }
+    return body;
+  }
+
+  commonTable(ctx: Ctx): A.CommonTable {
+    const name = this.visit(node(ctx, 'name')!) as A.Ident;
+    return {
+      name,
+      columns: nodes(ctx, 'column').map((c) => this.visit(c) as A.Ident),
+      query: this.visit(node(ctx, 'query')!),
+      span: join(name.span, tokenSpan(tok(ctx, 'RParen', ctx.column ? 1 : 0)!)),
+    };
+  }
+
+  queryTerm(ctx: Ctx): A.Query {
+    const select = node(ctx, 'select');
+    if (select) return this.visit(select);
+    const inner = this.visit(node(ctx, 'inner')!) as A.Query;
+    return { ...inner, span: join(tokenSpan(tok(ctx, 'LParen')!), tokenSpan(tok(ctx, 'RParen')!)) };
+  }
+
+  namedWindow(ctx: Ctx): A.NamedWindow {
+    return { name: this.visit(node(ctx, 'name')!) as A.Ident, spec: this.visit(node(ctx, 'windowSpec')!) as A.WindowSpec };
+  }
+
+  windowSpec(ctx: Ctx, self?: CstNode): A.WindowSpec {
+    const ref = node(ctx, 'ref');
+    const unit = tok(ctx, 'frameUnit');
+    let frame: A.WindowFrame | undefined;
+    if (unit) {
+      const u = unit.image.toUpperCase() as 'ROWS' | 'RANGE';
+      const start = this.visit(node(ctx, 'frameStart')!) as A.FrameBound;
+      const endNode = node(ctx, 'frameEnd');
+      // KDA's `RANGE INTERVAL '1' MINUTE PRECEDING` and Flink's one-bound form end at the current row.
+      const end: A.FrameBound = endNode ? this.visit(endNode) : { kind: 'current-row', span: start.span };
+      frame = { unit: u, start, end, span: join(tokenSpan(unit), end.span) };
+    }
+    return {
+      kind: 'window-spec',
+      ...(ref ? { ref: this.visit(ref) as A.Ident } : {}),
+      partitionBy: nodes(ctx, 'partitionBy').map((p) => this.visit(p) as A.Expr),
+      orderBy: nodes(ctx, 'orderItem').map((o) => this.visit(o) as A.OrderItem),
+      ...(frame ? { frame } : {}),
+      span: self ? nodeSpan(self) : frame?.span ?? { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } },
+    };
+  }
+
+  frameBound(ctx: Ctx): A.FrameBound {
+    const direction = tok(ctx, 'direction');
+    const dir = direction?.image.toUpperCase();
+    if (direction && dir !== 'PRECEDING' && dir !== 'FOLLOWING') {
+      this.fail('SQL_PARSE', `expected PRECEDING or FOLLOWING but found '${direction.image}'`, tokenSpan(direction));
+    }
+    if (ctx.current) return { kind: 'current-row', span: join(tokenSpan(tok(ctx, 'current')!), tokenSpan(tok(ctx, 'row')!)) };
+    if (ctx.unbounded) {
+      return { kind: dir === 'FOLLOWING' ? 'unbounded-following' : 'unbounded-preceding', span: join(tokenSpan(tok(ctx, 'unbounded')!), tokenSpan(direction!)) };
+    }
+    const offset = this.visit(node(ctx, 'offset')!) as A.Expr;
+    return { kind: dir === 'FOLLOWING' ? 'following' : 'preceding', offset, span: join(offset.span, tokenSpan(direction!)) };
+  }
+
+  orderItem(ctx: Ctx): A.OrderItem {
+    const expr = this.visit(node(ctx, 'expr')!) as A.Expr;
+    const direction = tok(ctx, 'direction');
+    return { expr, desc: direction?.image.toUpperCase() === 'DESC', span: direction ? join(expr.span, tokenSpan(direction)) : expr.span };
+  }
+
+  select(ctx: Ctx, self?: CstNode): A.Select {
     const first = tok(ctx, 'Select')!;
     const where = node(ctx, 'where');
     const having = node(ctx, 'having');
     const emit = ctx.Emit ? (ctx.Changes ? 'changes' : 'final') : undefined;
     const fromNode = node(ctx, 'fromItem')!;
     const parts = [tokenSpan(first), nodeSpan(fromNode)];
-    for (const k of ['where', 'groupBy', 'having']) for (const n of nodes(ctx, k)) parts.push(nodeSpan(n));
+    for (const k of ['where', 'groupBy', 'having', 'namedWindow']) for (const n of nodes(ctx, k)) parts.push(nodeSpan(n));
     for (const k of ['Changes', 'Final']) { const t = tok(ctx, k); if (t) parts.push(tokenSpan(t)); }
     const end = parts.reduce((a, b) => (b.end.offset > a.end.offset ? b : a));
     return {
@@ -165,6 +331,7 @@ export class CstToAst extends BaseVisitor {
       ...(where ? { where: this.visit(where) as A.Expr } : {}),
       groupBy: nodes(ctx, 'groupBy').map((g) => this.visit(g) as A.Expr),
       ...(having ? { having: this.visit(having) as A.Expr } : {}),
+      windows: nodes(ctx, 'namedWindow').map((w) => this.visit(w) as A.NamedWindow),
       ...(emit ? { emit } : {}),
       span: join(tokenSpan(first), end),
     } as A.Select;
@@ -187,7 +354,26 @@ export class CstToAst extends BaseVisitor {
     return { kind: 'select-item', expr, alias, span: join(expr.span, alias.span) };
   }
 
-  fromItem(ctx: Ctx, self?: CstNode): A.FromItem {
+  fromItem(ctx: Ctx): A.FromItem {
+    let acc = this.visit(node(ctx, 'first')!) as A.FromItem;
+    for (const j of nodes(ctx, 'joinClause')) {
+      const { joinType, right, on } = this.visit(j) as { joinType: A.JoinType; right: A.FromItem; on?: A.Expr };
+      acc = { kind: 'join', joinType, left: acc, right, ...(on ? { on } : {}), span: join(acc.span, on?.span ?? right.span) };
+    }
+    return acc;
+  }
+
+  joinClause(ctx: Ctx): { joinType: A.JoinType; right: A.FromItem; on?: A.Expr } {
+    const right = this.visit(node(ctx, 'right')!) as A.FromItem;
+    const onNode = node(ctx, 'on');
+    const on = onNode ? (this.visit(onNode) as A.Expr) : undefined;
+    const joinType = (ctx.comma ? 'CROSS' : (tok(ctx, 'joinType')?.image.toUpperCase() ?? 'INNER')) as A.JoinType;
+    if (joinType === 'CROSS' && on) this.fail('SQL_JOIN', 'a CROSS JOIN takes no ON condition', on.span);
+    if (joinType !== 'CROSS' && !on) this.fail('SQL_JOIN', `${joinType} JOIN needs an ON condition`, right.span, 'JOIN s ON a.key = s.key');
+    return { joinType, right, ...(on ? { on } : {}) };
+  }
+
+  fromPrimary(ctx: Ctx, self?: CstNode): A.FromItem {
     const a = node(ctx, 'alias');
     const alias = a ? (this.visit(a) as A.Ident) : undefined;
     const withAlias = <T extends object>(x: T): T => (alias ? { ...x, alias } : x);
@@ -196,7 +382,16 @@ export class CstToAst extends BaseVisitor {
     const q = node(ctx, 'query');
     if (q) return withAlias({ kind: 'subquery', query: this.visit(q) as A.Query, span: nodeSpan(q) } as A.SubqueryRef);
     const name = this.visit(node(ctx, 'table')!) as A.Ident;
-    return withAlias({ kind: 'table-ref', name, span: alias ? join(name.span, alias.span) : name.span } as A.TableRef);
+    const asOf = node(ctx, 'asOf');
+    const over = node(ctx, 'over');
+    if (asOf && tok(ctx, 'of')!.image.toUpperCase() !== 'OF') this.fail('SQL_PARSE', `expected OF but found '${tok(ctx, 'of')!.image}'`, tokenSpan(tok(ctx, 'of')!));
+    return withAlias({
+      kind: 'table-ref',
+      name,
+      ...(asOf ? { systemTime: this.visit(asOf) as A.Expr } : {}),
+      ...(over ? { over: this.visit(over) as A.WindowSpec } : {}),
+      span: alias ? join(name.span, alias.span) : name.span,
+    } as A.TableRef);
   }
 
   windowTvf(ctx: Ctx, self?: CstNode): A.WindowTvf {
@@ -340,17 +535,37 @@ export class CstToAst extends BaseVisitor {
     const head = this.visit(node(ctx, 'head')!) as A.Ident;
     const typed = tok(ctx, 'typedValue');
     if (typed) return { kind: 'typed-literal', type: head.name.toUpperCase(), value: unquote(typed.image), span: join(head.span, tokenSpan(typed)) };
-    const member = node(ctx, 'member');
-    if (member) {
-      const name = this.visit(member) as A.Ident;
-      return { kind: 'column', qualifier: head, name, span: join(head.span, name.span) };
+    const members = nodes(ctx, 'member').map((m) => this.visit(m) as A.Ident);
+    if (members.length) {
+      // `a.b` is a qualified column (or a ROW column's field: the binder decides); deeper names are fields.
+      let acc: A.Expr = { kind: 'column', qualifier: head, name: members[0]!, span: join(head.span, members[0]!.span) };
+      for (const field of members.slice(1)) acc = { kind: 'field', operand: acc, field, span: join(head.span, field.span) };
+      return acc;
     }
     const rparen = tok(ctx, 'RParen');
     if (!rparen) return { kind: 'column', name: head, span: head.span };
-    const span = join(head.span, tokenSpan(rparen));
     const argsNode = node(ctx, 'callArgs');
     const a = argsNode ? (this.visit(argsNode) as { args: A.Expr[]; seps: string[]; distinct: boolean; star: boolean }) : { args: [], seps: [], distinct: false, star: false };
-    return this.specialForm(head, a.args, a.seps, a.distinct, a.star, span);
+    const filterNode = node(ctx, 'filter');
+    const overNode = node(ctx, 'over');
+    const overName = node(ctx, 'overName');
+    const endTok = tok(ctx, 'RParen', (filterNode ? 1 : 0) + (overNode ? 1 : 0)) ?? rparen;
+    const end = overName ? (this.visit(overName) as A.Ident).span : tokenSpan(endTok);
+    const span = join(head.span, end);
+    const call = this.specialForm(head, a.args, a.seps, a.distinct, a.star, join(head.span, tokenSpan(rparen)));
+    if (!filterNode && !overNode && !overName) return call;
+    if (call.kind !== 'call') {
+      this.fail('SQL_BAD_CALL', `${head.name} is not an aggregate or window function`, span);
+      return call;
+    }
+    const filter = filterNode ? (this.visit(filterNode) as A.Expr) : undefined;
+    let over: A.WindowSpec | undefined;
+    if (overNode) over = this.visit(overNode) as A.WindowSpec;
+    else if (overName) {
+      const ref = this.visit(overName) as A.Ident;
+      over = { kind: 'window-spec', ref, partitionBy: [], orderBy: [], span: ref.span };
+    }
+    return { ...call, ...(filter ? { filter } : {}), ...(over ? { over } : {}), span };
   }
 
   callArgs(ctx: Ctx) {

@@ -48,7 +48,13 @@ export class SqlParser extends CstParser {
       { ALT: () => this.SUBRULE(this.createStatement) },
       { ALT: () => this.SUBRULE(this.insertStatement) },
       { ALT: () => this.SUBRULE(this.query) },
+      { ALT: () => this.SUBRULE(this.setStatement) },
     ]);
+  });
+
+  setStatement = this.RULE('setStatement', () => {
+    this.CONSUME(T.SetKw);
+    this.SUBRULE(this.withOption);
   });
 
   createStatement = this.RULE('createStatement', () => {
@@ -57,10 +63,12 @@ export class SqlParser extends CstParser {
       this.CONSUME(T.Or);
       this.CONSUME(T.Replace);
     });
+    this.OPTION2({ GATE: () => isWord(this.LA(1), 'TEMPORARY'), DEF: () => this.CONSUME(T.Identifier, { LABEL: 'temporary' }) });
     this.OR([
       {
         ALT: () => {
           this.OR2([{ ALT: () => this.CONSUME(T.Stream) }, { ALT: () => this.CONSUME(T.Table) }]);
+          this.SUBRULE(this.ifNotExists);
           this.SUBRULE(this.createStreamBody);
         },
       },
@@ -72,7 +80,46 @@ export class SqlParser extends CstParser {
           this.SUBRULE(this.insertStatement);
         },
       },
+      {
+        ALT: () => {
+          this.CONSUME(T.View);
+          this.SUBRULE2(this.ifNotExists);
+          this.SUBRULE2(this.identifier, { LABEL: 'viewName' });
+          this.OPTION3(() => {
+            this.CONSUME(T.LParen);
+            this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE3(this.identifier, { LABEL: 'viewColumn' }) });
+            this.CONSUME(T.RParen);
+          });
+          this.CONSUME2(T.As);
+          this.SUBRULE(this.query, { LABEL: 'viewQuery' });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.FunctionKw);
+          this.SUBRULE3(this.ifNotExists);
+          this.SUBRULE4(this.identifier, { LABEL: 'functionName' });
+          this.CONSUME3(T.As);
+          this.CONSUME(T.StringLiteral, { LABEL: 'functionTarget' });
+          this.OPTION4(() => {
+            this.CONSUME(T.Language);
+            this.CONSUME2(T.Identifier, { LABEL: 'language' });
+          });
+        },
+      },
     ]);
+  });
+
+  /** `IF NOT EXISTS` (IF is not a keyword: it is also a function name). */
+  ifNotExists = this.RULE('ifNotExists', () => {
+    this.OPTION({
+      GATE: () => isWord(this.LA(1), 'IF') && this.LA(2).tokenType === T.Not,
+      DEF: () => {
+        this.CONSUME(T.Identifier, { LABEL: 'if' });
+        this.CONSUME(T.Not);
+        this.CONSUME2(T.Identifier, { LABEL: 'exists' });
+      },
+    });
   });
 
   createStreamBody = this.RULE('createStreamBody', () => {
@@ -85,6 +132,13 @@ export class SqlParser extends CstParser {
     this.OPTION2(() => {
       this.CONSUME(T.Description);
       this.CONSUME(T.StringLiteral);
+    });
+    this.OPTION5(() => {
+      this.CONSUME(T.Partitioned);
+      this.CONSUME(T.By);
+      this.CONSUME3(T.LParen);
+      this.AT_LEAST_ONE_SEP2({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.identifier, { LABEL: 'partitionedBy' }) });
+      this.CONSUME3(T.RParen);
     });
     this.OPTION3(() => {
       this.CONSUME(T.With);
@@ -111,9 +165,31 @@ export class SqlParser extends CstParser {
         },
       },
       {
+        GATE: () => this.LA(1).tokenType === T.Primary && isWord(this.LA(2), 'KEY'),
+        ALT: () => {
+          this.CONSUME(T.Primary);
+          this.CONSUME(T.Identifier, { LABEL: 'keyWord' });
+          this.CONSUME(T.LParen);
+          this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE3(this.identifier, { LABEL: 'keyColumn' }) });
+          this.CONSUME(T.RParen);
+          this.OPTION(() => {
+            this.CONSUME(T.Not);
+            this.CONSUME2(T.Identifier, { LABEL: 'enforced' });
+          });
+        },
+      },
+      {
         ALT: () => {
           this.SUBRULE2(this.identifier, { LABEL: 'colName' });
-          this.SUBRULE(this.typeName);
+          this.OR2([
+            { ALT: () => this.SUBRULE(this.typeName) },
+            {
+              ALT: () => {
+                this.CONSUME2(T.As);
+                this.SUBRULE2(this.expression, { LABEL: 'computed' });
+              },
+            },
+          ]);
         },
       },
     ]);
@@ -122,9 +198,22 @@ export class SqlParser extends CstParser {
   typeName = this.RULE('typeName', () => {
     this.CONSUME(T.Identifier, { LABEL: 'base' });
     this.OPTION(() => {
-      this.CONSUME(T.LParen);
-      this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.NumberLiteral, { LABEL: 'param' }) });
-      this.CONSUME(T.RParen);
+      this.OR([
+        {
+          ALT: () => {
+            this.CONSUME(T.LParen);
+            this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.typeArg) });
+            this.CONSUME(T.RParen);
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Less);
+            this.AT_LEAST_ONE_SEP2({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.typeArg) });
+            this.CONSUME(T.Greater);
+          },
+        },
+      ]);
     });
     this.OPTION2(() => {
       this.CONSUME(T.Not);
@@ -132,14 +221,28 @@ export class SqlParser extends CstParser {
     });
   });
 
+  /** A type's argument: a length or precision, a ROW field (`name TYPE`), or an element type. */
+  typeArg = this.RULE('typeArg', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.NumberLiteral, { LABEL: 'param' }) },
+      {
+        GATE: () => this.LA(2).tokenType === T.Identifier,
+        ALT: () => {
+          this.SUBRULE(this.identifier, { LABEL: 'fieldName' });
+          this.SUBRULE(this.typeName, { LABEL: 'fieldType' });
+        },
+      },
+      { ALT: () => this.SUBRULE2(this.typeName, { LABEL: 'elementType' }) },
+    ]);
+  });
+
   withOption = this.RULE('withOption', () => {
     this.OR([
       { ALT: () => this.CONSUME(T.StringLiteral, { LABEL: 'keyString' }) },
-      // `table = '...'` names a DuckDB sink's table; TABLE is otherwise a keyword.
-      { ALT: () => this.CONSUME(T.Table, { LABEL: 'keyString' }) },
       {
         ALT: () => {
-          this.SUBRULE(this.identifier, { LABEL: 'keyPart' });
+          // `table = '...'` names a DuckDB sink's table, and `table.exec...` is a Flink setting; TABLE is otherwise a keyword.
+          this.OR3([{ ALT: () => this.CONSUME(T.Table, { LABEL: 'keyTable' }) }, { ALT: () => this.SUBRULE(this.identifier, { LABEL: 'keyPart' }) }]);
           this.MANY(() => {
             this.CONSUME(T.Dot);
             this.SUBRULE2(this.identifier, { LABEL: 'keyPart' });
@@ -161,15 +264,67 @@ export class SqlParser extends CstParser {
     this.CONSUME(T.Insert);
     this.CONSUME(T.Into);
     this.SUBRULE(this.identifier, { LABEL: 'target' });
+    this.OPTION({
+      GATE: () => this.LA(2).tokenType !== T.Select && this.LA(2).tokenType !== T.With,
+      DEF: () => {
+        this.CONSUME(T.LParen);
+        this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.identifier, { LABEL: 'column' }) });
+        this.CONSUME(T.RParen);
+      },
+    });
+    this.SUBRULE(this.query);
+  });
+
+  /** `[WITH ctes] select [UNION [ALL] select ...] [ORDER BY ...] [LIMIT n]`. */
+  query = this.RULE('query', () => {
+    this.OPTION(() => {
+      this.CONSUME(T.With);
+      this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.commonTable) });
+    });
+    this.SUBRULE(this.queryTerm, { LABEL: 'term' });
+    this.MANY(() => {
+      this.CONSUME(T.Union);
+      this.OPTION2(() => this.OR([{ ALT: () => this.CONSUME(T.All, { LABEL: 'unionAll' }) }, { ALT: () => this.CONSUME(T.Distinct, { LABEL: 'unionDistinct' }) }]));
+      this.SUBRULE2(this.queryTerm, { LABEL: 'term' });
+    });
+    this.OPTION3(() => {
+      this.CONSUME(T.Order);
+      this.CONSUME(T.By);
+      this.AT_LEAST_ONE_SEP2({ SEP: T.Comma, DEF: () => this.SUBRULE(this.orderItem) });
+    });
+    this.OPTION4(() => {
+      this.CONSUME(T.Limit);
+      this.CONSUME(T.NumberLiteral, { LABEL: 'limit' });
+    });
+  });
+
+  commonTable = this.RULE('commonTable', () => {
+    this.SUBRULE(this.identifier, { LABEL: 'name' });
     this.OPTION(() => {
       this.CONSUME(T.LParen);
       this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.identifier, { LABEL: 'column' }) });
       this.CONSUME(T.RParen);
     });
+    this.CONSUME(T.As);
+    this.CONSUME2(T.LParen);
     this.SUBRULE(this.query);
+    this.CONSUME2(T.RParen);
   });
 
-  query = this.RULE('query', () => {
+  queryTerm = this.RULE('queryTerm', () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.select) },
+      {
+        ALT: () => {
+          this.CONSUME(T.LParen);
+          this.SUBRULE(this.query, { LABEL: 'inner' });
+          this.CONSUME(T.RParen);
+        },
+      },
+    ]);
+  });
+
+  select = this.RULE('select', () => {
     this.CONSUME(T.Select);
     this.OPTION(() => this.CONSUME(T.Stream));
     this.OPTION2(() => this.OR([{ ALT: () => this.CONSUME(T.Distinct) }, { ALT: () => this.CONSUME(T.All) }]));
@@ -189,9 +344,92 @@ export class SqlParser extends CstParser {
       this.CONSUME(T.Having);
       this.SUBRULE3(this.expression, { LABEL: 'having' });
     });
+    this.OPTION7(() => {
+      this.CONSUME(T.Window);
+      this.AT_LEAST_ONE_SEP3({ SEP: T.Comma, DEF: () => this.SUBRULE(this.namedWindow) });
+    });
     this.OPTION6(() => {
       this.CONSUME(T.Emit);
       this.OR2([{ ALT: () => this.CONSUME(T.Changes) }, { ALT: () => this.CONSUME(T.Final) }]);
+    });
+  });
+
+  namedWindow = this.RULE('namedWindow', () => {
+    this.SUBRULE(this.identifier, { LABEL: 'name' });
+    this.CONSUME(T.As);
+    this.CONSUME(T.LParen);
+    this.SUBRULE(this.windowSpec);
+    this.CONSUME(T.RParen);
+  });
+
+  /** The inside of OVER (...): `[w] [PARTITION BY ...] [ORDER BY ...] [ROWS|RANGE frame]`. */
+  windowSpec = this.RULE('windowSpec', () => {
+    this.OPTION({
+      GATE: () => isPlainName(this.LA(1)) && !isWord(this.LA(1), 'ROWS') && !isWord(this.LA(1), 'RANGE'),
+      DEF: () => this.SUBRULE(this.identifier, { LABEL: 'ref' }),
+    });
+    this.OPTION2(() => {
+      this.CONSUME(T.Partition);
+      this.CONSUME(T.By);
+      this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expression, { LABEL: 'partitionBy' }) });
+    });
+    this.OPTION3(() => {
+      this.CONSUME(T.Order);
+      this.CONSUME2(T.By);
+      this.AT_LEAST_ONE_SEP2({ SEP: T.Comma, DEF: () => this.SUBRULE(this.orderItem) });
+    });
+    this.OPTION4({
+      GATE: () => isWord(this.LA(1), 'ROWS') || isWord(this.LA(1), 'RANGE'),
+      DEF: () => {
+        this.CONSUME(T.Identifier, { LABEL: 'frameUnit' });
+        this.OR([
+          {
+            ALT: () => {
+              this.CONSUME(T.Between);
+              this.SUBRULE(this.frameBound, { LABEL: 'frameStart' });
+              this.CONSUME(T.And);
+              this.SUBRULE2(this.frameBound, { LABEL: 'frameEnd' });
+            },
+          },
+          { ALT: () => this.SUBRULE3(this.frameBound, { LABEL: 'frameStart' }) },
+        ]);
+      },
+    });
+  });
+
+  frameBound = this.RULE('frameBound', () => {
+    this.OR({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          GATE: () => isWord(this.LA(1), 'UNBOUNDED'),
+          ALT: () => {
+            this.CONSUME(T.Identifier, { LABEL: 'unbounded' });
+            this.CONSUME2(T.Identifier, { LABEL: 'direction' });
+          },
+        },
+        {
+          GATE: () => isWord(this.LA(1), 'CURRENT') && isWord(this.LA(2), 'ROW'),
+          ALT: () => {
+            this.CONSUME3(T.Identifier, { LABEL: 'current' });
+            this.CONSUME4(T.Identifier, { LABEL: 'row' });
+          },
+        },
+        {
+          ALT: () => {
+            this.SUBRULE(this.additive, { LABEL: 'offset' });
+            this.CONSUME5(T.Identifier, { LABEL: 'direction' });
+          },
+        },
+      ],
+    });
+  });
+
+  orderItem = this.RULE('orderItem', () => {
+    this.SUBRULE(this.expression, { LABEL: 'expr' });
+    this.OPTION({
+      GATE: () => isWord(this.LA(1), 'ASC') || isWord(this.LA(1), 'DESC'),
+      DEF: () => this.CONSUME(T.Identifier, { LABEL: 'direction' }),
     });
   });
 
@@ -216,6 +454,38 @@ export class SqlParser extends CstParser {
   });
 
   fromItem = this.RULE('fromItem', () => {
+    this.SUBRULE(this.fromPrimary, { LABEL: 'first' });
+    this.MANY(() => this.SUBRULE(this.joinClause));
+  });
+
+  /** `[INNER | LEFT [OUTER] | RIGHT [OUTER] | FULL [OUTER] | CROSS] JOIN item [ON cond]`, or `, item`. */
+  joinClause = this.RULE('joinClause', () => {
+    this.OR([
+      { ALT: () => this.CONSUME(T.Comma, { LABEL: 'comma' }) },
+      {
+        ALT: () => {
+          this.OPTION(() => {
+            this.OR2([
+              { ALT: () => this.CONSUME(T.Inner, { LABEL: 'joinType' }) },
+              { ALT: () => this.CONSUME(T.Left, { LABEL: 'joinType' }) },
+              { ALT: () => this.CONSUME(T.Right, { LABEL: 'joinType' }) },
+              { ALT: () => this.CONSUME(T.Full, { LABEL: 'joinType' }) },
+              { ALT: () => this.CONSUME(T.Cross, { LABEL: 'joinType' }) },
+            ]);
+            this.OPTION2(() => this.CONSUME(T.Outer));
+          });
+          this.CONSUME(T.Join);
+        },
+      },
+    ]);
+    this.SUBRULE(this.fromPrimary, { LABEL: 'right' });
+    this.OPTION3(() => {
+      this.CONSUME(T.On);
+      this.SUBRULE(this.expression, { LABEL: 'on' });
+    });
+  });
+
+  fromPrimary = this.RULE('fromPrimary', () => {
     this.OR([
       {
         ALT: () => {
@@ -232,7 +502,27 @@ export class SqlParser extends CstParser {
           this.CONSUME2(T.RParen);
         },
       },
-      { ALT: () => this.SUBRULE(this.identifier, { LABEL: 'table' }) },
+      {
+        ALT: () => {
+          this.SUBRULE(this.identifier, { LABEL: 'table' });
+          this.OPTION2({
+            GATE: () => this.LA(1).tokenType === T.For && isWord(this.LA(2), 'SYSTEM_TIME'),
+            DEF: () => {
+              this.CONSUME(T.For);
+              this.CONSUME(T.Identifier, { LABEL: 'systemTime' });
+              this.CONSUME(T.As);
+              this.CONSUME2(T.Identifier, { LABEL: 'of' });
+              this.SUBRULE(this.additive, { LABEL: 'asOf' });
+            },
+          });
+          this.OPTION3(() => {
+            this.CONSUME(T.Over);
+            this.CONSUME3(T.LParen);
+            this.SUBRULE(this.windowSpec, { LABEL: 'over' });
+            this.CONSUME3(T.RParen);
+          });
+        },
+      },
     ]);
     this.OPTION(() => this.SUBRULE(this.alias));
   });
@@ -471,12 +761,34 @@ export class SqlParser extends CstParser {
             this.CONSUME(T.LParen);
             this.OPTION2(() => this.SUBRULE(this.callArgs));
             this.CONSUME(T.RParen);
+            this.OPTION3(() => {
+              this.CONSUME(T.Filter);
+              this.CONSUME2(T.LParen);
+              this.CONSUME(T.Where);
+              this.SUBRULE(this.expression, { LABEL: 'filter' });
+              this.CONSUME2(T.RParen);
+            });
+            this.OPTION4(() => {
+              this.CONSUME(T.Over);
+              this.OR2([
+                {
+                  ALT: () => {
+                    this.CONSUME3(T.LParen);
+                    this.SUBRULE(this.windowSpec, { LABEL: 'over' });
+                    this.CONSUME3(T.RParen);
+                  },
+                },
+                { ALT: () => this.SUBRULE3(this.identifier, { LABEL: 'overName' }) },
+              ]);
+            });
           },
         },
         {
           ALT: () => {
-            this.CONSUME(T.Dot);
-            this.SUBRULE2(this.identifier, { LABEL: 'member' });
+            this.AT_LEAST_ONE(() => {
+              this.CONSUME(T.Dot);
+              this.SUBRULE2(this.identifier, { LABEL: 'member' });
+            });
           },
         },
       ]);
@@ -548,6 +860,11 @@ export class SqlParser extends CstParser {
 
 function isWord(tok: IToken, word: string): boolean {
   return tok.tokenType === T.Identifier && tok.image.toUpperCase() === word;
+}
+
+/** An identifier or quoted identifier, not a keyword (soft keywords included). */
+function isPlainName(tok: IToken): boolean {
+  return tok.tokenType === T.Identifier || tok.tokenType === T.QuotedIdentifier || tok.tokenType === T.BacktickIdentifier;
 }
 
 export const sqlParser = new SqlParser();

@@ -65,6 +65,26 @@ export const Final = keyword('FINAL', true);
 export const Descriptor = keyword('DESCRIPTOR');
 export const Partition = keyword('PARTITION', true);
 export const Description = keyword('DESCRIPTION', true);
+export const View = keyword('VIEW', true);
+export const FunctionKw = keyword('FUNCTION', true);
+export const Language = keyword('LANGUAGE', true);
+export const SetKw = keyword('SET', true);
+export const Union = keyword('UNION', true);
+export const Over = keyword('OVER', true);
+export const Filter = keyword('FILTER', true);
+export const Window = keyword('WINDOW', true);
+export const Order = keyword('ORDER', true);
+export const Limit = keyword('LIMIT', true);
+export const Join = keyword('JOIN', true);
+export const Inner = keyword('INNER', true);
+export const Left = keyword('LEFT', true);
+export const Right = keyword('RIGHT', true);
+export const Full = keyword('FULL', true);
+export const Outer = keyword('OUTER', true);
+export const Cross = keyword('CROSS', true);
+export const On = keyword('ON', true);
+export const Partitioned = keyword('PARTITIONED', true);
+export const Primary = keyword('PRIMARY', true);
 
 export const NotEquals = createToken({ name: 'NotEquals', pattern: /<>|!=/, label: "'<>'" });
 export const LessEquals = createToken({ name: 'LessEquals', pattern: /<=/, label: "'<='" });
@@ -89,11 +109,15 @@ const keywords = [
   Select, Stream, From, Where, Group, By, Having, As, And, Or, Not, Null, True, False, Is, In,
   Between, Like, Escape, Case, When, Then, Else, End, Interval, Create, Replace, Table, Pump, Insert,
   Into, With, Watermark, For, To, Distinct, All, Explain, Emit, Changes, Final, Descriptor, Partition,
-  Description,
+  Description, View, FunctionKw, Language, SetKw, Union, Over, Filter, Window, Order, Limit, Join, Inner,
+  Left, Right, Full, Outer, Cross, On, Partitioned, Primary,
 ];
 
 /** Keywords that may still name a column or stream where an identifier is expected. */
-export const softKeywords: readonly TokenType[] = [Stream, Replace, Pump, Watermark, Emit, Changes, Final, Partition, Description];
+export const softKeywords: readonly TokenType[] = [
+  Stream, Replace, Pump, Watermark, Emit, Changes, Final, Partition, Description, View, FunctionKw, Language, SetKw,
+  Union, Over, Filter, Window, Order, Limit, Join, Inner, Left, Right, Full, Outer, Cross, On, Partitioned, Primary,
+];
 
 export const allTokens: TokenType[] = [
   WhiteSpace, LineComment, BlockComment,
