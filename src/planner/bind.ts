@@ -2,9 +2,9 @@ import * as A from '../sql/ast.js';
 import { sqlError, nearestName, type SqlError, type Span } from '../sql/diagnostics.js';
 import { col, call, lit, type BoundExpr } from './bound-expr.js';
 import { ExprBinder, exprKey, show, unitMillis, type AggContext, type Scope } from './bind-expr.js';
-import { ROWTIME, type Catalog, type StreamDef } from './catalog.js';
+import { nameKey, ROWTIME, type Catalog, type StreamDef } from './catalog.js';
 import * as L from './logical/plan.js';
-import type { Field } from './types.js';
+import { isNumeric, widen, type Field, type SqlType } from './types.js';
 
 export interface BoundQuery {
   readonly plan: L.LogicalPlan;
@@ -13,16 +13,165 @@ export interface BoundQuery {
   readonly fields: readonly Field[];
 }
 
+/** A view, or a common table expression: its query is bound afresh wherever it is read. */
+export interface ViewDef {
+  readonly name: A.Ident;
+  readonly columns: readonly A.Ident[];
+  readonly query: A.Query;
+}
+
+/** What binding needs beyond the streams: views, and a way to run a query that cannot be read inline. */
+export interface BindContext {
+  readonly catalog: Catalog;
+  view(name: A.Ident): ViewDef | undefined;
+  /**
+   * Runs a bound query as its own continuous query writing into a new internal stream (or into
+   * `into`, one such stream made before), and returns that stream; undefined once it has
+   * reported why it cannot.
+   */
+  materialize(bound: BoundQuery, label: string, span: Span, diagnostics: SqlError[], into?: StreamDef): StreamDef | undefined;
+}
+
+/** Common table expressions in scope, innermost last; each binds in the scope it was defined in. */
+type Ctes = ReadonlyMap<string, { readonly def: ViewDef; readonly outer: Ctes }>;
+
 const WINDOW_COLUMNS = ['window_start', 'window_end', 'window_time'];
 
-/** Binds a SELECT against the catalog and builds its logical plan: scan, filter, window, aggregate, project. */
-export function bindQuery(query: A.Query, catalog: Catalog, diagnostics: SqlError[]): BoundQuery | undefined {
-  if (query.kind !== 'select') {
-    const what = { 'set-op': 'UNION', with: 'WITH (common table expressions)', ordered: 'ORDER BY and LIMIT' }[query.kind];
-    diagnostics.push(sqlError('SQL_UNSUPPORTED', `${what} is not supported yet`, query.span));
+/**
+ * Binds a query against the catalog and builds its logical plan: scan, filter, window, aggregate,
+ * project. A subquery, view or common table read in FROM is inlined when it only filters and
+ * projects (its expressions replace its columns, and the query scans its source); otherwise it
+ * runs as its own query into an internal stream that this one reads. UNION ALL is such a stream,
+ * fed by each branch.
+ */
+export function bindQuery(query: A.Query, ctx: BindContext, diagnostics: SqlError[], ctes: Ctes = new Map()): BoundQuery | undefined {
+  switch (query.kind) {
+    case 'with': {
+      const scoped = new Map(ctes);
+      for (const c of query.ctes) scoped.set(nameKey(c.name.name, c.name.quoted), { def: { name: c.name, columns: c.columns, query: c.query }, outer: scoped });
+      return bindQuery(query.body, ctx, diagnostics, scoped);
+    }
+    case 'set-op': return bindUnion(query, ctx, diagnostics, ctes);
+    case 'ordered':
+      diagnostics.push(sqlError('SQL_UNSUPPORTED', 'a continuous query cannot ORDER BY or LIMIT its whole result', query.span,
+        'for the top N rows per key use ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) in a subquery and WHERE rn <= N'));
+      return undefined;
+    case 'select': return bindSelect(query, ctx, diagnostics, ctes);
+    default: return A.assertNever(query, 'query');
+  }
+}
+
+/** The relation a SELECT reads: a stream, seen directly or through inlined filters and projections. */
+interface Relation {
+  readonly source: StreamDef;
+  /** The columns the query sees, ROWTIME last. */
+  readonly fields: readonly Field[];
+  /** Per visible column, its expression over the source's columns (absent: the source's own columns). */
+  readonly exprs?: readonly BoundExpr[];
+  /** Rows of the source the relation keeps, over the source's columns. */
+  readonly where?: BoundExpr;
+  readonly name: A.Ident;
+}
+
+function streamRelation(def: StreamDef, name: A.Ident): Relation {
+  return { source: def, fields: def.fields, name };
+}
+
+/** Resolves a FROM name: a common table, then a view, then a stream. */
+function resolveName(name: A.Ident, ctx: BindContext, diagnostics: SqlError[], ctes: Ctes): Relation | undefined {
+  const cte = ctes.get(nameKey(name.name, name.quoted)) ?? (name.quoted ? undefined : [...ctes].find(([k]) => k.toLowerCase() === name.name.toLowerCase())?.[1]);
+  const view = cte?.def ?? ctx.view(name);
+  if (view) return relationOf(view.query, view.columns, name, ctx, diagnostics, cte?.outer ?? new Map());
+  const def = ctx.catalog.get(name.name, name.quoted);
+  if (def) return streamRelation(def, name);
+  const near = nearestName(name.name, [...ctx.catalog.names(), ...[...ctes.values()].map((c) => c.def.name.name)]);
+  diagnostics.push(sqlError('SQL_UNKNOWN_STREAM', `unknown stream ${show(name)}`, name.span, near ? `did you mean ${near}?` : 'declare it with CREATE STREAM name (columns) first'));
+  return undefined;
+}
+
+/** A query read in FROM: inlined when it only filters and projects a stream, else materialized. */
+function relationOf(q: A.Query, columns: readonly A.Ident[], name: A.Ident, ctx: BindContext, diagnostics: SqlError[], ctes: Ctes): Relation | undefined {
+  const bound = bindQuery(q, ctx, diagnostics, ctes);
+  if (!bound) return undefined;
+  if (columns.length && columns.length !== bound.fields.length) {
+    diagnostics.push(sqlError('SQL_COLUMN_COUNT', `${show(name)} names ${columns.length} columns but its query returns ${bound.fields.length}`, columns[0]!.span));
     return undefined;
   }
-  const q = query;
+  const renamed = columns.length ? bound.fields.map((f, i) => ({ ...f, name: columns[i]!.name })) : bound.fields;
+  const inline = inlineShape(bound.plan);
+  if (inline) {
+    return { source: bound.source, fields: [...renamed, { name: ROWTIME, type: 'TIMESTAMP' }], exprs: [...inline.exprs, inline.rowtime], ...(inline.where ? { where: inline.where } : {}), name };
+  }
+  const def = ctx.materialize({ ...bound, fields: renamed }, name.name, name.span, diagnostics);
+  return def ? streamRelation(def, name) : undefined;
+}
+
+/** A plan that is project(filter*(scan)) of a stream's whole row: what can be read inline. */
+function inlineShape(plan: L.LogicalPlan): { exprs: readonly BoundExpr[]; rowtime: BoundExpr; where?: BoundExpr } | undefined {
+  if (plan.kind !== 'project') return undefined;
+  let where: BoundExpr | undefined;
+  let p: L.LogicalPlan = plan.input;
+  while (p.kind === 'filter') {
+    where = where ? call('AND', [p.predicate, where], 'BOOLEAN') : p.predicate;
+    p = p.input;
+  }
+  if (p.kind !== 'scan' || p.columns.some((c, i) => c !== i)) return undefined;
+  return { exprs: plan.exprs, rowtime: plan.rowtime, ...(where ? { where } : {}) };
+}
+
+/** Replaces column references of an expression over a relation by the relation's expressions over its source. */
+function substitute(e: BoundExpr, exprs: readonly BoundExpr[], width: number, sourceWidth: number): BoundExpr {
+  switch (e.k) {
+    // Columns past the relation's (window_start, ...) follow the source's instead.
+    case 'col': return e.index < width ? exprs[e.index]! : { ...e, index: sourceWidth + (e.index - width) };
+    case 'lit': return e;
+    case 'call': return { ...e, args: e.args.map((a) => substitute(a, exprs, width, sourceWidth)) };
+    case 'case': return { ...e, whens: e.whens.map(([w, t]) => [substitute(w, exprs, width, sourceWidth), substitute(t, exprs, width, sourceWidth)] as const), else: e.else ? substitute(e.else, exprs, width, sourceWidth) : null };
+  }
+}
+
+/** UNION ALL: every branch writes into one internal stream, which the query reads. */
+function bindUnion(q: A.SetOperation, ctx: BindContext, diagnostics: SqlError[], ctes: Ctes): BoundQuery | undefined {
+  if (!q.all) {
+    diagnostics.push(sqlError('SQL_UNSUPPORTED', 'UNION without ALL (which removes duplicates) is not supported yet', q.span, 'write UNION ALL, or SELECT DISTINCT over it'));
+    return undefined;
+  }
+  const branches: A.Query[] = [];
+  const flatten = (x: A.Query): void => {
+    if (x.kind === 'set-op' && x.all) {
+      flatten(x.left);
+      flatten(x.right);
+    } else branches.push(x);
+  };
+  flatten(q);
+  const bound = branches.map((b) => bindQuery(b, ctx, diagnostics, ctes));
+  if (bound.some((b) => !b)) return undefined;
+  const first = bound[0]!;
+  for (let i = 1; i < bound.length; i++) {
+    const b = bound[i]!;
+    if (b.fields.length !== first.fields.length) {
+      diagnostics.push(sqlError('SQL_UNION_ARITY', `UNION ALL branches return ${first.fields.length} and ${b.fields.length} columns`, branches[i]!.span));
+      return undefined;
+    }
+    b.fields.forEach((f, c) => {
+      const t = first.fields[c]!.type;
+      if (f.type !== t && !(isNumeric(f.type) && isNumeric(t)) && f.type !== 'NULL' && t !== 'NULL') {
+        diagnostics.push(sqlError('SQL_TYPE', `UNION ALL column ${c + 1} is ${t} in the first branch and ${f.type} here`, branches[i]!.span));
+      }
+    });
+  }
+  if (diagnostics.length) return undefined;
+  const fields = first.fields.map((f, c) => ({ name: f.name, type: bound.reduce<SqlType>((t, b) => (t === 'NULL' ? b!.fields[c]!.type : isNumeric(t) && isNumeric(b!.fields[c]!.type) ? widen(t, b!.fields[c]!.type) : t), 'NULL') }));
+  let def: StreamDef | undefined;
+  for (const b of bound) {
+    def = ctx.materialize({ ...b!, fields }, 'union', q.span, diagnostics, def);
+    if (!def) return undefined;
+  }
+  const exprs = fields.map((f, i) => col(i, f.type));
+  return { plan: L.project(L.scan(def!.name, def!.fields.map((_, i) => i), def!.fields), exprs, fields.map((f) => f.name), col(fields.length, 'TIMESTAMP')), source: def!, fields };
+}
+
+function bindSelect(q: A.Select, ctx: BindContext, diagnostics: SqlError[], ctes: Ctes): BoundQuery | undefined {
   const eb = new ExprBinder(diagnostics);
   const errorsBefore = diagnostics.length;
   const fail = (code: string, message: string, span: Span, hint?: string) => {
@@ -30,18 +179,18 @@ export function bindQuery(query: A.Query, catalog: Catalog, diagnostics: SqlErro
     return undefined;
   };
   const from = q.from;
-  if (from.kind === 'subquery') return fail('SQL_UNSUPPORTED', 'subqueries in FROM are not supported yet', from.span, 'create an intermediate stream with CREATE STREAM ... AS SELECT');
   if (from.kind === 'join') return fail('SQL_UNSUPPORTED', `${from.joinType} JOIN is not supported yet`, from.span);
   if (from.kind === 'table-ref' && (from.systemTime || from.over)) return fail('SQL_UNSUPPORTED', from.over ? 'a window on a FROM stream (OVER) is not supported yet' : 'FOR SYSTEM_TIME AS OF is not supported yet', from.span);
   if (q.windows.length) return fail('SQL_UNSUPPORTED', 'WINDOW clauses (OVER windows) are not supported yet', q.windows[0]!.name.span);
-  const streamName = from.kind === 'table-ref' ? from.name : from.table;
-  const source = catalog.get(streamName.name, streamName.quoted);
-  if (!source) {
-    const near = nearestName(streamName.name, catalog.names());
-    return fail('SQL_UNKNOWN_STREAM', `unknown stream ${show(streamName)}`, streamName.span, near ? `did you mean ${near}?` : 'declare it with CREATE STREAM name (columns) first');
-  }
+  const subqueryName: A.Ident = { kind: 'ident', name: 'subquery', quoted: false, span: from.span };
+  const rel = from.kind === 'subquery'
+    ? relationOf(from.query, [], from.alias ?? subqueryName, ctx, diagnostics, ctes)
+    : resolveName(from.kind === 'table-ref' ? from.name : from.table, ctx, diagnostics, ctes);
+  if (!rel) return undefined;
+  const source = rel.source;
+  const streamName = rel.name;
   const qualifiers = [streamName, ...(from.alias ? [from.alias] : [])];
-  const baseFields = source.fields;
+  const baseFields = rel.fields;
   const tvf = from.kind === 'window-tvf' ? from : undefined;
   const fields: Field[] = [...baseFields];
   const windowFields = new Set<number>();
@@ -49,16 +198,19 @@ export function bindQuery(query: A.Query, catalog: Catalog, diagnostics: SqlErro
   const scope: Scope = { fields, qualifiers, windowFields };
   const rowtimeIndex = baseFields.length - 1;
 
-  let plan: L.LogicalPlan = L.scan(source.name, baseFields.map((_, i) => i), baseFields);
+  // Expressions are bound over the relation's columns, then put over the source's (see `over`).
+  const over = (e: BoundExpr) => (rel.exprs ? substitute(e, rel.exprs, baseFields.length, source.fields.length) : e);
+  let plan: L.LogicalPlan = L.scan(source.name, source.fields.map((_, i) => i), source.fields);
+  if (rel.where) plan = L.filter(plan, rel.where);
   if (q.where) {
     const pred = eb.bind(q.where, scope);
     eb.expectBool(pred, q.where.span);
-    plan = L.filter(plan, pred);
+    plan = L.filter(plan, over(pred));
   }
 
   const hasAgg = q.groupBy.length > 0 || q.items.some((i) => i.kind === 'select-item' && containsAggregate(i.expr)) || (q.having !== undefined);
   let window: L.WindowSpec | undefined;
-  if (tvf) window = windowFromTvf(tvf, scope, eb, source, diagnostics);
+  if (tvf) window = windowOver(windowFromTvf(tvf, scope, eb, rel, diagnostics), rel, over, tvf.timeColumn.span, diagnostics);
 
   const names: string[] = [];
   const exprs: BoundExpr[] = [];
@@ -83,6 +235,8 @@ export function bindQuery(query: A.Query, catalog: Catalog, diagnostics: SqlErro
       names.push(outputName(item, exprs.length - 1));
     }
     rowtime = window?.onRowtime === false && window ? col(fields.length - 2, 'TIMESTAMP') : col(rowtimeIndex, 'TIMESTAMP');
+    for (let i = 0; i < exprs.length; i++) exprs[i] = over(exprs[i]!);
+    rowtime = over(rowtime);
     if (q.emit === 'changes') diagnostics.push(sqlError('SQL_EMIT', 'EMIT CHANGES applies to grouped queries only', q.span));
   } else {
     const groupKeys = new Map<string, BoundExpr>();
@@ -107,14 +261,14 @@ export function bindQuery(query: A.Query, catalog: Catalog, diagnostics: SqlErro
         return fail('SQL_STREAM_GROUP_BY', 'a streaming GROUP BY needs a time bucket, or it would never emit a row', q.groupBy[0]?.span ?? q.span,
           `add STEP(${show(streamName)}.ROWTIME BY INTERVAL '10' SECOND) or FLOOR(ROWTIME TO MINUTE) to GROUP BY, or read FROM TABLE(TUMBLE(...))`);
       }
-      window = windowFromBucket(bucket, scope, eb, source, rowtimeIndex, diagnostics);
+      window = windowOver(windowFromBucket(bucket, scope, eb, source, rowtimeIndex, diagnostics), rel, over, bucket.span, diagnostics);
       groupKeys.set(exprKey(bucket), col(0, 'TIMESTAMP'));
     }
     for (const g of q.groupBy) {
       if (g === bucket || (tvf && (isColumnNamed(g, 'window_start') || isColumnNamed(g, 'window_end')))) continue;
       const k = eb.bind(g, scope);
       groupKeys.set(exprKey(g), col(2 + keyExprs.length, k.type));
-      keyExprs.push(k);
+      keyExprs.push(over(k));
       keyNames.push(g.kind === 'column' ? g.name.name : `key${keyExprs.length - 1}`);
     }
     if (window?.type === 'session') checkSessionKeys(window, keyExprs, tvf!, diagnostics);
@@ -131,7 +285,8 @@ export function bindQuery(query: A.Query, catalog: Catalog, diagnostics: SqlErro
       eb.expectBool(having, q.having.span);
     }
     if (!window || diagnostics.length > errorsBefore) return undefined;
-    plan = L.aggregate(plan, window, keyExprs, keyNames, aggs, q.emit === 'changes' ? 'changes' : 'final');
+    const overAggs = aggs.map((a) => (a.arg ? { ...a, arg: over(a.arg) } : a));
+    plan = L.aggregate(plan, window, keyExprs, keyNames, overAggs, q.emit === 'changes' ? 'changes' : 'final');
     if (having) plan = L.filter(plan, having);
     rowtime = col(1, 'TIMESTAMP');
   }
@@ -219,15 +374,31 @@ function intervalArg(e: A.Expr | undefined, what: string, span: Span, diagnostic
   return e.millis;
 }
 
-function windowFromTvf(tvf: A.WindowTvf, scope: Scope, eb: ExprBinder, source: StreamDef, diagnostics: SqlError[]): L.WindowSpec | undefined {
-  const ref: A.ColumnRef = { kind: 'column', name: tvf.timeColumn, span: tvf.timeColumn.span };
-  const idx = eb.resolveColumn(ref, { fields: source.fields, qualifiers: [] });
-  if (idx === undefined) return undefined;
-  if (source.fields[idx]!.type !== 'TIMESTAMP') {
-    diagnostics.push(sqlError('SQL_TYPE', `DESCRIPTOR(${tvf.timeColumn.name}) must name a TIMESTAMP column, it is ${source.fields[idx]!.type}`, tvf.timeColumn.span));
+/**
+ * A window bound over a relation's columns, put over its source's: the time column must then be a
+ * column of the source (a computed time would need its own stream), and PARTITION BY is substituted.
+ */
+function windowOver(w: L.WindowSpec | undefined, rel: Relation, over: (e: BoundExpr) => BoundExpr, span: Span, diagnostics: SqlError[]): L.WindowSpec | undefined {
+  if (!w || !rel.exprs) return w;
+  const time = rel.exprs[w.timeColumn]!;
+  if (time.k !== 'col') {
+    diagnostics.push(sqlError('SQL_UNSUPPORTED', `the window's time column is computed by ${show(rel.name)}; a window needs a column of a stream`, span,
+      `declare it as a stream: CREATE STREAM ${rel.name.name} AS SELECT ...`));
     return undefined;
   }
-  const onRowtime = idx === source.fields.length - 1;
+  return { ...w, timeColumn: time.index, onRowtime: time.index === rel.source.fields.length - 1, partitionBy: w.partitionBy.map(over) };
+}
+
+function windowFromTvf(tvf: A.WindowTvf, scope: Scope, eb: ExprBinder, rel: Relation, diagnostics: SqlError[]): L.WindowSpec | undefined {
+  const fields = rel.fields;
+  const ref: A.ColumnRef = { kind: 'column', name: tvf.timeColumn, span: tvf.timeColumn.span };
+  const idx = eb.resolveColumn(ref, { fields, qualifiers: [] });
+  if (idx === undefined) return undefined;
+  if (fields[idx]!.type !== 'TIMESTAMP') {
+    diagnostics.push(sqlError('SQL_TYPE', `DESCRIPTOR(${tvf.timeColumn.name}) must name a TIMESTAMP column, it is ${fields[idx]!.type}`, tvf.timeColumn.span));
+    return undefined;
+  }
+  const onRowtime = idx === fields.length - 1;
   const base = { timeColumn: idx, gapMs: 0, offsetMs: 0, partitionBy: [] as BoundExpr[], onRowtime };
   switch (tvf.fn) {
     case 'TUMBLE': {
@@ -249,7 +420,7 @@ function windowFromTvf(tvf: A.WindowTvf, scope: Scope, eb: ExprBinder, source: S
     }
     case 'SESSION': {
       const gap = intervalArg(tvf.args[0], 'SESSION gap', tvf.span, diagnostics);
-      const partitionBy = tvf.partitionBy.map((p) => eb.bind(p, { fields: source.fields, qualifiers: scope.qualifiers }));
+      const partitionBy = tvf.partitionBy.map((p) => eb.bind(p, { fields, qualifiers: scope.qualifiers }));
       return { ...base, type: 'session', sizeMs: 0, slideMs: 0, gapMs: gap, partitionBy };
     }
   }

@@ -18,6 +18,8 @@ export interface StreamDef {
   readonly options: Readonly<Record<string, string>>;
   /** Declared with a column list (or AS SELECT); false when the schema was inferred from records. */
   readonly declared: boolean;
+  /** Made by the engine for a subquery, view or UNION ALL: not an output of the application. */
+  readonly internal?: boolean;
 }
 
 export const ROWTIME = 'ROWTIME';

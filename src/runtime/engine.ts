@@ -2,7 +2,8 @@ import * as A from '../sql/ast.js';
 import { parseSql } from '../sql/parse.js';
 import { SqlDiagnosticsError, sqlError, type SqlError } from '../sql/diagnostics.js';
 import { Catalog, userFields, type StreamDef } from '../planner/catalog.js';
-import { bindQuery } from '../planner/bind.js';
+import { bindQuery, type BindContext, type BoundQuery, type ViewDef } from '../planner/bind.js';
+import { nameKey } from '../planner/catalog.js';
 import { physicalPlan, type QueryPlan } from '../planner/physical.js';
 import { explainPlan } from '../planner/explain.js';
 import { call, lit, type BoundExpr } from '../planner/bound-expr.js';
@@ -81,6 +82,11 @@ export class Engine {
   private queryCount = 0;
   private explaining = false;
   private lastPlan: QueryPlan | null = null;
+  /** Plans of the internal streams the current statement made (subqueries, views, UNION ALL), for EXPLAIN. */
+  private innerPlans: QueryPlan[] = [];
+  /** Views by name key: their queries are bound again wherever they are read. */
+  private views = new Map<string, ViewDef>();
+  private internalCount = 0;
   errorCount = 0;
   private ticker: NodeJS.Timeout | null = null;
   private readonly sources = new Map<string, Source>();
@@ -107,6 +113,7 @@ export class Engine {
     // Once a statement fails, the rest are still checked (so one run reports every problem), against
     // a scratch copy of the catalog, and nothing more starts.
     const real = this.catalog;
+    const realViews = this.views;
     const failedStreams = new Set<string>();
     try {
       for (const st of parsed.statements) {
@@ -116,6 +123,7 @@ export class Engine {
           if (!this.dry) {
             this.dry = true;
             this.catalog = real.copy();
+            this.views = new Map(realViews);
           }
           const created = createdStream(st);
           if (created) failedStreams.add(created.toLowerCase());
@@ -123,14 +131,17 @@ export class Engine {
           all.push(...diagnostics.filter((d) => !(d.code === 'SQL_UNKNOWN_STREAM' && failedStreams.has(unknownName(d.message)))));
           continue;
         }
-        if (this.explaining && this.lastPlan) results.push({ kind: 'explain', text: explainPlan(this.lastPlan, this.pool?.threads ?? 0) });
+        if (this.explaining && this.lastPlan) results.push({ kind: 'explain', text: this.explainText(this.lastPlan) });
         this.lastPlan = null;
+        this.innerPlans = [];
         if (r && !this.dry) results.push(r);
       }
     } finally {
       this.catalog = real;
+      this.views = realViews;
       this.dry = false;
       this.lastPlan = null;
+      this.innerPlans = [];
     }
     if (all.length) throw new SqlDiagnosticsError(all, source, fileName);
     return results;
@@ -157,7 +168,7 @@ export class Engine {
           diagnostics.push(sqlError('SQL_UNSUPPORTED', 'CREATE STREAM ... AS SELECT takes its columns from the query', st.columns[0]!.span));
           return undefined;
         }
-        const bound = bindQuery(st.query, this.catalog, diagnostics);
+        const bound = bindQuery(st.query, this.bindContext(), diagnostics);
         if (!bound) return undefined;
         const def = derivedStream(st.name, bound.fields, st.options);
         const plan = this.plan(st.name.name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, st.span);
@@ -181,7 +192,7 @@ export class Engine {
           diagnostics.push(sqlError('SQL_READ_ONLY', 'error_stream is written by the engine only', insert.target.span));
           return undefined;
         }
-        const bound = bindQuery(insert.query, this.catalog, diagnostics);
+        const bound = bindQuery(insert.query, this.bindContext(), diagnostics);
         if (!bound) return undefined;
         const targetCols = userFields(target);
         let mapping: number[];
@@ -208,7 +219,7 @@ export class Engine {
         return { kind: 'query', name, target: target.name };
       }
       case 'query-statement': {
-        const bound = bindQuery(st.query, this.catalog, diagnostics);
+        const bound = bindQuery(st.query, this.bindContext(), diagnostics);
         if (!bound) return undefined;
         const name = `QUERY_${++this.queryCount}`;
         const def = derivedStream({ kind: 'ident', name, quoted: true, span: st.span }, bound.fields, []);
@@ -225,17 +236,33 @@ export class Engine {
           diagnostics.push(sqlError('SQL_EXPLAIN', 'EXPLAIN needs a query', st.span));
           return undefined;
         }
-        const bound = bindQuery(query, this.catalog, diagnostics);
+        const bound = bindQuery(query, this.bindContext(false), diagnostics);
         if (!bound) return undefined;
         const targetName = inner.kind === 'create-pump' ? inner.insert.target.name : inner.kind === 'insert' ? inner.target.name : inner.kind === 'create-stream' || inner.kind === 'create-view' ? inner.name.name : 'QUERY';
         const def = derivedStream({ kind: 'ident', name: targetName, quoted: true, span: st.span }, bound.fields, []);
         const plan = physicalPlan('explain', targetName, L.sink(bound.plan, targetName, bound.fields), bound.source, targetName, bound.fields);
         void def;
-        return { kind: 'explain', text: explainPlan(plan, this.pool?.threads ?? 0) };
+        const text = this.explainText(plan);
+        this.innerPlans = [];
+        return { kind: 'explain', text };
       }
-      case 'create-view':
-        diagnostics.push(sqlError('SQL_UNSUPPORTED', 'CREATE VIEW is not supported yet', st.span, 'create an in-application stream with CREATE STREAM name AS SELECT ...'));
-        return undefined;
+      case 'create-view': {
+        const key = nameKey(st.name.name, st.name.quoted);
+        if ((this.catalog.get(st.name.name, st.name.quoted) || this.view(st.name)) && !st.orReplace) {
+          diagnostics.push(sqlError('SQL_STREAM_EXISTS', `${st.name.name} already exists`, st.name.span, 'use CREATE OR REPLACE VIEW to redefine it'));
+          return undefined;
+        }
+        // Bound once now so a broken view is reported where it is declared, not where it is read.
+        const check = bindQuery(st.query, this.bindContext(false), diagnostics);
+        if (!check) return undefined;
+        if (st.columns.length && st.columns.length !== check.fields.length) {
+          diagnostics.push(sqlError('SQL_COLUMN_COUNT', `view ${st.name.name} names ${st.columns.length} columns but its query returns ${check.fields.length}`, st.columns[0]!.span));
+          return undefined;
+        }
+        this.views.set(key, { name: st.name, columns: st.columns, query: st.query });
+        this.innerPlans = [];
+        return { kind: 'stream', name: st.name.name };
+      }
       case 'create-function':
         diagnostics.push(sqlError('SQL_UNSUPPORTED', 'CREATE FUNCTION is not supported yet', st.span));
         return undefined;
@@ -245,6 +272,47 @@ export class Engine {
       default:
         return A.assertNever(st, 'statement');
     }
+  }
+
+  private view(name: A.Ident): ViewDef | undefined {
+    const exact = this.views.get(nameKey(name.name, name.quoted));
+    if (exact || name.quoted) return exact;
+    for (const [k, v] of this.views) if (k.toLowerCase() === name.name.toLowerCase()) return v;
+    return undefined;
+  }
+
+  /**
+   * How queries bind: views from this engine, and subqueries that cannot be inlined run as their
+   * own queries into internal streams. `start` false (EXPLAIN, checking a view) plans them only.
+   */
+  private bindContext(start = true): BindContext {
+    return {
+      catalog: this.catalog,
+      view: (name) => this.view(name),
+      materialize: (bound, label, span, diagnostics, into) => this.materialize(bound, label, span, diagnostics, into, start),
+    };
+  }
+
+  private materialize(bound: BoundQuery, label: string, span: A.Statement['span'], diagnostics: SqlError[], into: StreamDef | undefined, start: boolean): StreamDef | undefined {
+    const name = `${label}$${++this.internalCount}`;
+    const watermark = carriedWatermark(bound, into);
+    const base: StreamDef = into ?? { ...derivedStream({ kind: 'ident', name, quoted: true, span }, bound.fields, []), internal: true };
+    const def: StreamDef = { ...base, ...(watermark ? { watermark } : {}) };
+    if (!watermark) delete (def as { watermark?: unknown }).watermark;
+    const plan = this.plan(name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, span);
+    if (!plan) return undefined;
+    this.innerPlans.push(plan);
+    if (into) this.catalog.put(def);
+    else this.defineStream(def);
+    if (start && !this.dry) this.start(plan, false);
+    return def;
+  }
+
+  /** EXPLAIN text of a statement's query, after the plans of the internal streams it reads. */
+  private explainText(plan: QueryPlan): string {
+    const threads = this.pool?.threads ?? 0;
+    const inner = this.innerPlans.filter((p) => p !== plan).map((p) => `-- internal stream ${p.target}, written by ${p.name}\n${explainPlan(p, threads)}`);
+    return [...inner, explainPlan(plan, threads)].join('\n');
   }
 
   private checkSource(st: A.CreateStream, def: StreamDef, diagnostics: SqlError[]): boolean {
@@ -364,17 +432,23 @@ export class Engine {
     const old = this.catalog.get(def.name);
     if (old) this.streams.delete(old.name);
     this.catalog.put(def);
-    this.created.push(def.name);
+    if (!def.internal) this.created.push(def.name);
   }
 
-  private start(plan: QueryPlan): void {
+  private start(plan: QueryPlan, statement = true): void {
     if (this.dry) return;
-    this.lastPlan = plan;
-    const runner = new QueryRunner(plan, this.pool, (rows) => this.emit(plan.target, rows), (e, n, p) => this.error(e, n, p));
+    if (statement) this.lastPlan = plan;
+    const runner = new QueryRunner(plan, this.pool, (rows) => this.emit(plan.target, rows, plan.name), (e, n, p) => this.error(e, n, p));
     this.runners.push(runner);
     const list = this.producers.get(plan.target) ?? [];
     list.push(runner);
     this.producers.set(plan.target, list);
+    // A stream several queries write (UNION ALL, pumps into one stream) is read like a partitioned
+    // source: each producer is a partition, and the watermark follows the slowest that has not ended.
+    if (list.length > 1) {
+      const states = this.runtime(plan.target).partitions.states;
+      for (const p of list) if (!states.has(p.plan.name)) states.set(p.plan.name, 'active');
+    }
     this.runtime(plan.source).queriesChanged();
   }
 
@@ -422,8 +496,8 @@ export class Engine {
     return () => set!.delete(listener);
   }
 
-  /** Rows a query emitted into `stream`: to listeners, then to the queries that read it. */
-  emit(stream: string, rows: OutputRows): void {
+  /** Rows a query (`producer`) emitted into `stream`: to listeners, then to the queries that read it. */
+  emit(stream: string, rows: OutputRows, producer?: string): void {
     const def = this.catalog.get(stream)!;
     for (const l of this.listeners.get(def.name) ?? []) l(rows, def);
     const readers = this.runnersOf(def.name);
@@ -436,7 +510,10 @@ export class Engine {
       };
       const rowText = (i: number) => JSON.stringify(Object.fromEntries(fields.slice(0, -1).map((f, c) => [f.name, rows.columns[c]![i] ?? null])));
       r.rowsIn += rows.count;
-      r.apply(r.processInline(batch, rowText, rows.rowtimes));
+      const sources = producer !== undefined ? this.streams.get(def.name)?.partitions : undefined;
+      const partitioned = sources?.states.has(producer!) ? sources : undefined;
+      const cap = partitioned ? r.watermarkCap(producer!, partitioned) : Infinity;
+      r.apply(r.processInline(batch, rowText, rows.rowtimes, cap), partitioned ? producer : undefined, partitioned);
     }
   }
 
@@ -464,6 +541,7 @@ export class Engine {
       const producers = this.producersOf(target);
       const targetRt = this.runtime(target);
       targetRt.endedProducers++;
+      if (targetRt.partitions.states.has(r.plan.name)) targetRt.setPartition(r.plan.name, 'done');
       if (targetRt.endedProducers >= producers.length && !targetRt.ended) await this.endOfInput(target);
     }
   }
@@ -492,3 +570,27 @@ export class Engine {
 }
 
 export { type Field };
+
+/**
+ * The watermark an internal stream inherits: a query that passes its source's event-time column
+ * through unchanged (no aggregate in between) keeps that column's delay, so rows on time for the
+ * source stay on time for its readers. A stream several queries write keeps it only if all agree
+ * on the column, with the largest delay.
+ */
+function carriedWatermark(bound: BoundQuery, into: StreamDef | undefined): StreamDef['watermark'] {
+  let mine: StreamDef['watermark'];
+  const wm = bound.source.watermark;
+  const p = bound.plan;
+  if (wm && p.kind === 'project') {
+    let below: L.LogicalPlan = p.input;
+    while (below.kind === 'filter') below = below.input;
+    if (below.kind === 'scan') {
+      const at = p.exprs.findIndex((e) => e.k === 'col' && below.kind === 'scan' && below.columns[e.index] === wm.column);
+      if (at >= 0) mine = { column: at, delayMs: wm.delayMs };
+    }
+  }
+  if (!into) return mine;
+  const theirs = into.watermark;
+  if (!mine || !theirs || mine.column !== theirs.column) return undefined;
+  return { column: mine.column, delayMs: Math.max(mine.delayMs, theirs.delayMs) };
+}

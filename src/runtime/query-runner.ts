@@ -225,9 +225,9 @@ export class QueryRunner {
   }
 
   /** Runs the row stage here, for rows from another query (derived streams) or put() calls. */
-  processInline(batch: ColumnBatch, rowText: (row: number) => string, rowtimes: ArrayLike<number>): QueryChunkResult {
+  processInline(batch: ColumnBatch, rowText: (row: number) => string, rowtimes: ArrayLike<number>, watermarkCap = Infinity): QueryChunkResult {
     this.inline ??= new RowStage(this.plan);
-    const r = this.inline.process(batch, this.lateBefore());
+    const r = this.inline.process(batch, this.lateBefore(), watermarkCap);
     const err = (row: number, message: string): ErrorRow => ({ raw: rowText(row), message, rowtime: rowtimes[row] ?? 0 });
     return {
       maxEventTime: r.maxEventTime,
