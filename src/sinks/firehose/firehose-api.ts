@@ -307,7 +307,6 @@ export class FirehoseApi {
     return this.roots === null ? undefined : namedPath(this.roots.streams, name);
   }
 
-
   private openStream(record: DeliveryStreamRecord): Promise<DeliveryStream> {
     return DeliveryStream.open({
       record,
