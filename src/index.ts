@@ -18,6 +18,11 @@ export interface SluiceOptions {
   readonly workers?: number;
   /** Per stream: the column ROWTIME replays from, kept monotonic, for repeatable results. */
   readonly rowtimeFrom?: Readonly<Record<string, string>>;
+  /**
+   * Let remote Kinesis endpoints (WITH (endpoint = ...), sources and sinks) be private, loopback,
+   * link-local or unspecified addresses (default false: refused).
+   */
+  readonly allowPrivateEndpoints?: boolean;
 }
 
 export type { Row, StatementResult };
@@ -36,7 +41,7 @@ export class Sluice {
 
   static async open(options: SluiceOptions = {}): Promise<Sluice> {
     const log = await LogStore.open(options.dataDir ?? null);
-    const engine = new Engine({ workers: options.workers ?? 0, log, ...(options.rowtimeFrom ? { rowtimeFrom: options.rowtimeFrom } : {}) });
+    const engine = new Engine({ workers: options.workers ?? 0, log, allowPrivateEndpoints: options.allowPrivateEndpoints ?? false, ...(options.rowtimeFrom ? { rowtimeFrom: options.rowtimeFrom } : {}) });
     return new Sluice(engine, log, options);
   }
 

@@ -36,7 +36,8 @@ export async function runCommand(args: ParsedArgs, io: { stdout: NodeJS.Writable
   const [{ Engine }, { declareUndeclaredInputs }] = await Promise.all([import('../runtime/engine.js'), import('../runtime/discover.js')]);
   const rowtimeFrom: Record<string, string> = {};
   if (rowtimeCol) for (const i of inputs) rowtimeFrom[i.name] = rowtimeCol;
-  const engine = new Engine({ workers, rowtimeFrom, ...(pool ? { pool } : {}) });
+  // A local run writes where the shell would and reaches what the shell could: no --allow-path or --allow-private-endpoints here.
+  const engine = new Engine({ workers, rowtimeFrom, allowPrivateEndpoints: true, ...(pool ? { pool } : {}) });
   const started = performance.now();
   try {
     const discovered = await declareUndeclaredInputs(engine, source, inputs.map((i) => ({ name: i.name, path: i.value })), appPath, rowtimeCol);

@@ -1,8 +1,8 @@
 /**
- * `sluice start [--port 4567] [--host 127.0.0.1] [--data ./data | --memory] [--no-throttle] [--app app.sql ...]`:
- * serves the Kinesis API (AWS SDK over HTTP/2, AWS CLI over HTTP/1.1) on one port until SIGINT or
- * SIGTERM, runs the given applications over the log, then stops taking requests, lets those in
- * flight finish and flushes the log.
+ * `sluice start [--port 4567] [--host 127.0.0.1] [--data ./data | --memory] [--no-throttle] [--app app.sql ...]
+ * [--allow-path DIR ...] [--allow-private-endpoints]`: serves the Kinesis API (AWS SDK over HTTP/2,
+ * AWS CLI over HTTP/1.1) on one port until SIGINT or SIGTERM, runs the given applications over the
+ * log, then stops taking requests, lets those in flight finish and flushes the log.
  */
 
 import { startServer, type RunningServer } from '../server/start-server.js';
@@ -13,6 +13,7 @@ import { Engine } from '../runtime/engine.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { attachDashboard } from '../server/dashboard-route.js';
+import { AllowedPaths } from '../storage/allowed-paths.js';
 
 /** Flags `sluice start` reads without a value: give them to parseArgs as boolean flags. */
 export { START_BOOLEAN_FLAGS } from './args.js';
@@ -35,7 +36,9 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
   const throttle = !args.flag('no-throttle');
   const apps = args.multi('app');
   for (const app of apps) if (!existsSync(app)) throw new CliError(`no such application file: ${app}`);
-  const server = await startServer({ port, host, dataDir, throttle });
+  const allowPaths = args.multi('allow-path');
+  const allowPrivateEndpoints = args.flag('allow-private-endpoints');
+  const server = await startServer({ port, host, dataDir, throttle, allowPaths, allowPrivateEndpoints });
   let engine: Engine | null = null;
   try {
     if (apps.length) {
@@ -44,7 +47,8 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
       // Progress is kept per set of applications: change the SQL and it starts afresh.
       const id = createHash('sha256').update(sources.join('\u0000')).digest('hex').slice(0, 16);
       const checkpoint = dataDir ? { dir: join(dataDir, 'apps', id) } : undefined;
-      engine = new Engine({ workers, log: server.store, firehose: server.firehose, notice: (m) => io.stderr.write(`sluice: ${m}\n`), ...(checkpoint ? { checkpoint } : {}) });
+      const files = new AllowedPaths(dataDir, allowPaths);
+      engine = new Engine({ workers, log: server.store, firehose: server.firehose, files, allowPrivateEndpoints, notice: (m) => io.stderr.write(`sluice: ${m}\n`), ...(checkpoint ? { checkpoint } : {}) });
       sources.forEach((sql, i) => engine!.execute(sql, apps[i]));
       await engine.resume();
       attachDashboard(server.server, engine);

@@ -4,15 +4,19 @@
  *   <dir>/LOCK                    pid of the process that has the store open
  *   <dir>/streams/<name>/stream.json, <name>/shardId-000000000000/<base ordinal>.seg|.idx
  *   <dir>/trash/                  streams being deleted (renamed first, so deletion is atomic)
+ *
+ * A stream's name becomes its folder's name through src/storage/data-paths.ts (`.a` → `%2Ea`).
  */
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { assertInside, decodeName, encodeName, moveToNamedPath, namedPath } from '../storage/data-paths.js';
 import { ingestErrors } from './errors.js';
 import { fsyncDir, listDir } from './log/fs-util.js';
 import type { LogConfig } from './log/shard-log.js';
 import { MAX_OPEN_SHARDS } from './router.js';
 import { checkRetentionHours, Stream } from './stream.js';
+import { readStreamMeta } from './stream-metadata.js';
 import type { LogStoreOptions, RetentionReport } from './types.js';
 
 const DEFAULTS = {
@@ -66,7 +70,7 @@ export class LogStore {
     if (this.streams.has(name) || this.busyNames.has(name)) throw ingestErrors.streamExists(name);
     this.busyNames.add(name);
     try {
-      const dir = this.dir === null ? null : path.join(this.dir, 'streams', name);
+      const dir = this.dir === null ? null : namedPath(path.join(this.dir, 'streams'), name);
       const stream = await Stream.create(dir, name, shardCount, retentionHours, this.config);
       if (this.dir !== null) await fsyncDir(path.join(this.dir, 'streams'));
       this.streams.set(name, stream);
@@ -85,10 +89,12 @@ export class LogStore {
     try {
       await stream.close('DELETING');
       if (stream.dir !== null && this.dir !== null) {
-        const trashed = path.join(this.dir, 'trash', `${name}.${Date.now()}`);
-        await fs.promises.rename(stream.dir, trashed);
-        await fsyncDir(path.join(this.dir, 'streams'));
-        await fs.promises.rm(trashed, { recursive: true, force: true });
+        const streams = path.join(this.dir, 'streams');
+        const trash = path.join(this.dir, 'trash');
+        const trashed = assertInside(trash, path.join(trash, `${encodeName(name)}.${Date.now()}`));
+        await fs.promises.rename(assertInside(streams, stream.dir), trashed);
+        await fsyncDir(streams);
+        await fs.promises.rm(assertInside(trash, trashed), { recursive: true, force: true });
       }
     } finally {
       this.busyNames.delete(name);
@@ -138,11 +144,18 @@ export class LogStore {
     await lock(dir);
     await fs.promises.rm(path.join(dir, 'trash'), { recursive: true, force: true });
     await fs.promises.mkdir(path.join(dir, 'trash'));
-    for (const name of await listDir(path.join(dir, 'streams'))) {
-      const streamDir = path.join(dir, 'streams', name);
+    const streams = path.join(dir, 'streams');
+    for (const entry of await listDir(streams)) {
+      let streamDir = assertInside(streams, path.join(streams, entry));
+      const meta = await readStreamMeta(streamDir);
+      if (!meta) {
+        await fs.promises.rm(streamDir, { recursive: true, force: true });
+        continue;
+      }
+      // A folder from before names were encoded (a leading dot) moves to where its name maps now.
+      if (decodeName(entry) !== meta.name) streamDir = await moveToNamedPath(streams, entry, meta.name);
       const stream = await Stream.load(streamDir, this.config);
       if (stream) this.streams.set(stream.name, stream);
-      else await fs.promises.rm(streamDir, { recursive: true, force: true });
     }
   }
 
@@ -174,8 +187,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** AWS's pattern, `.` and `..` included: the name's folder is `%2E` or `%2E.` (src/storage/data-paths.ts). */
 function checkStreamName(name: string): void {
-  if (typeof name !== 'string' || !/^[a-zA-Z0-9_.-]{1,128}$/.test(name) || name === '.' || name === '..') {
+  if (typeof name !== 'string' || !/^[a-zA-Z0-9_.-]{1,128}$/.test(name)) {
     throw ingestErrors.invalid(`stream name ${JSON.stringify(name)} must be 1-128 characters of [a-zA-Z0-9_.-]`);
   }
 }

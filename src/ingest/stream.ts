@@ -7,6 +7,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
+import { assertInside, namedPath } from '../storage/data-paths.js';
 import { encodeBatch } from './batch-encoder.js';
 import { BufferPool } from './buffer-pool.js';
 import { ingestErrors } from './errors.js';
@@ -76,13 +77,13 @@ export class Stream {
     if (!meta) return undefined;
     const logs = await Promise.all(
       meta.shards.map((m) =>
-        ShardLog.recover(m.shardId, m.index, path.join(dir, m.shardId), config, m.closedAt !== undefined ? { endingOrdinal: m.endingOrdinal ?? 0 } : undefined),
+        ShardLog.recover(m.shardId, m.index, shardDir(dir, m.shardId)!, config, m.closedAt !== undefined ? { endingOrdinal: m.endingOrdinal ?? 0 } : undefined),
       ),
     );
     // Children of a reshard that crashed before its metadata was written never took a record.
     const known = new Set(meta.shards.map((s) => s.shardId));
     for (const name of await listDir(dir)) {
-      if (name.startsWith('shardId-') && !known.has(name)) await fs.promises.rm(path.join(dir, name), { recursive: true, force: true });
+      if (name.startsWith('shardId-') && !known.has(name)) await fs.promises.rm(assertInside(dir, path.join(dir, name)), { recursive: true, force: true });
     }
     return new Stream(meta, dir, config, meta.shards.map((m, i) => new Shard(m, logs[i]!)));
   }
@@ -263,8 +264,9 @@ export class Stream {
   }
 }
 
+/** A shard id comes from stream.json: it goes through the same mapping as any name, so it cannot leave the stream's folder. */
 function shardDir(streamDir: string | null, shardId: string): string | null {
-  return streamDir === null ? null : path.join(streamDir, shardId);
+  return streamDir === null ? null : namedPath(streamDir, shardId);
 }
 
 /** One promise per batch, settled when every shard it touched has committed (or one has failed). */

@@ -26,6 +26,8 @@ import type { QuerySnapshot } from './query-runner.js';
 import type { QuerySink, FirehoseTarget } from '../sinks/query-sink.js';
 import { toObjects } from './rows.js';
 import type { LogStore } from '../ingest/index.js';
+import type { AllowedPaths } from '../storage/allowed-paths.js';
+import { checkOptionAccess, type OptionAccess } from './option-access.js';
 
 export interface EngineOptions {
   /** Worker threads for row stages; 0 runs everything on the calling thread. */
@@ -48,6 +50,10 @@ export interface EngineOptions {
   readonly pool?: WorkerPool;
   /** Whether the coordinating thread decodes a chunk itself when every worker is busy (default false: it is busier dispatching). */
   readonly coordinatorHelps?: boolean;
+  /** Where file and DuckDB sinks may write (`sluice start`: the data directory and --allow-path); without it, paths are used as given. */
+  readonly files?: AllowedPaths;
+  /** Remote Kinesis endpoints (sources and sinks) on private, loopback, link-local or unspecified addresses are allowed (default false). */
+  readonly allowPrivateEndpoints?: boolean;
 }
 
 export type StatementResult =
@@ -154,6 +160,7 @@ export class Engine {
           const def = declareStream(st, this.catalog, diagnostics);
           if (!def) return undefined;
           if (def.options['source'] !== undefined && !this.checkSource(st, def, diagnostics)) return undefined;
+          if (!checkOptionAccess(st, this.access, diagnostics)) return undefined;
           this.defineStream(def);
           if (this.dry) return undefined;
           if (def.options['source'] === 'kinesis') this.startLogSource(def);
@@ -172,7 +179,7 @@ export class Engine {
         if (!bound) return undefined;
         const def = derivedStream(st.name, bound.fields, st.options);
         const plan = this.plan(st.name.name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, st.span);
-        if (!plan) return undefined;
+        if (!plan || !checkOptionAccess(st, this.access, diagnostics)) return undefined;
         this.defineStream(def);
         if (this.dry) return undefined;
         if (def.options['sink'] !== undefined) this.attachSink(def);
@@ -340,7 +347,7 @@ export class Engine {
     const endpoint = def.options['endpoint'];
     const streamName = def.options['stream'] ?? def.name;
     const source: Source = endpoint
-      ? new RemoteKinesisSource(streamName, this.runtime(def.name), { endpoint, notice, ...(def.options['region'] ? { region: def.options['region'] } : {}) })
+      ? new RemoteKinesisSource(streamName, this.runtime(def.name), { endpoint, notice, allowPrivateEndpoints: this.access.allowPrivateEndpoints, ...(def.options['region'] ? { region: def.options['region'] } : {}) })
       : new LogSource(this.options.log!, streamName, this.runtime(def.name), { notice });
     this.sources.set(def.name, source);
     // Sources start once the whole script is in, so no record passes before the queries reading it exist.
@@ -352,7 +359,7 @@ export class Engine {
     const fields = userFields(def);
     const report = (message: string, raw = '') => this.error({ raw, message: `sink of ${def.name}: ${message}`, rowtime: 0 }, 'SINK_ERROR', def.name);
     // Loaded on first use: the sinks bring DuckDB and the AWS SDK, which most applications never need.
-    const opened = import('../sinks/query-sink.js').then(({ QuerySink }) => QuerySink.open(def.name, fields, def.options, { ...(this.options.log ? { log: this.options.log } : {}), ...(this.options.firehose ? { firehose: this.options.firehose } : {}) },
+    const opened = import('../sinks/query-sink.js').then(({ QuerySink }) => QuerySink.open(def.name, fields, def.options, { ...this.access, ...(this.options.log ? { log: this.options.log } : {}), ...(this.options.firehose ? { firehose: this.options.firehose } : {}) },
       (message, batch) => report(`${message} (${batch.records.length} rows not delivered)`, batch.records[0] ? Buffer.from(batch.records[0]).toString() : '')));
     opened.catch((e: unknown) => report((e as Error).message));
     this.sinks.push(opened);
@@ -362,6 +369,10 @@ export class Engine {
       writes = writes.then(() => opened.then((s) => s.write(objects))).catch((e: unknown) => report((e as Error).message));
     });
     this.sinkWrites.push(() => writes);
+  }
+
+  private get access(): OptionAccess {
+    return { allowPrivateEndpoints: this.options.allowPrivateEndpoints ?? false, ...(this.options.files ? { files: this.options.files } : {}) };
   }
 
   /** With checkpoints: restores the last one (if any), starts the sources and the checkpoint timer. */

@@ -14,6 +14,10 @@ export interface FirehoseServerOptions {
   readonly dataDir?: string | null;
   readonly region?: string;
   readonly createDelayMs?: number;
+  /** Folders besides the data directory that `duckdb:` Urls may write to. */
+  readonly allowPaths?: readonly string[];
+  /** HTTP endpoints on private, loopback, link-local or unspecified addresses are allowed. */
+  readonly allowPrivateEndpoints?: boolean;
   readonly firehose?: Partial<FirehoseApiOptions>;
 }
 
@@ -24,6 +28,8 @@ export async function attachFirehose(server: SluiceServer, options: FirehoseServ
     log,
     region: options.region,
     createDelayMs: options.createDelayMs,
+    allowPaths: options.allowPaths ?? [],
+    allowPrivateEndpoints: options.allowPrivateEndpoints ?? false,
     ...options.firehose,
   });
   server.addTarget(FIREHOSE_TARGET_PREFIX, firehoseRoute(api));

@@ -24,6 +24,10 @@ export interface StartServerOptions extends Omit<KinesisApiOptions, 'throttle'> 
   /** Enforce Kinesis's per-shard limits (default true). */
   readonly throttle?: boolean;
   readonly log?: LogStoreOptions;
+  /** Folders besides the data directory that Firehose `duckdb:` Urls may write to (`--allow-path`). */
+  readonly allowPaths?: readonly string[];
+  /** Let Firehose deliver to private, loopback, link-local or unspecified addresses (`--allow-private-endpoints`; default false). */
+  readonly allowPrivateEndpoints?: boolean;
 }
 
 export interface RunningServer {

@@ -1,13 +1,14 @@
 /**
- * Where delivered objects land: a local folder laid out like an S3 bucket (key = relative path),
- * or memory. A folder object is written under a temporary name, fsynced, then renamed, so a
- * reader never sees half of one.
+ * Where delivered objects land: a local folder laid out like an S3 bucket (each key segment a
+ * folder, through src/storage/data-paths.ts, so `..` cannot climb), or memory. A folder object is
+ * written under a temporary name, fsynced, then renamed, so a reader never sees half of one.
  */
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { closeFile, fsyncDir, fsyncFile, openFile, writeAllAt } from '../ingest/log/fs-util.js';
+import { assertInside, objectPath } from '../storage/data-paths.js';
 
 export interface ObjectStore {
   put(key: string, body: Uint8Array): Promise<void>;
@@ -17,11 +18,11 @@ export class FolderObjectStore implements ObjectStore {
   constructor(readonly root: string) {}
 
   async put(key: string, body: Uint8Array): Promise<void> {
-    const file = path.join(this.root, ...key.split('/'));
-    if (!file.startsWith(this.root + path.sep)) throw new Error(`object key ${key} leaves the bucket`);
+    const file = objectPath(this.root, key);
     const dir = path.dirname(file);
-    await fs.promises.mkdir(dir, { recursive: true });
-    const tmp = path.join(dir, `.${path.basename(file)}.${crypto.randomUUID()}.tmp`);
+    await fs.promises.mkdir(assertInside(this.root, dir, true), { recursive: true });
+    // Encoded names never start with a dot, so a temporary name cannot be an object's.
+    const tmp = assertInside(this.root, path.join(dir, `.${path.basename(file)}.${crypto.randomUUID()}.tmp`));
     try {
       const fd = await openFile(tmp, 'wx');
       try {
@@ -30,7 +31,7 @@ export class FolderObjectStore implements ObjectStore {
       } finally {
         await closeFile(fd);
       }
-      await fs.promises.rename(tmp, file);
+      await fs.promises.rename(tmp, assertInside(this.root, file));
     } catch (err) {
       await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
       throw err;

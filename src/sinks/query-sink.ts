@@ -3,6 +3,8 @@ import { dirname, resolve } from 'node:path';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { Field } from '../planner/types.js';
 import type { LogStore } from '../ingest/index.js';
+import { checkEndpoint, guardedSdkHandler } from '../net/outbound-guard.js';
+import type { AllowedPaths } from '../storage/allowed-paths.js';
 import { BufferedSink, type Batch } from './buffered-sink.js';
 import { FolderObjectStore } from './object-store.js';
 
@@ -14,6 +16,10 @@ export interface FirehoseTarget {
 export interface QuerySinkContext {
   readonly log?: LogStore;
   readonly firehose?: FirehoseTarget;
+  /** Where file and DuckDB paths may land (`sluice start`); without it they are used as given. */
+  readonly files?: AllowedPaths;
+  /** A remote Kinesis endpoint on a private, loopback, link-local or unspecified address is allowed. */
+  readonly allowPrivateEndpoints?: boolean;
 }
 
 export type Row = Record<string, unknown>;
@@ -69,8 +75,9 @@ async function openTarget(stream: string, fields: readonly Field[], o: Readonly<
   const none = async () => {};
   switch (o['sink']) {
     case 'file': {
-      const path = o['path'];
-      if (!path) throw new Error(`sink = 'file' needs path = '...'`);
+      const given = o['path'];
+      if (!given) throw new Error(`sink = 'file' needs path = '...'`);
+      const path = ctx.files ? ctx.files.resolve(given, 'sink path') : given;
       const format = o['format'] ?? 'ndjson';
       if (format === 'parquet') return openParquetFolder(path, fields);
       if (format !== 'ndjson' && format !== 'json') throw new Error(`sink = 'file' writes format = 'ndjson' or 'parquet', not '${format}'`);
@@ -91,10 +98,18 @@ async function openTarget(stream: string, fields: readonly Field[], o: Readonly<
         const aws = /\.amazonaws\.com/.test(o['endpoint']);
         // DuckDB and the AWS SDK load only for the sinks that use them.
         const { KinesisClient, PutRecordsCommand } = await import('@aws-sdk/client-kinesis');
-        const client = new KinesisClient({ endpoint: o['endpoint'], region: o['region'] ?? 'us-east-1', ...(aws || process.env['AWS_ACCESS_KEY_ID'] ? {} : { credentials: { accessKeyId: 'sluice', secretAccessKey: 'sluice' } }) });
+        const endpoint = o['endpoint'];
+        const guarded = !ctx.allowPrivateEndpoints;
+        const client = new KinesisClient({
+          endpoint,
+          region: o['region'] ?? 'us-east-1',
+          ...(aws || process.env['AWS_ACCESS_KEY_ID'] ? {} : { credentials: { accessKeyId: 'sluice', secretAccessKey: 'sluice' } }),
+          ...(guarded ? { requestHandler: guardedSdkHandler() } : {}),
+        });
         return {
           encode,
           deliver: async (b) => {
+            if (guarded) await checkEndpoint(endpoint);
             for (let i = 0; i < b.records.length; i += 500) {
               const entries = b.records.slice(i, i + 500).map(split).map((r) => ({ PartitionKey: r.partitionKey, Data: r.data }));
               const r = await client.send(new PutRecordsCommand({ StreamName: name, Records: entries }));
@@ -133,7 +148,7 @@ async function openTarget(stream: string, fields: readonly Field[], o: Readonly<
         close: none,
       };
     }
-    case 'duckdb': return openDuckDb(stream, fields, o);
+    case 'duckdb': return openDuckDb(stream, fields, o, ctx.files);
     default:
       throw new Error(`unknown sink '${o['sink']}' (use 'kinesis', 'firehose', 'file' or 'duckdb')`);
   }
@@ -164,9 +179,10 @@ async function openParquetFolder(path: string, fields: readonly Field[]): Promis
   };
 }
 
-async function openDuckDb(stream: string, fields: readonly Field[], o: Readonly<Record<string, string>>): Promise<Target> {
-  const path = o['path'];
-  if (!path) throw new Error(`sink = 'duckdb' needs path = '...'`);
+async function openDuckDb(stream: string, fields: readonly Field[], o: Readonly<Record<string, string>>, files: AllowedPaths | undefined): Promise<Target> {
+  const given = o['path'];
+  if (!given) throw new Error(`sink = 'duckdb' needs path = '...'`);
+  const path = files ? files.resolve(given, 'sink path') : given;
   const table = o['table'] ?? stream;
   await mkdir(dirname(path), { recursive: true });
   const { DuckDBTimestampValue } = await import('@duckdb/node-api');

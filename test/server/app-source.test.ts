@@ -66,7 +66,7 @@ describe("CREATE STREAM ... WITH (source = 'kinesis')", () => {
 
   it('reads a remote Kinesis stream through the SDK (here another Sluice), with no log of its own', async () => {
     const remote = await startTestServer({ throttle: false });
-    const engine = new Engine({ workers: 0 });
+    const engine = new Engine({ workers: 0, allowPrivateEndpoints: true });
     const rows: Row[] = [];
     try {
       await remote.client.send(new CreateStreamCommand({ StreamName: 'far', ShardCount: 2 }));

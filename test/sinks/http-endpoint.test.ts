@@ -61,7 +61,7 @@ describe('HTTP endpoint destination', () => {
   it('POSTs each buffer as Firehose does, retries a 500, and succeeds on a 200 that echoes the request id', async () => {
     dir = tempDir();
     const errors: unknown[] = [];
-    t = await startFirehoseServer(dir, { retry: { baseDelayMs: 20 }, onError: (e) => errors.push(e) });
+    t = await startFirehoseServer(dir, { retry: { baseDelayMs: 20 }, onError: (e) => errors.push(e), allowPrivateEndpoints: true });
     const { url, received } = await startEndpoint((n) => ({ status: n === 1 ? 500 : 200, echo: true }));
     await createHttpStream('to-http', {
       EndpointConfiguration: { Url: url, Name: 'collector', AccessKey: 'k3y' },
@@ -91,7 +91,7 @@ describe('HTTP endpoint destination', () => {
   it('gives up after RetryOptions.DurationInSeconds and writes the buffer under the error prefix (http-endpoint-failed)', async () => {
     dir = tempDir();
     const errors: unknown[] = [];
-    t = await startFirehoseServer(dir, { retry: { baseDelayMs: 50 }, onError: (e) => errors.push(e) });
+    t = await startFirehoseServer(dir, { retry: { baseDelayMs: 50 }, onError: (e) => errors.push(e), allowPrivateEndpoints: true });
     // 500s, then 200s that answer for some other request: never a success.
     const { url, received } = await startEndpoint((n) => ({ status: n % 2 === 1 ? 500 : 200, echo: false }));
     await createHttpStream('to-nowhere', { EndpointConfiguration: { Url: url }, RetryOptions: { DurationInSeconds: 1 } });
@@ -115,7 +115,7 @@ describe('HTTP endpoint destination', () => {
   it('does not hold a shutdown for DurationInSeconds: the buffer stays on disk and is delivered after the restart', async () => {
     dir = tempDir();
     const errors: unknown[] = [];
-    t = await startFirehoseServer(dir, { retry: { baseDelayMs: 20 }, onError: (e) => errors.push(e) });
+    t = await startFirehoseServer(dir, { retry: { baseDelayMs: 20 }, onError: (e) => errors.push(e), allowPrivateEndpoints: true });
     let up = false;
     const { url, received } = await startEndpoint(() => ({ status: up ? 200 : 503, echo: true }));
     await createHttpStream('patient', { EndpointConfiguration: { Url: url }, RetryOptions: { DurationInSeconds: 7200 } });
@@ -131,7 +131,7 @@ describe('HTTP endpoint destination', () => {
 
     up = true;
     const before = received.length;
-    t = await startFirehoseServer(dir, { retry: { baseDelayMs: 20 } });
+    t = await startFirehoseServer(dir, { retry: { baseDelayMs: 20 }, allowPrivateEndpoints: true });
     await waitFor(() => listFiles(path.join(dir, 'firehose', 'patient')).every((f) => !f.startsWith('buffer-')));
     const last = received[received.length - 1]!;
     expect(received.length).toBeGreaterThan(before);
@@ -140,7 +140,7 @@ describe('HTTP endpoint destination', () => {
 
   it('answers Slow down (ServiceUnavailableException) once 8 buffers wait for a destination that is down', async () => {
     dir = tempDir();
-    t = await startFirehoseServer(dir, { retry: { baseDelayMs: 20 }, onError: () => undefined });
+    t = await startFirehoseServer(dir, { retry: { baseDelayMs: 20 }, onError: () => undefined, allowPrivateEndpoints: true });
     const { url } = await startEndpoint(() => ({ status: 503, echo: true }));
     await createHttpStream('backlog', { EndpointConfiguration: { Url: url }, RetryOptions: { DurationInSeconds: 7200 } });
     for (let i = 0; i < 8; i++) await put('backlog', [`r${i}`]);
@@ -149,11 +149,11 @@ describe('HTTP endpoint destination', () => {
     expect(refused.message).toMatch(/^Slow down/);
   });
 
-  it('rejects a Url that is neither http(s) nor duckdb, and a DuckDB Url with a relative path', async () => {
+  it('rejects a Url that is neither http(s) nor duckdb, and a DuckDB Url without a file or a table', async () => {
     dir = tempDir();
     t = await startFirehoseServer(dir);
     expect((await errorOf(createHttpStream('bad', { EndpointConfiguration: { Url: 'ftp://example.com' } }))).name).toBe('ValidationException');
-    expect((await errorOf(createHttpStream('bad', { EndpointConfiguration: { Url: 'duckdb:relative.duckdb?table=t' } }))).name).toBe('InvalidArgumentException');
+    expect((await errorOf(createHttpStream('bad', { EndpointConfiguration: { Url: 'duckdb:?table=t' } }))).name).toBe('InvalidArgumentException');
     expect((await errorOf(createHttpStream('bad', { EndpointConfiguration: { Url: 'duckdb:/tmp/%E0%A4%A.duckdb?table=t' } }))).name).toBe('InvalidArgumentException');
     expect((await errorOf(createHttpStream('bad', { EndpointConfiguration: { Url: 'duckdb:/tmp/x.duckdb' } }))).name).toBe('InvalidArgumentException');
     expect((await errorOf(createHttpStream('bad', { EndpointConfiguration: { Url: 'https://x' }, RetryOptions: { DurationInSeconds: 7201 } }))).name).toBe('ValidationException');

@@ -2,6 +2,7 @@ import type { KinesisClient, Shard as KinesisShard } from '@aws-sdk/client-kines
 
 /** The AWS SDK, loaded when a remote source first reads: most applications never need it. */
 type Sdk = typeof import('@aws-sdk/client-kinesis');
+import { checkEndpoint, guardedSdkHandler } from '../../net/outbound-guard.js';
 import type { StreamRuntime } from '../stream-runtime.js';
 import { IdleClock, PausePoint } from './source-loop.js';
 import { toLines } from './log-source.js';
@@ -11,6 +12,8 @@ export interface RemoteSourceOptions {
   readonly region?: string;
   readonly notice?: (message: string) => void;
   readonly idleTimeoutMs?: number;
+  /** Reading from private, loopback, link-local or unspecified addresses is allowed (default false). */
+  readonly allowPrivateEndpoints?: boolean;
 }
 
 export interface RemotePosition {
@@ -52,6 +55,8 @@ export class RemoteKinesisSource {
       region: options.region ?? process.env['AWS_REGION'] ?? 'us-east-1',
       maxAttempts: 5,
       ...(aws || configured ? {} : { credentials: { accessKeyId: 'sluice', secretAccessKey: 'sluice' } }),
+      // Every connection the SDK opens resolves the host through the outbound guard.
+      ...(options.allowPrivateEndpoints ? {} : { requestHandler: guardedSdkHandler() }),
     });
     return { client: this.client, sdk: this.sdk };
   }
@@ -79,6 +84,7 @@ export class RemoteKinesisSource {
     let delay = 500;
     while (!this.stopped) {
       try {
+        if (!this.options.allowPrivateEndpoints) await checkEndpoint(this.options.endpoint);
         await this.run();
         return;
       } catch (e) {

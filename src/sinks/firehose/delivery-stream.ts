@@ -22,6 +22,7 @@ import type { Scheduler } from '../sink.js';
 import type { S3Destination } from './destination-config.js';
 import { columnNamer } from './format-conversion-config.js';
 import { bufferingOf, type Destination, type DestinationConfig } from './destination.js';
+import { duckDbFile, type DestinationAccess } from './destination-access.js';
 import type { HttpDestination } from './http-destination-config.js';
 import { DeliveryDeferredError, failedRecordsBody, HttpEndpointError, postBatch } from './http-endpoint.js';
 import { KinesisStreamSource } from './kinesis-stream-source.js';
@@ -57,6 +58,8 @@ export interface DeliveryStreamOptions {
   /** Buffer directory (and the source's checkpoint); null keeps buffers in memory. */
   readonly bufferDir: string | null;
   readonly bucket: (name: string) => ObjectStore;
+  /** Which files and addresses deliveries may reach (checked again at each delivery). */
+  readonly access: DestinationAccess;
   readonly scheduler: Scheduler;
   readonly retry?: RetryPolicy;
   readonly onError?: (error: unknown) => void;
@@ -164,7 +167,7 @@ export class DeliveryStream {
 
   private async toHttp(d: HttpDestination, batch: Batch): Promise<void> {
     try {
-      await postBatch(d, batch, this.record.arn, this.options.retry, this.stopping.signal);
+      await postBatch(d, batch, this.record.arn, this.options.retry, this.stopping.signal, this.options.access.allowPrivateEndpoints);
     } catch (e) {
       if (e instanceof DeliveryDeferredError) throw e;
       const err = e instanceof HttpEndpointError ? e : new HttpEndpointError('HttpEndpoint.RequestFailed', String(e), 1);
@@ -175,10 +178,16 @@ export class DeliveryStream {
   }
 
   private async toDuckDb(d: HttpDestination, batch: Batch): Promise<void> {
-    const { file, table } = d.duckdb!;
     const { good, bad } = splitJsonObjects(batch.records);
     if (bad.length > 0) await this.writeFailed(d, batch, bad, 'DuckDB.MalformedData', 1);
     if (good.length === 0) return;
+    const table = d.duckdb!.table;
+    let file: string;
+    try {
+      file = duckDbFile(d.duckdb!.file, this.options.access.files);
+    } catch (e) {
+      return this.writeFailed(d, batch, good.map((record) => ({ record, message: (e as Error).message })), 'DuckDB.AppendFailed', 1);
+    }
     try {
       await withRetry(async () => {
         if (this.duck?.file !== file) {

@@ -11,11 +11,14 @@ import type { LogStore } from '../../ingest/index.js';
 import { ACCOUNT_ID, ApiError, apiErrors } from '../../ingest/api/index.js';
 import { validate, type Input } from '../../ingest/api/validation.js';
 import { listDir, writeFileAtomic } from '../../ingest/log/fs-util.js';
+import { AllowedPaths } from '../../storage/allowed-paths.js';
+import { assertInside, decodeName, moveToNamedPath, namedPath } from '../../storage/data-paths.js';
 import { FolderObjectStore, MemoryObjectStore, type ObjectStore } from '../object-store.js';
 import type { RetryPolicy } from '../retry.js';
 import { systemScheduler, type Scheduler } from '../sink.js';
 import type { S3Destination } from './destination-config.js';
 import { describeDestination, destinationConfigOf, legacyConfig, parseDestinationConfig, updatedConfig } from './destination.js';
+import { checkDestinationAccess, type DestinationAccess } from './destination-access.js';
 import { DeliveryStream, type DeliveryStreamRecord, type Tag } from './delivery-stream.js';
 import { SPECS } from './firehose-specs.js';
 import { putRecord, putRecordBatch, unavailable } from './put-records.js';
@@ -26,8 +29,15 @@ export { MAX_BATCH_BYTES, MAX_BATCH_RECORDS, MAX_RECORD_BYTES } from './firehose
 export const FIREHOSE_TARGET_PREFIX = 'Firehose_20150804.';
 
 export interface FirehoseApiOptions {
-  /** `<dataDir>/firehose/<name>/` holds buffers, `<dataDir>/s3/<bucket>/` the objects; null: memory. */
+  /**
+   * `<dataDir>/firehose/<name>/` holds buffers, `<dataDir>/s3/<bucket>/` the objects (names through
+   * src/storage/data-paths.ts); null: memory.
+   */
   readonly dataDir: string | null;
+  /** Folders besides the data directory that `duckdb:` Urls may write to (`sluice start --allow-path`). */
+  readonly allowPaths?: readonly string[];
+  /** Deliver to HTTP endpoints on private, loopback, link-local or unspecified addresses (default false). */
+  readonly allowPrivateEndpoints?: boolean;
   readonly region?: string;
   /** How long a new delivery stream stays CREATING (default 200 ms). */
   readonly createDelayMs?: number;
@@ -46,26 +56,35 @@ export class FirehoseApi {
   private readonly buckets = new Map<string, ObjectStore>();
   private readonly region: string;
   private readonly scheduler: Scheduler;
+  private readonly access: DestinationAccess;
+  /** `<dataDir>/firehose` and `<dataDir>/s3`, or null in memory. */
+  private readonly roots: { readonly streams: string; readonly buckets: string } | null;
   private closing: Promise<void> | undefined;
   private changes: Promise<unknown> = Promise.resolve();
 
   private constructor(private readonly options: FirehoseApiOptions) {
     this.region = options.region ?? 'us-east-1';
     this.scheduler = options.scheduler ?? systemScheduler;
+    this.access = { files: new AllowedPaths(options.dataDir, options.allowPaths ?? []), allowPrivateEndpoints: options.allowPrivateEndpoints ?? false };
+    const data = options.dataDir === null ? null : path.resolve(options.dataDir);
+    this.roots = data === null ? null : { streams: path.join(data, 'firehose'), buckets: path.join(data, 's3') };
   }
 
   /** Opens the API; delivery streams from an earlier run come back ACTIVE and deliver what they had buffered. */
   static async open(options: FirehoseApiOptions): Promise<FirehoseApi> {
     const api = new FirehoseApi(options);
-    if (options.dataDir !== null) {
-      const root = path.join(options.dataDir, 'firehose');
-      for (const name of (await listDir(root)).sort()) {
+    if (api.roots !== null) {
+      const root = api.roots.streams;
+      for (const entry of (await listDir(root)).sort()) {
         let record: DeliveryStreamRecord;
         try {
-          record = JSON.parse(await fs.promises.readFile(path.join(root, name, 'stream.json'), 'utf8')) as DeliveryStreamRecord;
+          record = JSON.parse(await fs.promises.readFile(path.join(root, entry, 'stream.json'), 'utf8')) as DeliveryStreamRecord;
         } catch {
           continue;
         }
+        if (typeof record.name !== 'string' || record.name === '') continue;
+        // A folder from before names were encoded (a leading dot) moves to where its name maps now.
+        if (decodeName(entry) !== record.name) await moveToNamedPath(root, entry, record.name);
         // An older stream.json: S3 only, without the request's configuration.
         if ((record.destination as { kind?: string }).kind === undefined) {
           const destination: S3Destination = { ...(record.destination as S3Destination), kind: 's3' };
@@ -121,7 +140,7 @@ export class FirehoseApi {
   bucket(name: string): ObjectStore {
     let store = this.buckets.get(name);
     if (!store) {
-      store = this.options.dataDir === null ? new MemoryObjectStore() : new FolderObjectStore(path.resolve(this.options.dataDir, 's3', name));
+      store = this.roots === null ? new MemoryObjectStore() : new FolderObjectStore(namedPath(this.roots.buckets, name));
       this.buckets.set(name, store);
     }
     return store;
@@ -142,6 +161,7 @@ export class FirehoseApi {
     }
     const config = destinationConfigOf(input);
     const destination = parseDestinationConfig(config);
+    checkDestinationAccess(destination, this.access);
     // Tags given twice keep the last value, as TagDeliveryStream does.
     const tags = input['Tags'] ? withTags(name, [], input['Tags'] as Tag[]) : undefined;
     if (this.streams.has(name) || this.reserved.has(name)) throw apiErrors.inUse(`Firehose stream ${name} under account ${ACCOUNT_ID} already exists.`);
@@ -158,7 +178,8 @@ export class FirehoseApi {
     };
     this.reserved.add(name);
     try {
-      if (this.options.dataDir !== null) await fs.promises.mkdir(this.streamDir(name)!, { recursive: true });
+      const dir = this.streamDir(name);
+      if (dir) await fs.promises.mkdir(assertInside(this.roots!.streams, dir), { recursive: true });
       await this.save(record);
       const stream = await this.openStream(record);
       this.streams.set(name, stream);
@@ -179,10 +200,10 @@ export class FirehoseApi {
     const name = stream.record.name;
     const dir = this.streamDir(name);
     // Forget the configuration first, so a crash mid-delete cannot bring the stream back.
-    if (dir) await fs.promises.rm(path.join(dir, 'stream.json'), { force: true });
+    if (dir) await fs.promises.rm(assertInside(dir, path.join(dir, 'stream.json')), { force: true });
     void stream
       .close()
-      .then(() => (dir ? fs.promises.rm(dir, { recursive: true, force: true }) : undefined))
+      .then(() => (dir ? fs.promises.rm(assertInside(this.roots!.streams, dir), { recursive: true, force: true }) : undefined))
       .catch((err: unknown) => this.options.onError?.(err))
       .finally(() => {
         if (this.streams.get(name) === stream) this.streams.delete(name);
@@ -234,7 +255,9 @@ export class FirehoseApi {
     }
     if (input['DestinationId'] !== 'destinationId-000000000001') throw apiErrors.invalid(`Destination ${String(input['DestinationId'])} of Firehose stream ${r.name} not found.`);
     const config = updatedConfig(r.config ?? {}, input);
-    const record: DeliveryStreamRecord = { ...r, config, destination: parseDestinationConfig(config), versionId: r.versionId + 1, lastUpdatedAt: Date.now() };
+    const destination = parseDestinationConfig(config);
+    checkDestinationAccess(destination, this.access);
+    const record: DeliveryStreamRecord = { ...r, config, destination, versionId: r.versionId + 1, lastUpdatedAt: Date.now() };
     await this.save(record);
     stream.update(record);
     return {};
@@ -257,7 +280,7 @@ export class FirehoseApi {
 
   private async save(record: DeliveryStreamRecord): Promise<void> {
     const dir = this.streamDir(record.name);
-    if (dir) await writeFileAtomic(path.join(dir, 'stream.json'), JSON.stringify(record));
+    if (dir) await writeFileAtomic(assertInside(dir, path.join(dir, 'stream.json')), JSON.stringify(record));
   }
 
   private stream(name: string): DeliveryStream {
@@ -279,8 +302,9 @@ export class FirehoseApi {
     return stream;
   }
 
+  /** `<dataDir>/firehose/<encoded name>`: the one place a delivery stream's name becomes a path. */
   private streamDir(name: string): string | undefined {
-    return this.options.dataDir === null ? undefined : path.join(this.options.dataDir, 'firehose', name);
+    return this.roots === null ? undefined : namedPath(this.roots.streams, name);
   }
 
   private openStream(record: DeliveryStreamRecord): Promise<DeliveryStream> {
@@ -288,6 +312,7 @@ export class FirehoseApi {
       record,
       bufferDir: this.streamDir(record.name) ?? null,
       bucket: (name) => this.bucket(name),
+      access: this.access,
       scheduler: this.scheduler,
       retry: this.options.retry,
       onError: this.options.onError,

@@ -1,11 +1,11 @@
 /**
  * HttpEndpointDestinationConfiguration: buffers POSTed to a URL as Firehose's HTTP endpoint
  * delivery protocol, with an S3 configuration for failed (or all) data. A Url of the form
- * `duckdb:<absolute path>?table=<name>` makes it a DuckDB table destination instead: Firehose has
- * none, and riding this shape keeps it creatable through the real SDK.
+ * `duckdb:<path>?table=<name>` makes it a DuckDB table destination instead: Firehose has none, and
+ * riding this shape keeps it creatable through the real SDK. The path is kept as given; where it
+ * may land (the data directory, or a folder allowed with --allow-path) is decided by AllowedPaths.
  */
 
-import path from 'node:path';
 import { apiErrors } from '../../ingest/api/index.js';
 import type { Spec } from '../../ingest/api/validation.js';
 import { PROCESSING, ROLE_ARN, S3_DESTINATION_SPEC, S3_DESTINATION_UPDATE_SPEC, describeS3, parseS3, type S3Destination } from './destination-config.js';
@@ -109,7 +109,7 @@ export function parseHttpDestination(input: object): HttpDestination {
   };
 }
 
-/** `duckdb:/abs/file.duckdb?table=name` → the file and table; throws InvalidArgumentException. */
+/** `duckdb:file.duckdb?table=name` → the file (as given) and table; throws InvalidArgumentException. */
 export function parseDuckDbUrl(url: string): { file: string; table: string } {
   const m = /^duckdb:([^?]+)\?table=([^&]+)$/.exec(url);
   const decode = (s: string | undefined): string => {
@@ -121,7 +121,7 @@ export function parseDuckDbUrl(url: string): { file: string; table: string } {
   };
   const file = decode(m?.[1]);
   const table = decode(m?.[2]);
-  if (!m || !path.isAbsolute(file) || table === '') throw apiErrors.invalid(`Url ${url} is not a DuckDB table URL (duckdb:<absolute path>?table=<name>).`);
+  if (!m || file === '' || file.includes('\0') || table === '') throw apiErrors.invalid(`Url ${url} is not a DuckDB table URL (duckdb:<path>?table=<name>).`);
   return { file, table };
 }
 

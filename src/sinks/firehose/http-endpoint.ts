@@ -7,7 +7,10 @@
  */
 
 import crypto from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import zlib from 'node:zlib';
+import { agentFor, checkEndpoint, EndpointRefusedError } from '../../net/outbound-guard.js';
 import type { Batch } from '../buffered-sink.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
 import type { HttpDestination } from './http-destination-config.js';
@@ -32,13 +35,22 @@ export class DeliveryDeferredError extends Error {
 /**
  * Delivers the batch or throws the last failure (an HttpEndpointError) once the retry duration is
  * spent; once `stop` is aborted, a failed attempt throws DeliveryDeferredError instead of waiting.
+ * Unless `allowPrivate`, a Url whose host is (or resolves to) a non-public address fails at once.
  */
-export async function postBatch(d: HttpDestination, batch: Batch, sourceArn: string, policy: RetryPolicy = {}, stop?: AbortSignal): Promise<void> {
+export async function postBatch(d: HttpDestination, batch: Batch, sourceArn: string, policy: RetryPolicy = {}, stop?: AbortSignal, allowPrivate = false): Promise<void> {
   const deadline = Date.now() + d.retrySeconds * 1000;
   const records = batch.records.map((r) => ({ data: Buffer.from(r.buffer, r.byteOffset, r.byteLength).toString('base64') }));
+  if (!allowPrivate) {
+    try {
+      await checkEndpoint(d.url);
+    } catch (e) {
+      // A lookup that fails is retried below like any connection failure; a refusal would only be refused again.
+      if (e instanceof EndpointRefusedError) throw new HttpEndpointError('HttpEndpoint.ConnectionFailed', `POST ${d.url} refused: ${e.message}`, 1);
+    }
+  }
   await withRetry(
     async (attempt) => {
-      const failure = await postOnce(d, records, sourceArn, Math.max(1000, deadline - Date.now()));
+      const failure = await postOnce(d, records, sourceArn, Math.max(1000, deadline - Date.now()), allowPrivate);
       if (failure !== undefined) throw new HttpEndpointError(failure.code, failure.message, attempt);
     },
     policy,
@@ -50,7 +62,7 @@ export async function postBatch(d: HttpDestination, batch: Batch, sourceArn: str
   );
 }
 
-async function postOnce(d: HttpDestination, records: { data: string }[], sourceArn: string, timeoutMs: number): Promise<{ code: string; message: string } | undefined> {
+async function postOnce(d: HttpDestination, records: { data: string }[], sourceArn: string, timeoutMs: number, allowPrivate: boolean): Promise<{ code: string; message: string } | undefined> {
   const requestId = crypto.randomUUID();
   const json = Buffer.from(JSON.stringify({ requestId, timestamp: Date.now(), records }));
   const gzip = d.contentEncoding === 'GZIP';
@@ -64,14 +76,13 @@ async function postOnce(d: HttpDestination, records: { data: string }[], sourceA
     ...(d.accessKey !== undefined ? { 'x-amz-firehose-access-key': d.accessKey } : {}),
     ...(Object.keys(d.commonAttributes).length > 0 ? { 'x-amz-firehose-common-attributes': JSON.stringify({ commonAttributes: d.commonAttributes }) } : {}),
   };
-  let response: Response;
+  let response: { status: number; text: string };
   try {
-    response = await fetch(d.url, { method: 'POST', headers, body: gzip ? zlib.gzipSync(json) : json, signal: AbortSignal.timeout(timeoutMs) });
+    response = await post(new URL(d.url), headers, gzip ? zlib.gzipSync(json) : json, timeoutMs, allowPrivate);
   } catch (e) {
-    const cause = (e as { cause?: { message?: string } }).cause?.message;
-    return { code: 'HttpEndpoint.RequestFailed', message: `POST ${d.url} failed: ${(e as Error).message}${cause ? ` (${cause})` : ''}` };
+    return { code: 'HttpEndpoint.RequestFailed', message: `POST ${d.url} failed: ${(e as Error).message}` };
   }
-  const text = await response.text().catch(() => '');
+  const text = response.text;
   if (response.status !== 200) return { code: 'HttpEndpoint.ResponseNot200', message: `${d.url} answered ${response.status}: ${text.slice(0, 512)}` };
   let echoed: unknown;
   try {
@@ -81,6 +92,28 @@ async function postOnce(d: HttpDestination, records: { data: string }[], sourceA
   }
   if (echoed !== requestId) return { code: 'HttpEndpoint.InvalidResponseFromDestination', message: `${d.url} answered 200 without requestId ${requestId}: ${text.slice(0, 512)}` };
   return undefined;
+}
+
+/**
+ * One POST through node's http client (not fetch): its connections go through the outbound guard's
+ * lookup, and it follows no redirect, so a public endpoint cannot send the request on to a private one.
+ */
+function post(url: URL, headers: Record<string, string>, body: Buffer, timeoutMs: number, allowPrivate: boolean): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === 'https:' ? https : http).request(
+      url,
+      { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, agent: agentFor(url, allowPrivate), signal: AbortSignal.timeout(timeoutMs) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+        res.on('close', () => (res.complete ? undefined : reject(new Error('the response was cut short'))));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 /** What Firehose writes for records it could not deliver: one JSON line per record, the data in base64. */
