@@ -372,7 +372,8 @@ export class RowStage {
           rowErrors.push({ row: i, message: messageOf(e) });
           continue;
         }
-        if (slot < 0 || t >= end) {
+        // Sessions that touch merge, as Flink's do: a row exactly `gap` after the last one joins its session.
+        if (slot < 0 || t > end) {
           slot = g.add(t, t + gap, keyValues);
         }
         end = Math.max(end, t + gap);

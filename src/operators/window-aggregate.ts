@@ -113,7 +113,8 @@ export class WindowAggregate implements Operator<PartialGroups, OutputRows> {
   private mergeSession(key: unknown, keyValues: unknown[], start: number, end: number): number {
     let list = this.sessions.get(key);
     if (!list) this.sessions.set(key, (list = []));
-    const overlapping = list.filter((s) => this.starts[s]! < end && start < this.ends[s]!);
+    // Touching sessions merge too ([0, 10) and [10, 20)), as Flink's TimeWindow.intersects has it.
+    const overlapping = list.filter((s) => this.starts[s]! <= end && start <= this.ends[s]!);
     if (overlapping.length === 0) {
       const slot = this.alloc(keyValues, start, end);
       list.push(slot);

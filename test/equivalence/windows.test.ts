@@ -73,7 +73,7 @@ describe('window results match DuckDB', () => {
        FROM TABLE(SESSION(TABLE clicks PARTITION BY user_id, DESCRIPTOR(ts), INTERVAL '5' SECOND))
        GROUP BY window_start, window_end, user_id`,
       `WITH t AS (SELECT * FROM ${src(sparse)}),
-            marked AS (SELECT *, CASE WHEN ms - lag(ms) OVER (PARTITION BY user_id ORDER BY ms) < 5000 THEN 0 ELSE 1 END AS brk FROM t),
+            marked AS (SELECT *, CASE WHEN ms - lag(ms) OVER (PARTITION BY user_id ORDER BY ms) <= 5000 THEN 0 ELSE 1 END AS brk FROM t),
             sess AS (SELECT *, sum(brk) OVER (PARTITION BY user_id ORDER BY ms ROWS UNBOUNDED PRECEDING) AS sid FROM marked)
        SELECT min(ms) AS window_start, max(ms) + 5000 AS window_end, user_id, count(*) AS clicks, sum(duration_ms) AS dwell
        FROM sess GROUP BY user_id, sid`,
