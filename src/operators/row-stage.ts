@@ -3,8 +3,27 @@ import { readerOf, type ColumnBatch, type Reader } from './column-batch.js';
 import { compileExpr, RowError, type CompiledExpr } from './kernels/compile-expr.js';
 import { take } from './kernels/take.js';
 import { assignWindows, lastWindowEnd } from './window-assigner.js';
-import type { WindowSpec } from '../planner/logical/plan.js';
+import type { AggCall, WindowSpec } from '../planner/logical/plan.js';
+import type { SqlType } from '../planner/types.js';
 import { createStore, type AccumulatorStore } from './aggregates/registry.js';
+
+/** What a filtered aggregate's argument reads as on a row its FILTER (WHERE ...) rejects. */
+const FILTERED = Symbol('filtered');
+
+/** An aggregate's argument, reading FILTERED where its FILTER (WHERE ...) is not true; null: COUNT(*) unfiltered. */
+function compileAggArg(a: AggCall, types: readonly SqlType[]): CompiledExpr | null {
+  const arg = a.arg ? compileExpr(a.arg, types) : null;
+  if (!a.filter) return arg;
+  const filter = compileExpr(a.filter, types);
+  return {
+    type: arg?.type ?? 'NULL',
+    bind(batch) {
+      const keep = filter.bind(batch);
+      const value = arg?.bind(batch);
+      return (i) => (keep(i) === true ? (value ? value(i) : null) : FILTERED);
+    },
+  };
+}
 
 /** Per-chunk partial aggregates: one entry per (window, key), with each aggregate's partial state. */
 export interface PartialGroups {
@@ -45,7 +64,7 @@ export class RowStage {
     const withWindow = plan.mode === 'project' && plan.window ? [...types, 'TIMESTAMP', 'TIMESTAMP', 'TIMESTAMP'] as const : types;
     this.where = plan.where ? compileExpr(plan.where, types) : null;
     this.keys = plan.keys.map((k) => compileExpr(k, types));
-    this.aggArgs = plan.aggs.map((a) => (a.arg ? compileExpr(a.arg, types) : null));
+    this.aggArgs = plan.aggs.map((a) => compileAggArg(a, types));
     this.outputs = plan.mode === 'project' ? plan.outputs.map((o) => compileExpr(o, withWindow)) : [];
     this.rowtime = compileExpr(plan.rowtime, withWindow);
   }
@@ -215,7 +234,7 @@ export class RowStage {
         if (!byKey) byEnd.set(end, (byKey = new Map()));
         let slot = byKey.get(key);
         if (slot === undefined) byKey.set(key, (slot = g.add(start, end, keyValues)));
-        for (let a = 0; a < g.stores.length; a++) g.stores[a]!.add(slot, args[a]);
+        for (let a = 0; a < g.stores.length; a++) if (args[a] !== FILTERED) g.stores[a]!.add(slot, args[a]);
       });
     }
     return finish(g);
@@ -267,7 +286,10 @@ export class RowStage {
         continue;
       }
       try {
-        for (let a = 0; a < nStores; a++) stores[a]!.add(slot, argReaders[a] ? argReaders[a]!(i) : null);
+        for (let a = 0; a < nStores; a++) {
+          const v = argReaders[a] ? argReaders[a]!(i) : null;
+          if (v !== FILTERED) stores[a]!.add(slot, v);
+        }
       } catch (e) {
         rowErrors.push({ row: i, message: messageOf(e) });
       }
@@ -378,7 +400,7 @@ export class RowStage {
         }
         end = Math.max(end, t + gap);
         g.ends[slot] = end;
-        for (let a = 0; a < g.stores.length; a++) g.stores[a]!.add(slot, vals[a]);
+        for (let a = 0; a < g.stores.length; a++) if (vals[a] !== FILTERED) g.stores[a]!.add(slot, vals[a]);
       }
     }
     return finish(g);
@@ -433,7 +455,7 @@ class WindowTables {
     const g = this.g;
     let slot = table.get(key);
     if (slot === undefined) table.set(key, (slot = g.add(start, end, this.keyValues(i))));
-    for (let a = 0; a < g.stores.length; a++) g.stores[a]!.add(slot, args[a]);
+    for (let a = 0; a < g.stores.length; a++) if (args[a] !== FILTERED) g.stores[a]!.add(slot, args[a]);
   }
 
   private keyValues(i: number): unknown[] {

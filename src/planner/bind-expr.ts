@@ -199,21 +199,27 @@ export class ExprBinder {
   private callExpr(e: A.Call, scope: Scope, agg?: AggContext): BoundExpr {
     const name = FUNCTION_ALIASES[e.name] ?? e.name;
     if (e.over) return this.fail('SQL_UNSUPPORTED', `${name}(...) OVER (...) is not supported yet`, e.span);
-    if (e.filter) return this.fail('SQL_UNSUPPORTED', `${name}(...) FILTER (WHERE ...) is not supported yet`, e.filter.span);
+    if (e.filter && !AGGREGATE_FUNCTIONS.has(name)) return this.fail('SQL_BAD_CALL', `FILTER (WHERE ...) applies to aggregate functions, not ${name}`, e.filter.span);
     if (AGGREGATE_FUNCTIONS.has(name)) {
       if (!agg) return this.fail('SQL_AGG_CONTEXT', `aggregate ${name} is not allowed here`, e.span, 'aggregates belong in SELECT or HAVING of a grouped query');
       const noAgg: AggContext | undefined = undefined;
+      let filter: BoundExpr | undefined;
+      if (e.filter) {
+        filter = this.bind(e.filter, scope, noAgg);
+        this.expectBool(filter, e.filter.span);
+      }
+      const withFilter = (a: AggCall): AggCall => (filter ? { ...a, filter } : a);
       if (e.star) {
         if (name !== 'COUNT') return this.fail('SQL_BAD_CALL', `${name}(*) is not valid`, e.span);
-        return this.addAgg(agg, { fn: 'COUNT_STAR', arg: null, type: 'BIGINT' });
+        return this.addAgg(agg, withFilter({ fn: 'COUNT_STAR', arg: null, type: 'BIGINT' }));
       }
       if (e.args.length !== 1) return this.fail('SQL_BAD_CALL', `${name} takes one argument`, e.span);
       const arg = this.bind(e.args[0]!, { ...scope, windowFields: scope.windowFields }, noAgg);
-      if (name === 'COUNT') return this.addAgg(agg, { fn: e.distinct ? 'COUNT_DISTINCT' : 'COUNT', arg, type: 'BIGINT' });
+      if (name === 'COUNT') return this.addAgg(agg, withFilter({ fn: e.distinct ? 'COUNT_DISTINCT' : 'COUNT', arg, type: 'BIGINT' }));
       if (e.distinct) return this.fail('SQL_UNSUPPORTED', `${name}(DISTINCT ...) is not supported`, e.span, 'COUNT(DISTINCT x) is');
       if ((name === 'SUM' || name === 'AVG') && !isNumeric(arg.type)) return this.fail('SQL_TYPE', `${name} needs a number, got ${arg.type}`, e.args[0]!.span);
       const type: SqlType = name === 'AVG' ? 'DOUBLE' : name === 'SUM' ? (isIntegral(arg.type) ? 'BIGINT' : arg.type === 'NULL' ? 'BIGINT' : arg.type) : arg.type;
-      return this.addAgg(agg, { fn: name as 'SUM' | 'AVG' | 'MIN' | 'MAX', arg, type });
+      return this.addAgg(agg, withFilter({ fn: name as 'SUM' | 'AVG' | 'MIN' | 'MAX', arg, type }));
     }
     const sig = SCALAR_FUNCTIONS[name];
     if (!sig) {

@@ -285,7 +285,7 @@ function bindSelect(q: A.Select, ctx: BindContext, diagnostics: SqlError[], ctes
       eb.expectBool(having, q.having.span);
     }
     if (!window || diagnostics.length > errorsBefore) return undefined;
-    const overAggs = aggs.map((a) => (a.arg ? { ...a, arg: over(a.arg) } : a));
+    const overAggs = aggs.map((a) => ({ ...a, arg: a.arg ? over(a.arg) : null, ...(a.filter ? { filter: over(a.filter) } : {}) }));
     plan = L.aggregate(plan, window, keyExprs, keyNames, overAggs, q.emit === 'changes' ? 'changes' : 'final');
     if (having) plan = L.filter(plan, having);
     rowtime = col(1, 'TIMESTAMP');

@@ -14,7 +14,7 @@ export function explainPlan(plan: QueryPlan, workers: number): string {
       case 'filter': lines.push(`${pad}Filter: ${exprToString(p.predicate, inputNames)}`); break;
       case 'window-assign': lines.push(`${pad}WindowAssign: ${L.describeWindow(p.window, inputNames)}`); break;
       case 'aggregate': {
-        const aggs = p.aggs.map((a) => `${a.fn === 'COUNT_STAR' ? 'COUNT(*)' : a.fn === 'COUNT_DISTINCT' ? `COUNT(DISTINCT ${exprToString(a.arg!, inputNames)})` : `${a.fn}(${exprToString(a.arg!, inputNames)})`}`);
+        const aggs = p.aggs.map((a) => `${a.fn === 'COUNT_STAR' ? 'COUNT(*)' : a.fn === 'COUNT_DISTINCT' ? `COUNT(DISTINCT ${exprToString(a.arg!, inputNames)})` : `${a.fn}(${exprToString(a.arg!, inputNames)})`}${a.filter ? ` FILTER (WHERE ${exprToString(a.filter, inputNames)})` : ''}`);
         lines.push(`${pad}WindowAggregate: ${L.describeWindow(p.window, inputNames)} keys=[${p.keys.map((k) => exprToString(k, inputNames)).join(', ')}] aggs=[${aggs.join(', ')}] emit=${p.emit}`);
         break;
       }

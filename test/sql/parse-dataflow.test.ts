@@ -176,7 +176,6 @@ describe('what the engine does not run yet is refused at bind time, with a span'
   it('parses, then reports SQL_UNSUPPORTED rather than a parse error', async () => {
     const { Engine } = await import('../../src/runtime/engine.js');
     const cases = [
-      `SELECT a, COUNT(*) FILTER (WHERE a > 1) FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(ts), INTERVAL '1' SECOND)) GROUP BY a, window_start, window_end`,
       `SELECT a, AVG(a) OVER (PARTITION BY a ORDER BY ts ROWS 2 PRECEDING) FROM s`,
       `SELECT * FROM s JOIN s AS t ON s.a = t.a`,
     ];

@@ -9,6 +9,8 @@ export interface AggCall {
   readonly fn: AggFunction;
   readonly arg: BoundExpr | null;
   readonly type: SqlType;
+  /** `FILTER (WHERE ...)`: only rows where it is true reach the aggregate. */
+  readonly filter?: BoundExpr;
 }
 
 /**

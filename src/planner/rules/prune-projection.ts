@@ -24,7 +24,7 @@ export function pruneProjection(plan: LogicalPlan, keep: readonly number[] = [])
     if (p.kind === 'filter') use(p.predicate);
     else if (p.kind === 'window-assign') useWindow(p.window);
     else if (p.kind === 'project') { p.exprs.forEach(use); use(p.rowtime); }
-    else if (p.kind === 'aggregate') { useWindow(p.window); p.keys.forEach(use); p.aggs.forEach((a) => a.arg && use(a.arg)); }
+    else if (p.kind === 'aggregate') { useWindow(p.window); p.keys.forEach(use); p.aggs.forEach((a) => { if (a.arg) use(a.arg); if (a.filter) use(a.filter); }); }
   });
   const width = scanNode.schema.length;
   const kept = [...used].filter((i) => i < width).sort((a, b) => a - b);
@@ -39,7 +39,7 @@ export function pruneProjection(plan: LogicalPlan, keep: readonly number[] = [])
     switch (p.kind) {
       case 'filter': out = L.filter(out, remap ? re(p.predicate) : p.predicate); break;
       case 'window-assign': out = L.windowAssign(out, reWindow(p.window)); break;
-      case 'aggregate': out = { ...p, input: out, window: reWindow(p.window), keys: p.keys.map(re), aggs: p.aggs.map((a) => ({ ...a, arg: a.arg ? re(a.arg) : null })) }; break;
+      case 'aggregate': out = { ...p, input: out, window: reWindow(p.window), keys: p.keys.map(re), aggs: p.aggs.map((a) => ({ ...a, arg: a.arg ? re(a.arg) : null, ...(a.filter ? { filter: re(a.filter) } : {}) })) }; break;
       case 'project': out = { ...p, input: out, exprs: remap ? p.exprs.map(re) : p.exprs, rowtime: remap ? re(p.rowtime) : p.rowtime }; break;
       case 'sink': out = { ...p, input: out }; break;
       case 'scan': break;
