@@ -24,6 +24,8 @@ export interface AggContext {
   readonly aggOffset: number;
   /** Maps a window field index of the scope to its output column. */
   readonly windowRefs: ReadonlyMap<number, BoundExpr>;
+  /** A legacy group window (GROUP BY TUMBLE(ts, ...)): its function and arguments, for TUMBLE_START(ts, ...) and friends. */
+  readonly groupWindow?: { readonly fn: string; readonly argsKey: string };
 }
 
 const BOOL_OPS = new Set(['AND', 'OR']);
@@ -199,6 +201,8 @@ export class ExprBinder {
   private callExpr(e: A.Call, scope: Scope, agg?: AggContext): BoundExpr {
     const name = FUNCTION_ALIASES[e.name] ?? e.name;
     if (e.over) return this.fail('SQL_UNSUPPORTED', `${name}(...) OVER (...) is not supported yet`, e.span);
+    const property = /^(TUMBLE|HOP|SESSION)_(START|END|ROWTIME)$/.exec(name);
+    if (property) return this.windowProperty(e, property[1]!, property[2]!, agg);
     if (e.filter && !AGGREGATE_FUNCTIONS.has(name)) return this.fail('SQL_BAD_CALL', `FILTER (WHERE ...) applies to aggregate functions, not ${name}`, e.filter.span);
     if (AGGREGATE_FUNCTIONS.has(name)) {
       if (!agg) return this.fail('SQL_AGG_CONTEXT', `aggregate ${name} is not allowed here`, e.span, 'aggregates belong in SELECT or HAVING of a grouped query');
@@ -231,6 +235,18 @@ export class ExprBinder {
     const t = sig(args.map((a) => a.type));
     if (t.includes(' ')) return this.fail('SQL_BAD_CALL', `${name} ${t}`, e.span);
     return call(name, args, t as SqlType);
+  }
+
+  /** TUMBLE_START(ts, size) and friends: the start, end or last instant of the query's group window. */
+  private windowProperty(e: A.Call, fn: string, part: string, agg?: AggContext): BoundExpr {
+    const gw = agg?.groupWindow;
+    if (!gw) return this.fail('SQL_WINDOW_GROUP', `${e.name} needs GROUP BY ${fn}(...)`, e.span, `add ${fn}(${e.args.length ? '...' : 'ts, INTERVAL ...'}) to GROUP BY`);
+    if (gw.fn !== fn || gw.argsKey !== e.args.map(exprKey).join(',')) {
+      return this.fail('SQL_WINDOW_GROUP', `${e.name}(...) must name the GROUP BY window with the same arguments`, e.span, `the query groups by ${gw.fn}(...)`);
+    }
+    if (part === 'START') return col(0, 'TIMESTAMP');
+    if (part === 'END') return col(1, 'TIMESTAMP');
+    return call('-', [col(1, 'TIMESTAMP'), lit(1, 'INTERVAL')], 'TIMESTAMP');
   }
 
   private addAgg(agg: AggContext, a: AggCall): BoundExpr {

@@ -244,6 +244,8 @@ function bindSelect(q: A.Select, ctx: BindContext, diagnostics: SqlError[], ctes
     const keyNames: string[] = [];
     const windowRefs = new Map<number, BoundExpr>();
     let bucket: A.Expr | undefined;
+    let legacy: A.Call | undefined;
+    let groupWindow: AggContext['groupWindow'];
     if (tvf) {
       const wsIdx = fields.length - 3;
       const hasStart = q.groupBy.some((g) => isColumnNamed(g, 'window_start'));
@@ -254,6 +256,9 @@ function bindSelect(q: A.Select, ctx: BindContext, diagnostics: SqlError[], ctes
       windowRefs.set(wsIdx, col(0, 'TIMESTAMP'));
       windowRefs.set(wsIdx + 1, col(1, 'TIMESTAMP'));
       windowRefs.set(wsIdx + 2, call('-', [col(1, 'TIMESTAMP'), lit(1, 'INTERVAL')], 'TIMESTAMP'));
+    } else if ((legacy = q.groupBy.find(isGroupWindow))) {
+      window = windowOver(windowFromGroupWindow(legacy, scope, eb, diagnostics), rel, over, legacy.span, diagnostics);
+      groupWindow = { fn: legacy.name, argsKey: legacy.args.map(exprKey).join(',') };
     } else {
       bucket = chooseBucket(q.groupBy, scope, rowtimeIndex, eb);
       if (!bucket) {
@@ -265,15 +270,17 @@ function bindSelect(q: A.Select, ctx: BindContext, diagnostics: SqlError[], ctes
       groupKeys.set(exprKey(bucket), col(0, 'TIMESTAMP'));
     }
     for (const g of q.groupBy) {
-      if (g === bucket || (tvf && (isColumnNamed(g, 'window_start') || isColumnNamed(g, 'window_end')))) continue;
+      if (g === bucket || g === legacy || (tvf && (isColumnNamed(g, 'window_start') || isColumnNamed(g, 'window_end')))) continue;
       const k = eb.bind(g, scope);
       groupKeys.set(exprKey(g), col(2 + keyExprs.length, k.type));
       keyExprs.push(over(k));
       keyNames.push(g.kind === 'column' ? g.name.name : `key${keyExprs.length - 1}`);
     }
-    if (window?.type === 'session') checkSessionKeys(window, keyExprs, tvf!, diagnostics);
+    // A legacy SESSION(...) group window is kept per group key, as Flink keeps it.
+    if (window?.type === 'session' && legacy) window = { ...window, partitionBy: keyExprs };
+    if (window?.type === 'session' && tvf) checkSessionKeys(window, keyExprs, tvf, diagnostics);
     const aggs: L.AggCall[] = [];
-    const agg: AggContext = { groupKeys, aggs, aggOffset: 2 + keyExprs.length, windowRefs };
+    const agg: AggContext = { groupKeys, aggs, aggOffset: 2 + keyExprs.length, windowRefs, ...(groupWindow ? { groupWindow } : {}) };
     for (const item of q.items) {
       if (item.kind === 'star') return fail('SQL_STAR_GROUPED', 'SELECT * is not allowed in a grouped query', item.span, 'list the group keys and aggregates');
       exprs.push(eb.bind(item.expr, scope, agg));
@@ -321,6 +328,39 @@ function isColumnNamed(e: A.Expr, name: string): boolean {
 export function containsAggregate(e: A.Expr): boolean {
   if (e.kind === 'call' && !e.over && ['COUNT', 'SUM', 'AVG', 'MIN', 'MAX'].includes(e.name)) return true;
   return A.childExprs(e).some(containsAggregate);
+}
+
+/** Flink's legacy group windows: GROUP BY TUMBLE(ts, size), HOP(ts, slide, size), SESSION(ts, gap). */
+function isGroupWindow(e: A.Expr): e is A.Call {
+  return e.kind === 'call' && (e.name === 'TUMBLE' || e.name === 'HOP' || e.name === 'SESSION');
+}
+
+function windowFromGroupWindow(c: A.Call, scope: Scope, eb: ExprBinder, diagnostics: SqlError[]): L.WindowSpec | undefined {
+  const want = c.name === 'HOP' ? 3 : 2;
+  const usage = c.name === 'HOP' ? 'HOP(time_column, slide, size)' : `${c.name}(time_column, ${c.name === 'SESSION' ? 'gap' : 'size'})`;
+  const timeArg = c.args[0];
+  if (c.args.length !== want || timeArg?.kind !== 'column') {
+    diagnostics.push(sqlError('SQL_WINDOW_ARGS', `${c.name} takes a time column and ${want - 1} INTERVAL${want > 2 ? 's' : ''}`, c.span, `GROUP BY key, ${usage}`));
+    return undefined;
+  }
+  const idx = eb.resolveColumn(timeArg, scope);
+  if (idx === undefined) return undefined;
+  if (scope.fields[idx]!.type !== 'TIMESTAMP') {
+    diagnostics.push(sqlError('SQL_TYPE', `${c.name} needs a TIMESTAMP column, ${scope.fields[idx]!.name} is ${scope.fields[idx]!.type}`, timeArg.span));
+    return undefined;
+  }
+  const base = { timeColumn: idx, gapMs: 0, offsetMs: 0, partitionBy: [] as BoundExpr[], onRowtime: idx === scope.fields.length - 1 };
+  if (c.name === 'TUMBLE') {
+    const size = intervalArg(c.args[1], 'TUMBLE size', c.span, diagnostics);
+    return { ...base, type: 'tumble', sizeMs: size, slideMs: size };
+  }
+  if (c.name === 'HOP') {
+    const slide = intervalArg(c.args[1], 'HOP slide', c.span, diagnostics);
+    const size = intervalArg(c.args[2], 'HOP size', c.span, diagnostics);
+    if (slide && size && size % slide !== 0) diagnostics.push(sqlError('SQL_WINDOW_ARGS', 'HOP size must be a whole multiple of its slide', c.args[2]!.span));
+    return { ...base, type: 'hop', sizeMs: size, slideMs: slide };
+  }
+  return { ...base, type: 'session', sizeMs: 0, slideMs: 0, gapMs: intervalArg(c.args[1], 'SESSION gap', c.span, diagnostics) };
 }
 
 function isBucket(e: A.Expr): boolean {
