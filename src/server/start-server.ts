@@ -11,7 +11,7 @@ import { sendBody } from './http-types.js';
 import { jsonTargetRoute } from './kinesis-route.js';
 import { SluiceServer } from './sluice-server.js';
 import { attachFirehose } from './firehose-route.js';
-import { sqlRoute } from './sql-route.js';
+import { createSqlRoute } from './sql-route.js';
 import type { FirehoseApi } from '../sinks/firehose/index.js';
 
 export interface StartServerOptions extends Omit<KinesisApiOptions, 'throttle'> {
@@ -56,7 +56,8 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     server.addRoute('GET', '/health', (_req, res) => sendBody(res, 200, 'application/json', '{"status":"ok"}'));
     server.addTarget(KINESIS_TARGET_PREFIX, jsonTargetRoute(KINESIS_TARGET_PREFIX, api));
     const firehose = await attachFirehose(server, options, store);
-    server.addRoute('POST', '/sql', sqlRoute);
+    const own = server;
+    server.addRoute('POST', '/sql', createSqlRoute(() => own.address, options.dataDir === undefined ? './data' : options.dataDir));
     const kinesis = api;
     server.onClose(() => kinesis.close());
     const address: AddressInfo = await server.listen(options.port ?? 4567, options.host ?? '127.0.0.1');

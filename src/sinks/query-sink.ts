@@ -186,7 +186,7 @@ async function openDuckDb(stream: string, fields: readonly Field[], o: Readonly<
   const table = o['table'] ?? stream;
   await mkdir(dirname(path), { recursive: true });
   const { DuckDBTimestampValue } = await import('@duckdb/node-api');
-  const { acquireDuckDb, releaseDuckDb } = await import('./duckdb-databases.js');
+  const { acquireDuckDb, releaseDuckDb, noteDuckDbCommit } = await import('./duckdb-databases.js');
   const instance = await acquireDuckDb(path);
   let conn: DuckDBConnection;
   try {
@@ -197,6 +197,7 @@ async function openDuckDb(stream: string, fields: readonly Field[], o: Readonly<
   }
   const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
   await conn.run(`CREATE TABLE IF NOT EXISTS ${quote(table)} (${fields.map((f) => `${quote(f.name)} ${DUCK_TYPES[f.type] ?? 'VARCHAR'}`).join(', ')})`);
+  noteDuckDbCommit(path);
   const append = (a: DuckDBAppender, f: Field, v: unknown) => {
     if (v === null || v === undefined) return a.appendNull();
     switch (f.type) {
@@ -223,6 +224,7 @@ async function openDuckDb(stream: string, fields: readonly Field[], o: Readonly<
         a.flushSync();
         a.closeSync();
         await conn.run('COMMIT');
+        noteDuckDbCommit(path);
       } catch (e) {
         await conn.run('ROLLBACK').catch(() => {});
         throw e;

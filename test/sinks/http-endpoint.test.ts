@@ -175,7 +175,7 @@ describe('DuckDB table destination (duckdb: Url)', () => {
     await put('to-duckdb', ['{"page": "/x", "ms": 1}', '{"page": "/y", "ms": "fast"}']);
     await waitFor(() => listFiles(path.join(dir, 's3', 'backup')).length === 2);
     // POST /sql reads the table while the delivery stream holds the file.
-    const pulled = await fetch(`${t.server.url}/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: 'SELECT count(*) AS n FROM clicks', database: file }) });
+    const pulled = await fetch(`${t.server.url}/sql`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ sql: 'SELECT count(*) AS n FROM clicks', database: file }) });
     expect(((await pulled.json()) as { rows: { n: unknown }[] }).rows).toEqual([{ n: '3' }]);
     await t.close();
     t = undefined;

@@ -79,12 +79,13 @@ describe('query outputs WITH (sink = ...)', () => {
       engine.execute(`${CLICKS}\nCREATE STREAM views WITH (sink = 'duckdb', path = '${path}', table = 'page_views') AS ${QUERY};`);
       await engine.runtime('clicks').ingest(Buffer.from([1, 2, 15].map((s) => JSON.stringify({ ts: at(s), page: '/a', ms: 1 })).join('\n') + '\n'));
       await new Promise((r) => setTimeout(r, 500));
-      const post = (body: unknown, type = 'application/json') => fetch(`${server.url}/sql`, { method: 'POST', headers: { 'content-type': type }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+      const post = (body: unknown, type = 'application/json') => fetch(`${server.url}/sql`, { method: 'POST', headers: { 'content-type': type, accept: 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
       const ok = await post({ sql: 'SELECT page, n FROM page_views', database: path });
       expect(ok.status).toBe(200);
-      expect(await ok.json()).toEqual({ columns: ['page', 'n'], rows: [{ page: '/a', n: '2' }] });
-      const plain = await post('SELECT count(*) AS c FROM page_views', 'text/plain');
-      expect((await plain.json()).rows).toEqual([{ c: '1' }]);
+      expect(await ok.json()).toEqual({ columns: ['page', 'n'], rows: [{ page: '/a', n: '2' }], truncated: false, limit: 100_000 });
+      expect((await (await post({ sql: 'SELECT count(*) AS c FROM page_views' })).json()).rows).toEqual([{ c: '1' }]);
+      // Only JSON bodies: a text/plain POST is what any web page can send without a CORS preflight.
+      expect((await post('SELECT count(*) AS c FROM page_views', 'text/plain')).status).toBe(415);
       for (const [sql, message] of [['DELETE FROM page_views', 'read-only'], ['SELECT 1; SELECT 2', 'one statement'], ['SELECT * FROM nope', 'nope']]) {
         const r = await post({ sql });
         expect(r.status).toBe(400);

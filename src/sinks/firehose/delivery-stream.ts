@@ -13,7 +13,7 @@ import zlib from 'node:zlib';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { LogStore } from '../../ingest/index.js';
 import { BufferedSink, type Batch } from '../buffered-sink.js';
-import { acquireDuckDb, releaseDuckDb } from '../duckdb-databases.js';
+import { acquireDuckDb, noteDuckDbCommit, releaseDuckDb } from '../duckdb-databases.js';
 import { appendJsonToTable, jsonToParquet, openScratchDuckDb, splitJsonObjects } from '../json-duckdb.js';
 import type { ObjectStore } from '../object-store.js';
 import { withRetry, type RetryPolicy } from '../retry.js';
@@ -202,6 +202,7 @@ export class DeliveryStream {
           }
         }
         await appendJsonToTable(this.duck.conn, table, good);
+        noteDuckDbCommit(file);
       }, this.options.retry);
     } catch (e) {
       const message = (e as Error).message;
