@@ -1,5 +1,6 @@
 /**
- * `sluice start [--port 4567] [--host 127.0.0.1] [--data ./data | --memory] [--no-throttle] [--app app.sql ...]`:
+ * `sluice start [--port 4567] [--host 127.0.0.1] [--data ./data | --memory] [--no-throttle] [--app app.sql ...]
+ *   [--auth users.json] [--tls-cert cert.pem --tls-key key.pem | --tls-self-signed]`:
  * serves the Kinesis API (AWS SDK over HTTP/2, AWS CLI over HTTP/1.1) on one port until SIGINT or
  * SIGTERM, runs the given applications over the log, then stops taking requests, lets those in
  * flight finish and flushes the log.
@@ -13,6 +14,7 @@ import { Engine } from '../runtime/engine.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { attachDashboard } from '../server/dashboard-route.js';
+import { securityOptions } from './security-options.js';
 
 /** Flags `sluice start` reads without a value: give them to parseArgs as boolean flags. */
 export { START_BOOLEAN_FLAGS } from './args.js';
@@ -35,7 +37,9 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
   const throttle = !args.flag('no-throttle');
   const apps = args.multi('app');
   for (const app of apps) if (!existsSync(app)) throw new CliError(`no such application file: ${app}`);
-  const server = await startServer({ port, host, dataDir, throttle });
+  const security = await securityOptions(args, host, dataDir);
+  for (const line of security.warnings) io.stderr.write(`sluice: ${line}\n`);
+  const server = await startServer({ port, host, dataDir, throttle, auth: security.auth, tls: security.tls });
   let engine: Engine | null = null;
   try {
     if (apps.length) {
@@ -54,9 +58,14 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
     await server.close();
     throw e;
   }
+  const cert = security.certificate;
+  const caBundle = cert && 'certPath' in cert ? ` --ca-bundle ${cert.certPath}` : '';
   io.stdout.write(
     `sluice: Kinesis API listening on ${server.url} (data: ${dataDir ?? 'in memory'}, throughput limits ${throttle ? 'on' : 'off'})\n` +
-      `  aws --endpoint-url ${server.url} kinesis list-streams\n`,
+      (security.authSummary ? `  SigV4 auth: ${security.authSummary}; the dashboard and feeds answer this machine only\n` : '') +
+      (cert && 'certPath' in cert ? `  TLS: self-signed certificate for localhost, 127.0.0.1, ::1 ${cert.created ? 'made' : 'kept'} at ${cert.certPath}\n` : '') +
+      (cert ? `  TLS certificate SHA-256 fingerprint ${cert.fingerprint}\n` : '') +
+      `  aws --endpoint-url ${server.url}${caBundle} kinesis list-streams${security.auth ? '   (with the keys of a user in the auth file)' : ''}\n`,
   );
   if (apps.length) io.stdout.write(`  running ${apps.join(', ')}\n  dashboard ${server.url}/ (rows live at ${server.url.replace('http', 'ws')}/feeds/<stream>)\n`);
   io.onListening?.(server);
