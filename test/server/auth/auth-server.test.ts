@@ -3,6 +3,7 @@ import http2 from 'node:http2';
 import {
   CreateStreamCommand,
   DeleteStreamCommand,
+  DescribeStreamConsumerCommand,
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
@@ -11,12 +12,14 @@ import {
   ListStreamsCommand,
   PutRecordCommand,
   PutRecordsCommand,
+  RegisterStreamConsumerCommand,
+  SubscribeToShardCommand,
 } from '@aws-sdk/client-kinesis';
 import { DeleteDeliveryStreamCommand, FirehoseClient, ListDeliveryStreamsCommand, PutRecordBatchCommand, PutRecordCommand as FirehosePutRecordCommand } from '@aws-sdk/client-firehose';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStream, errorOf } from '../../sinks/helpers.js';
-import { startTestServer, untilActive, type TestServer } from '../helpers.js';
+import { eventually, startTestServer, untilActive, type TestServer } from '../helpers.js';
 import { exampleAuthenticator, keysOf, signedHeaders } from './helpers.js';
 
 const ARN = 'arn:aws:kinesis:us-east-1:000000000000:stream';
@@ -63,7 +66,7 @@ describe('sluice start --auth: Kinesis', () => {
   let reader: KinesisClient;
 
   beforeAll(async () => {
-    t = await startTestServer({ throttle: false, auth: exampleAuthenticator() });
+    t = await startTestServer({ throttle: false, auth: exampleAuthenticator(), subscriptionMs: 1000, subscribePollMs: 20 });
     admin = t.clientWith({ credentials: keysOf('admin') });
     app = t.clientWith({ credentials: keysOf('app') });
     reader = t.clientWith({ credentials: keysOf('reader') });
@@ -104,6 +107,21 @@ describe('sluice start --auth: Kinesis', () => {
     const write = await errorOf(reader.send(new PutRecordCommand({ StreamName: 'clicks', PartitionKey: 'k', Data: Buffer.from('x') })));
     expect(write.name).toBe('AccessDeniedException');
     expect((await admin.send(new DescribeStreamSummaryCommand({ StreamName: 'clicks' }))).StreamDescriptionSummary?.StreamStatus).toBe('ACTIVE');
+  });
+
+  it("authorizes consumer operations on the consumer's ARN: the reader subscribes to a consumer of clicks, the app may not", async () => {
+    const { Consumer } = await admin.send(new RegisterStreamConsumerCommand({ StreamARN: `${ARN}/clicks`, ConsumerName: 'dashboard' }));
+    await eventually('consumer ACTIVE', async () => (await admin.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN }))).ConsumerDescription?.ConsumerStatus === 'ACTIVE');
+    const subscribe = (client: KinesisClient) =>
+      client.send(new SubscribeToShardCommand({ ConsumerARN: Consumer!.ConsumerARN, ShardId: 'shardId-000000000000', StartingPosition: { Type: 'TRIM_HORIZON' } }));
+    const sub = await subscribe(reader);
+    const seen: string[] = [];
+    for await (const event of sub.EventStream!) seen.push(...(event.SubscribeToShardEvent?.Records ?? []).map((r) => Buffer.from(r.Data!).toString()));
+    expect(seen).toContain('one');
+    const denied = await errorOf(subscribe(app));
+    expect(denied.message).toBe(
+      `User: arn:aws:iam::000000000000:user/app is not authorized to perform: kinesis:SubscribeToShard on resource: ${Consumer!.ConsumerARN} because no identity-based policy allows the kinesis:SubscribeToShard action`,
+    );
   });
 
   it('refuses a wrong secret, an unknown key id, and no signature at all; DeleteStream included', async () => {
