@@ -98,7 +98,8 @@ describe('TLS on the one port (with --auth)', () => {
     const headers = { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'Kinesis_20131202.ListStreams', 'content-length': '2' };
     const signed = await signedHeaders({ method: 'POST', authority: `127.0.0.1:${t.server.port}`, path: '/', headers, body }, { credentials: keysOf('reader'), service: 'kinesis' });
     const res = await new Promise<{ status: number; version: string; alpn: unknown; json: { StreamNames?: string[] } }>((resolve, reject) => {
-      const req = https.request({ host: '127.0.0.1', port: t.server.port, method: 'POST', path: '/', ca: cert.cert, agent: false, ALPNProtocols: ['http/1.1'], headers: signed }, (r) => {
+      const options: https.RequestOptions & { ALPNProtocols: string[] } = { host: '127.0.0.1', port: t.server.port, method: 'POST', path: '/', ca: cert.cert, agent: false, ALPNProtocols: ['http/1.1'], headers: signed };
+      const req = https.request(options, (r) => {
         let text = '';
         r.setEncoding('utf8');
         r.on('data', (c: string) => (text += c));

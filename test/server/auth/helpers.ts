@@ -54,15 +54,14 @@ export interface SignOptions {
 }
 
 /**
- * Headers that sign a request with the SDK's own signer (an implementation other than the one under
- * test): `authority` is host:port, sent as Host on HTTP/1.1 and signed as :authority on HTTP/2.
+ * Headers that sign an HTTP/1.1 request with the SDK's own signer (an implementation other than the
+ * one under test); `authority` is the Host header, host:port.
  */
 export async function signedHeaders(
-  request: { method: string; authority: string; path: string; headers: Record<string, string>; body: string | Buffer; http2?: boolean },
+  request: { method: string; authority: string; path: string; headers: Record<string, string>; body: string | Buffer },
   options: SignOptions,
 ): Promise<Record<string, string>> {
   const signer = new SignatureV4({ credentials: options.credentials, region: options.region ?? 'us-east-1', service: options.service, sha256: NodeSha256 });
-  const hostHeader = request.http2 ? { ':authority': request.authority } : { host: request.authority };
   const [hostname, port] = request.authority.split(':');
   const signed = await signer.sign(
     {
@@ -72,12 +71,12 @@ export async function signedHeaders(
       port: port === undefined ? undefined : Number(port),
       path: request.path,
       query: {},
-      headers: { ...hostHeader, ...request.headers },
+      headers: { host: request.authority, ...request.headers },
       body: request.body,
     },
     options.at ? { signingDate: options.at } : {},
   );
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(signed.headers)) if (!name.startsWith(':') && name !== 'host') headers[name] = value;
+  for (const [name, value] of Object.entries(signed.headers)) if (name !== 'host') headers[name] = value;
   return headers;
 }
