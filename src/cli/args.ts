@@ -5,7 +5,7 @@ export class CliError extends Error {
 }
 
 /** Flags of `sluice start` that take no value. */
-export const START_BOOLEAN_FLAGS = ['no-throttle', 'memory', 'allow-private-endpoints'] as const;
+export const START_BOOLEAN_FLAGS = ['no-throttle', 'memory', 'allow-private-endpoints', 'tls-self-signed'] as const;
 
 export interface ParsedArgs {
   readonly command: string | undefined;

@@ -1,8 +1,10 @@
 /**
  * `sluice start [--port 4567] [--host 127.0.0.1] [--data ./data | --memory] [--no-throttle] [--app app.sql ...]
- * [--allow-path DIR ...] [--allow-private-endpoints]`: serves the Kinesis API (AWS SDK over HTTP/2,
- * AWS CLI over HTTP/1.1) on one port until SIGINT or SIGTERM, runs the given applications over the
- * log, then stops taking requests, lets those in flight finish and flushes the log.
+ * [--allow-path DIR ...] [--allow-private-endpoints]
+ *   [--auth users.json] [--tls-cert cert.pem --tls-key key.pem | --tls-self-signed]`:
+ * serves the Kinesis API (AWS SDK over HTTP/2, AWS CLI over HTTP/1.1) on one port until SIGINT or
+ * SIGTERM, runs the given applications over the log, then stops taking requests, lets those in
+ * flight finish and flushes the log.
  */
 
 import { startServer, type RunningServer } from '../server/start-server.js';
@@ -14,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { attachDashboard } from '../server/dashboard-route.js';
 import { AllowedPaths } from '../storage/allowed-paths.js';
+import { securityOptions } from './security-options.js';
 
 /** Flags `sluice start` reads without a value: give them to parseArgs as boolean flags. */
 export { START_BOOLEAN_FLAGS } from './args.js';
@@ -38,7 +41,9 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
   for (const app of apps) if (!existsSync(app)) throw new CliError(`no such application file: ${app}`);
   const allowPaths = args.multi('allow-path');
   const allowPrivateEndpoints = args.flag('allow-private-endpoints');
-  const server = await startServer({ port, host, dataDir, throttle, allowPaths, allowPrivateEndpoints });
+  const security = await securityOptions(args, host, dataDir);
+  for (const line of security.warnings) io.stderr.write(`sluice: ${line}\n`);
+  const server = await startServer({ port, host, dataDir, throttle, allowPaths, allowPrivateEndpoints, auth: security.auth, tls: security.tls });
   let engine: Engine | null = null;
   try {
     if (apps.length) {
@@ -58,9 +63,14 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
     await server.close();
     throw e;
   }
+  const cert = security.certificate;
+  const caBundle = cert && 'certPath' in cert ? ` --ca-bundle ${cert.certPath}` : '';
   io.stdout.write(
     `sluice: Kinesis API listening on ${server.url} (data: ${dataDir ?? 'in memory'}, throughput limits ${throttle ? 'on' : 'off'})\n` +
-      `  aws --endpoint-url ${server.url} kinesis list-streams\n`,
+      (security.authSummary ? `  SigV4 auth: ${security.authSummary}; the dashboard and feeds answer this machine only\n` : '') +
+      (cert && 'certPath' in cert ? `  TLS: self-signed certificate for localhost, 127.0.0.1, ::1 ${cert.created ? 'made' : 'kept'} at ${cert.certPath}\n` : '') +
+      (cert ? `  TLS certificate SHA-256 fingerprint ${cert.fingerprint}\n` : '') +
+      `  aws --endpoint-url ${server.url}${caBundle} kinesis list-streams${security.auth ? '   (with the keys of a user in the auth file)' : ''}\n`,
   );
   if (apps.length) io.stdout.write(`  running ${apps.join(', ')}\n  dashboard ${server.url}/ (rows live at ${server.url.replace('http', 'ws')}/feeds/<stream>)\n`);
   io.onListening?.(server);

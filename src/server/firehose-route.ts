@@ -5,6 +5,7 @@
 
 import type { LogStore } from '../ingest/index.js';
 import { FirehoseApi, FIREHOSE_TARGET_PREFIX, type FirehoseApiOptions } from '../sinks/firehose/index.js';
+import type { Authenticator } from './auth/authenticator.js';
 import type { RouteHandler } from './http-types.js';
 import { jsonTargetRoute } from './kinesis-route.js';
 import type { SluiceServer } from './sluice-server.js';
@@ -19,6 +20,8 @@ export interface FirehoseServerOptions {
   /** HTTP endpoints on private, loopback, link-local or unspecified addresses are allowed. */
   readonly allowPrivateEndpoints?: boolean;
   readonly firehose?: Partial<FirehoseApiOptions>;
+  /** Require SigV4 scoped to `firehose` and allow `firehose:<Operation>` as the users' policies say. */
+  readonly auth?: Authenticator;
 }
 
 /** Opens the Firehose API over the server's data directory (and log, for KinesisStreamAsSource), serves it, and closes it with the server. */
@@ -32,11 +35,11 @@ export async function attachFirehose(server: SluiceServer, options: FirehoseServ
     allowPrivateEndpoints: options.allowPrivateEndpoints ?? false,
     ...options.firehose,
   });
-  server.addTarget(FIREHOSE_TARGET_PREFIX, firehoseRoute(api));
+  server.addTarget(FIREHOSE_TARGET_PREFIX, firehoseRoute(api, options.auth));
   server.onClose(() => api.close());
   return api;
 }
 
-export function firehoseRoute(api: FirehoseApi): RouteHandler {
-  return jsonTargetRoute(FIREHOSE_TARGET_PREFIX, api);
+export function firehoseRoute(api: FirehoseApi, auth?: Authenticator): RouteHandler {
+  return jsonTargetRoute(FIREHOSE_TARGET_PREFIX, api, auth && { authenticator: auth, service: 'firehose' });
 }

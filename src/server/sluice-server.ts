@@ -9,11 +9,17 @@
  *
  * A path ending in `*` matches every path with that prefix. Nothing a client sends may take the
  * process down: socket, parser and session errors close that connection only.
+ *
+ * With `tls`, the port speaks TLS only and ALPN decides instead of the first bytes: `h2` goes to
+ * the http2 server, `http/1.1` or no ALPN to the http server; the handler table is the same.
+ * Guards (`addGuard`) see every route and upgrade before its handler, not the targets: an AWS API
+ * authenticates in its own route, where the signed body is read.
  */
 
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { sendBody, type HttpRequest, type HttpResponse, type RouteHandler } from './http-types.js';
 import { Http2Request, Http2Response } from './http2-exchange.js';
@@ -26,7 +32,18 @@ export interface SluiceServerOptions {
   readonly sniffTimeoutMs?: number;
   /** How long close() lets requests in progress finish before cutting connections (default 5 s). */
   readonly closeGraceMs?: number;
+  /** Serve TLS (certificate and key, PEM) instead of plaintext; ALPN offers h2 and http/1.1. */
+  readonly tls?: Pick<tls.SecureContextOptions, 'cert' | 'key'>;
 }
+
+/** Why a guard stops a request: answered with this status and message. */
+export interface Refusal {
+  readonly status: number;
+  readonly message: string;
+}
+
+/** Looks at a route's or upgrade's path and the peer's address; a refusal stops the request. */
+export type RequestGuard = (path: string, peer: string | undefined) => Refusal | undefined;
 
 interface Route {
   readonly method: string;
@@ -46,6 +63,7 @@ export class SluiceServer {
   private readonly routes: Route[] = [];
   private readonly targets: { prefix: string; handler: RouteHandler }[] = [];
   private readonly upgrades: { path: string; prefix: boolean; handler: UpgradeHandler }[] = [];
+  private readonly guards: RequestGuard[] = [];
   private readonly sockets = new Set<net.Socket>();
   private readonly sessions = new Set<http2.ServerHttp2Session>();
   private readonly closeHooks: (() => void | Promise<void>)[] = [];
@@ -84,7 +102,19 @@ export class SluiceServer {
     });
     this.h2.on('sessionError', () => undefined);
 
-    this.net = net.createServer((socket) => this.accept(socket));
+    if (options.tls) {
+      const secure = tls.createServer({ ...options.tls, ALPNProtocols: ['h2', 'http/1.1'], handshakeTimeout: options.sniffTimeoutMs ?? 30_000 });
+      // Raw sockets are tracked (and refused while closing) from 'connection', before their handshake.
+      secure.on('connection', (socket: net.Socket) => this.track(socket));
+      secure.on('secureConnection', (socket: tls.TLSSocket) => {
+        socket.on('error', () => undefined);
+        (socket.alpnProtocol === 'h2' ? this.h2 : this.h1).emit('connection', socket);
+      });
+      secure.on('tlsClientError', () => undefined);
+      this.net = secure;
+    } else {
+      this.net = net.createServer((socket) => this.accept(socket));
+    }
     this.net.on('error', () => undefined);
   }
 
@@ -105,6 +135,12 @@ export class SluiceServer {
   addUpgrade(path: string, handler: UpgradeHandler): this {
     const prefix = path.endsWith('*');
     this.upgrades.push({ path: prefix ? path.slice(0, -1) : path, prefix, handler });
+    return this;
+  }
+
+  /** Checks every route and upgrade request (not targets) before its handler. */
+  addGuard(guard: RequestGuard): this {
+    this.guards.push(guard);
     return this;
   }
 
@@ -152,18 +188,32 @@ export class SluiceServer {
   }
 
   private accept(socket: net.Socket): void {
-    if (this.closing) {
-      socket.destroy();
-      return;
-    }
-    this.sockets.add(socket);
-    socket.once('close', () => this.sockets.delete(socket));
-    // The http and http2 servers add their own handlers; this one covers the sniffing phase.
-    socket.on('error', () => undefined);
-    socket.setNoDelay(true);
+    if (!this.track(socket)) return;
     sniffSocket(socket, this.options.sniffTimeoutMs ?? 30_000, (protocol) => {
       (protocol === 'http2' ? this.h2 : this.h1).emit('connection', socket);
     });
+  }
+
+  /** Keeps a new connection for close(); false (and destroyed) while closing. */
+  private track(socket: net.Socket): boolean {
+    if (this.closing) {
+      socket.destroy();
+      return false;
+    }
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    // The http and http2 servers add their own handlers; this one covers sniffing and the TLS handshake.
+    socket.on('error', () => undefined);
+    socket.setNoDelay(true);
+    return true;
+  }
+
+  private refusal(path: string, peer: string | undefined): Refusal | undefined {
+    for (const guard of this.guards) {
+      const refusal = guard(path, peer);
+      if (refusal) return refusal;
+    }
+    return undefined;
   }
 
   private dispatch(req: HttpRequest, res: HttpResponse): void {
@@ -180,6 +230,8 @@ export class SluiceServer {
     } else {
       const route = this.routes.find((r) => r.method === method && (r.prefix ? path.startsWith(r.path) : path === r.path));
       handler = route?.handler ?? notFound;
+      const refusal = this.refusal(path, peerAddress(req));
+      if (refusal) handler = (_req, r) => sendBody(r, refusal.status, 'text/plain; charset=utf-8', `${refusal.message}\n`);
     }
     let result: void | Promise<void>;
     try {
@@ -194,6 +246,12 @@ export class SluiceServer {
   private upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => undefined);
     const path = (req.url ?? '/').split('?')[0]!;
+    const refusal = this.refusal(path, req.socket.remoteAddress);
+    if (refusal) {
+      const body = `${refusal.message}\n`;
+      socket.end(`HTTP/1.1 ${refusal.status} ${http.STATUS_CODES[refusal.status] ?? ''}\r\nConnection: close\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      return;
+    }
     const route = this.upgrades.find((u) => (u.prefix ? path.startsWith(u.path) : path === u.path));
     if (!route) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -205,6 +263,12 @@ export class SluiceServer {
       socket.destroy();
     }
   }
+}
+
+/** The client's address, on either protocol. */
+function peerAddress(req: HttpRequest): string | undefined {
+  if (req instanceof Http2Request) return req.stream.session?.socket?.remoteAddress;
+  return (req as http.IncomingMessage).socket?.remoteAddress;
 }
 
 function notFound(_req: HttpRequest, res: HttpResponse): void {

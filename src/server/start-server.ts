@@ -9,10 +9,13 @@ import type { LogStoreOptions } from '../ingest/types.js';
 import { createKinesisApi, KINESIS_TARGET_PREFIX, type KinesisApi, type KinesisApiOptions } from '../ingest/api/index.js';
 import { sendBody } from './http-types.js';
 import { jsonTargetRoute } from './kinesis-route.js';
-import { SluiceServer } from './sluice-server.js';
+import { SluiceServer, type SluiceServerOptions } from './sluice-server.js';
 import { attachFirehose } from './firehose-route.js';
 import { createSqlRoute } from './sql-route.js';
 import type { FirehoseApi } from '../sinks/firehose/index.js';
+import type { Authenticator } from './auth/authenticator.js';
+import { loopbackOnly } from './auth/loopback-guard.js';
+import { signedRoute } from './auth/request-auth.js';
 
 export interface StartServerOptions extends Omit<KinesisApiOptions, 'throttle'> {
   /** 0 picks a free port (default 4567). */
@@ -28,12 +31,19 @@ export interface StartServerOptions extends Omit<KinesisApiOptions, 'throttle'> 
   readonly allowPaths?: readonly string[];
   /** Let Firehose deliver to private, loopback, link-local or unspecified addresses (`--allow-private-endpoints`; default false). */
   readonly allowPrivateEndpoints?: boolean;
+  /**
+   * Require SigV4 on every Kinesis and Firehose request and on POST /sql, and allow what the
+   * users' policies allow; every other route but /health then answers loopback clients only.
+   */
+  readonly auth?: Authenticator;
+  /** Serve TLS (h2 and http/1.1 by ALPN) instead of plaintext; `url` is then https://. */
+  readonly tls?: SluiceServerOptions['tls'];
 }
 
 export interface RunningServer {
   readonly port: number;
   readonly host: string;
-  /** http://host:port, for `endpoint` in an SDK client or `--endpoint-url` in the CLI. */
+  /** http://host:port (https with TLS), for `endpoint` in an SDK client or `--endpoint-url` in the CLI. */
   readonly url: string;
   /** The log behind the API: the hook for running SQL applications on the same streams. */
   readonly store: LogStore;
@@ -52,12 +62,15 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   let server: SluiceServer | undefined;
   try {
     api = await createKinesisApi(store, { ...options, throttle: options.throttle ?? true });
-    server = new SluiceServer();
+    server = new SluiceServer({ tls: options.tls });
     server.addRoute('GET', '/health', (_req, res) => sendBody(res, 200, 'application/json', '{"status":"ok"}'));
-    server.addTarget(KINESIS_TARGET_PREFIX, jsonTargetRoute(KINESIS_TARGET_PREFIX, api));
+    const auth = options.auth;
+    server.addTarget(KINESIS_TARGET_PREFIX, jsonTargetRoute(KINESIS_TARGET_PREFIX, api, auth && { authenticator: auth, service: 'kinesis' }));
     const firehose = await attachFirehose(server, options, store);
     const own = server;
-    server.addRoute('POST', '/sql', createSqlRoute(() => own.address, options.dataDir === undefined ? './data' : options.dataDir));
+    const sql = createSqlRoute(() => own.address, options.dataDir === undefined ? './data' : options.dataDir);
+    server.addRoute('POST', '/sql', auth ? signedRoute(auth, 'sluice', 'sluice:Sql', sql) : sql);
+    if (auth) server.addGuard(loopbackOnly(['/health', '/sql']));
     const kinesis = api;
     server.onClose(() => kinesis.close());
     const address: AddressInfo = await server.listen(options.port ?? 4567, options.host ?? '127.0.0.1');
@@ -67,7 +80,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     return {
       port: address.port,
       host: address.address,
-      url: `http://${host}:${address.port}`,
+      url: `${options.tls ? 'https' : 'http'}://${host}:${address.port}`,
       store,
       api,
       firehose,

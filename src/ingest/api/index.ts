@@ -30,7 +30,7 @@ export function createKinesisApi(store: LogStore, options: KinesisApiOptions = {
   return KinesisApi.open(store, options, kinesisOperations);
 }
 
-export { KinesisApi, RawJson, type KinesisApiOptions, type Operation, type OperationResult } from './kinesis-api.js';
+export { KinesisApi, RawJson, type Authorize, type KinesisApiOptions, type Operation, type OperationResult } from './kinesis-api.js';
 export { ApiError, apiErrors, ACCOUNT_ID } from './errors.js';
 export { EventStreamResult, EVENT_STREAM_CONTENT_TYPE, decodeEvents, type EventSink } from './event-stream.js';
 export { TokenBucket, type Clock } from './token-bucket.js';

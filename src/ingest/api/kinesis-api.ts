@@ -11,6 +11,7 @@ import { ApiState, type StreamState } from './api-state.js';
 import { KINESIS_SHARD_LIMITS, StreamCapacity, type ShardLimits } from './capacity.js';
 import { ACCOUNT_ID, apiErrors, ApiError, toApiError } from './errors.js';
 import { OnDemandScaler } from './on-demand-scaler.js';
+import { kinesisResource } from './resources.js';
 import type { EventStreamResult } from './event-stream.js';
 import { TokenSigner } from './tokens.js';
 import { scaleUniformly } from './uniform-scaling.js';
@@ -42,6 +43,9 @@ export class RawJson {
 }
 
 export type OperationResult = object | RawJson | EventStreamResult;
+
+/** Called with the ARN an operation acts on (undefined: account-level) after its input is checked and before it runs; throws to refuse. */
+export type Authorize = (resource: string | undefined) => void;
 
 export interface Operation {
   /** The request's shape; absent when `run` checks the raw body itself (PutRecords, for speed). */
@@ -107,8 +111,8 @@ export class KinesisApi {
     return this.operations.get(operation)?.readBody?.(body);
   }
 
-  /** Runs one operation on a parsed JSON body. Throws ApiError (and only ApiError). */
-  async call(operation: string, body: unknown): Promise<OperationResult> {
+  /** Runs one operation on a parsed JSON body, once `authorize` (if given) accepts its resource. Throws ApiError (and only ApiError). */
+  async call(operation: string, body: unknown, authorize?: Authorize): Promise<OperationResult> {
     const op = this.operations.get(operation);
     if (!op) throw apiErrors.unknownOperation(operation);
     if (this.closed) throw apiErrors.internal('the server is shutting down');
@@ -117,6 +121,7 @@ export class KinesisApi {
       if (op.fields) input = validate(body, op.fields);
       else if (typeof body === 'object' && body !== null && !Array.isArray(body)) input = body as Input;
       else throw apiErrors.serialization('Start of structure or map found where not expected.');
+      authorize?.(kinesisResource(this, operation, input));
       return await op.run(this, input);
     } catch (err) {
       throw toApiError(err);

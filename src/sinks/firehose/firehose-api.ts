@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LogStore } from '../../ingest/index.js';
-import { ACCOUNT_ID, ApiError, apiErrors } from '../../ingest/api/index.js';
+import { ACCOUNT_ID, ApiError, apiErrors, type Authorize } from '../../ingest/api/index.js';
 import { validate, type Input } from '../../ingest/api/validation.js';
 import { listDir, writeFileAtomic } from '../../ingest/log/fs-util.js';
 import { AllowedPaths } from '../../storage/allowed-paths.js';
@@ -102,9 +102,11 @@ export class FirehoseApi {
     return Object.hasOwn(SPECS, operation);
   }
 
-  async call(operation: string, body: unknown): Promise<object> {
+  /** Runs one operation once `authorize` (if given) accepts the delivery stream's ARN (undefined for ListDeliveryStreams, account-level). */
+  async call(operation: string, body: unknown, authorize?: Authorize): Promise<object> {
     if (!this.has(operation)) throw apiErrors.unknownOperation(operation);
     const input = validate(body, SPECS[operation]!);
+    authorize?.(operation === 'ListDeliveryStreams' ? undefined : this.arn(input['DeliveryStreamName'] as string));
     if (this.closing) throw unavailable('Sluice is shutting down.');
     switch (operation) {
       case 'CreateDeliveryStream':
@@ -134,6 +136,10 @@ export class FirehoseApi {
   close(): Promise<void> {
     this.closing ??= Promise.all([...this.streams.values()].map((s) => s.close())).then(() => undefined);
     return this.closing;
+  }
+
+  arn(name: string): string {
+    return `arn:aws:firehose:${this.region}:${ACCOUNT_ID}:deliverystream/${name}`;
   }
 
   /** The bucket a BucketARN names: `<dataDir>/s3/<bucket>/`, or memory without a data directory. */
@@ -167,7 +173,7 @@ export class FirehoseApi {
     if (this.streams.has(name) || this.reserved.has(name)) throw apiErrors.inUse(`Firehose stream ${name} under account ${ACCOUNT_ID} already exists.`);
     const record: DeliveryStreamRecord = {
       name,
-      arn: `arn:aws:firehose:${this.region}:${ACCOUNT_ID}:deliverystream/${name}`,
+      arn: this.arn(name),
       type,
       createdAt: Date.now(),
       versionId: 1,
