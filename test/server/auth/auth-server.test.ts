@@ -244,7 +244,7 @@ describe('sluice start --auth: Firehose and POST /sql', () => {
     expect(denied.json.error).toBe('User: arn:aws:iam::000000000000:user/app is not authorized to perform: sluice:Sql because no identity-based policy allows the sluice:Sql action');
     // Past the signature, the route reads the same body: here it answers that no DuckDB sink exists yet.
     const allowed = await signedPost(t.server.port, '/sql', body, json, keysOf('reader'), 'sluice');
-    expect(allowed.status).toBe(400);
+    expect(allowed.status).toBe(404);
     expect(allowed.json.error).toMatch(/no query writes to DuckDB yet/);
     const health = await new Promise<number>((resolve, reject) => http.get(`${t.server.url}/health`, (res) => resolve(res.resume().statusCode!)).on('error', reject));
     expect(health).toBe(200);
