@@ -1,4 +1,6 @@
-import { readBody, sendBody, type RouteHandler } from './http-types.js';
+import { bodyLimitFor } from './body-limits.js';
+import { endRefusedBody, readBody, refusalStatus } from './body-reader.js';
+import { sendBody, type RouteHandler } from './http-types.js';
 import { duckDbPaths, heldDuckDb } from '../sinks/duckdb-databases.js';
 
 /** Statements a pull query may start with: reads only. */
@@ -11,10 +13,19 @@ const READ_ONLY = /^\s*(SELECT|WITH|FROM|SHOW|DESCRIBE|SUMMARIZE|EXPLAIN|VALUES|
  */
 export const sqlRoute: RouteHandler = async (req, res) => {
   const fail = (status: number, message: string) => sendBody(res, status, 'application/json', JSON.stringify({ error: message }));
+  let bytes: Buffer;
+  try {
+    bytes = await readBody(req, bodyLimitFor('POST /sql'));
+  } catch (e) {
+    const status = refusalStatus(e);
+    if (status === undefined) return void req.destroy();
+    fail(status, (e as Error).message);
+    return endRefusedBody(req, res, e as Error);
+  }
   let sql: string;
   let database: string | undefined;
   try {
-    const body = (await readBody(req, 1 << 20)).toString('utf8');
+    const body = bytes.toString('utf8');
     if ((req.headers['content-type'] ?? '').includes('json')) {
       const parsed = JSON.parse(body) as { sql?: unknown; database?: unknown };
       if (typeof parsed.sql !== 'string') return fail(400, 'the body needs "sql": "..."');
