@@ -24,7 +24,7 @@ export interface ServerLimits {
   readonly maxConnections: number;
   /** HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS: streams one session may have open. */
   readonly maxConcurrentStreams: number;
-  /** HTTP/1.1 header bytes and HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE. */
+  /** HTTP/1.1 header bytes and HTTP/2 SETTINGS_MAX_HEADER_LIST_SIZE (node applies the latter once the client has acknowledged it). */
   readonly maxHeaderBytes: number;
   /** nghttp2's memory cap per HTTP/2 session, in MB (header tables, queued output). */
   readonly maxSessionMemoryMb: number;
@@ -39,7 +39,8 @@ export const DEFAULT_LIMITS: Omit<ServerLimits, 'maxConnections'> = {
   bodyGraceMs: 5_000,
   minBodyBytesPerSecond: 16 * 1024,
   maxBufferedBodyBytes: 256 * 1024 * 1024,
-  // The SDK queues requests past the server's stream limit on its one session; 256 keeps them flowing.
+  // Node's client (the SDK's) assumes 100 streams until the server's SETTINGS arrive and queues
+  // past the limit after that: below 100 its first burst on a new session would be refused.
   maxConcurrentStreams: 256,
   maxHeaderBytes: 16 * 1024,
   maxSessionMemoryMb: 32,

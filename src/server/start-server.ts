@@ -9,7 +9,7 @@ import type { LogStoreOptions } from '../ingest/types.js';
 import { createKinesisApi, KINESIS_TARGET_PREFIX, type KinesisApi, type KinesisApiOptions } from '../ingest/api/index.js';
 import { sendBody } from './http-types.js';
 import { jsonTargetRoute } from './kinesis-route.js';
-import { SluiceServer } from './sluice-server.js';
+import { SluiceServer, type SluiceServerOptions } from './sluice-server.js';
 import { attachFirehose } from './firehose-route.js';
 import { sqlRoute } from './sql-route.js';
 import type { FirehoseApi } from '../sinks/firehose/index.js';
@@ -24,6 +24,8 @@ export interface StartServerOptions extends Omit<KinesisApiOptions, 'throttle'> 
   /** Enforce Kinesis's per-shard limits (default true). */
   readonly throttle?: boolean;
   readonly log?: LogStoreOptions;
+  /** Connection timeouts and limits (server-limits.ts). */
+  readonly server?: SluiceServerOptions;
 }
 
 export interface RunningServer {
@@ -48,7 +50,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   let server: SluiceServer | undefined;
   try {
     api = await createKinesisApi(store, { ...options, throttle: options.throttle ?? true });
-    server = new SluiceServer();
+    server = new SluiceServer(options.server);
     server.addRoute('GET', '/health', (_req, res) => sendBody(res, 200, 'application/json', '{"status":"ok"}'));
     server.addTarget(KINESIS_TARGET_PREFIX, jsonTargetRoute(KINESIS_TARGET_PREFIX, api));
     const firehose = await attachFirehose(server, options, store);
