@@ -37,6 +37,8 @@ export const ingestErrors = {
   closed: () => new IngestError('Closed', 'the log store is closed'),
   corrupt: (where: string, offset: number, why: string) =>
     new IngestError('Corrupt', `corrupt record in ${where} at byte ${offset}: ${why}`),
+  writeFailed: (shardId: string, cause: unknown) =>
+    new IngestError('Io', `shard ${shardId} could not write the records (${cause instanceof Error ? cause.message : String(cause)}); none of them were stored`, { cause }),
   io: (shardId: string, cause: unknown) =>
     new IngestError('Io', `shard ${shardId} stopped accepting writes after an I/O error`, { cause }),
 } as const;
