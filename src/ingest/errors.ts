@@ -24,6 +24,19 @@ export class IngestError extends Error {
   }
 }
 
+/**
+ * An append whose records were stored on some shards and not on others (a write failed there).
+ * `results` holds each record's result in input order, undefined where it was not stored.
+ */
+export class PartialAppendError extends IngestError {
+  constructor(
+    cause: Error,
+    readonly results: readonly ({ readonly shardId: string; readonly sequenceNumber: string } | undefined)[],
+  ) {
+    super('Io', cause.message, { cause });
+  }
+}
+
 export const ingestErrors = {
   streamNotFound: (stream: string) => new IngestError('ResourceNotFoundException', `stream ${stream} not found`),
   streamExists: (stream: string) => new IngestError('ResourceInUseException', `stream ${stream} already exists`),

@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CreateStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { LogStore } from '../../src/ingest/log-store.js';
+import { startTestServer, untilActive } from '../server/helpers.js';
 import { readAll, removeDir, tempDir, text } from './helpers.js';
 
 /** A real 1 MiB filesystem (tmpfs), where the kernel answers ENOSPC; needs root, as CI and the dev machines have. */
@@ -112,5 +114,35 @@ describe.skipIf(disk === undefined)('a full disk (tmpfs of 1 MiB)', () => {
     const reopened = await LogStore.open(root, { retentionCheckMs: 0 });
     expect((await readAll(reopened.getStream('s').shard('shardId-000000000000'))).map((r) => text(r.data))).toEqual(acked);
     await reopened.close();
+  });
+
+  it('PutRecords over two shards, one out of space: that shard\'s records fail one by one with InternalFailure, the other\'s are stored', async () => {
+    const t = await startTestServer({ dataDir: path.join(disk!, 'api'), throttle: false });
+    try {
+      await t.client.send(new CreateStreamCommand({ StreamName: 'two', ShardCount: 2 }));
+      await untilActive(t.client, 'two');
+      const low = { PartitionKey: 'a', ExplicitHashKey: '0' };
+      const high = { PartitionKey: 'b', ExplicitHashKey: ((1n << 128n) - 1n).toString() };
+      // A record on each shard first, so each segment's last page has room left for a small write.
+      await t.client.send(new PutRecordsCommand({ StreamName: 'two', Records: [{ ...low, Data: Buffer.from('first-low') }, { ...high, Data: Buffer.from('first-high') }] }));
+      fillDisk(filler);
+      const records = [{ ...low, Data: Buffer.from('small') }, ...Array.from({ length: 6 }, (_, i) => ({ ...high, Data: Buffer.alloc(1000, 65 + i) }))];
+      const out = await t.client.send(new PutRecordsCommand({ StreamName: 'two', Records: records }));
+      expect(out.FailedRecordCount).toBe(6);
+      expect(out.Records![0]).toMatchObject({ ShardId: 'shardId-000000000000' });
+      expect(out.Records!.slice(1).every((r) => r.ErrorCode === 'InternalFailure' && r.SequenceNumber === undefined)).toBe(true);
+      const stream = t.server.store.getStream('two');
+      expect((await readAll(stream.shard('shardId-000000000000'))).map((r) => text(r.data))).toEqual(['first-low', 'small']);
+      expect((await readAll(stream.shard('shardId-000000000001'))).map((r) => text(r.data))).toEqual(['first-high']);
+
+      // The client retries the failed records once there is room; each is stored once.
+      fs.rmSync(filler);
+      const retry = await t.client.send(new PutRecordsCommand({ StreamName: 'two', Records: records.slice(1) }));
+      expect(retry.FailedRecordCount).toBe(0);
+      expect(await readAll(stream.shard('shardId-000000000001'))).toHaveLength(7);
+    } finally {
+      fs.rmSync(filler, { force: true });
+      await t.close();
+    }
   });
 });
