@@ -12,7 +12,7 @@ import type { Http2Response } from './http2-exchange.js';
 
 /** How often sessions are checked for a GOAWAY that node never acted on. */
 const SWEEP_MS = 1000;
-/** A session closing gracefully whose peer does not close its side is cut after this. */
+/** A session closing gracefully, with no stream left, whose peer does not close its side is cut after this. */
 const CLOSE_DEADLINE_MS = 5000;
 
 interface SessionState {
@@ -40,8 +40,10 @@ export class Http2Sessions {
       if (this.sessions.size === 0) this.stopSweeping();
     });
     session.on('error', () => session.destroy());
-    // Node closes on the peer's GOAWAY but waits for the peer's FIN; this bounds the wait.
-    session.once('goaway', () => deadline(session));
+    // Node closes on the peer's GOAWAY, lets open streams finish, then waits for the peer's FIN: bounded once none is open.
+    session.once('goaway', () => {
+      if (state.open === 0) deadline(session);
+    });
     this.sweeper ??= setInterval(() => this.sweep(), SWEEP_MS).unref();
   }
 
@@ -59,16 +61,15 @@ export class Http2Sessions {
     }
     stream.once('close', () => {
       clearTimeout(timer);
-      if (--state.open === 0 && !session.closed && !session.destroyed) this.idleAfter(session, state, this.limits.idleTimeoutMs);
+      if (--state.open > 0 || session.destroyed) return;
+      if (session.closed) deadline(session);
+      else this.idleAfter(session, state, this.limits.idleTimeoutMs);
     });
   }
 
-  /** Asks every session to finish its streams and go (GOAWAY), cutting those that linger. */
+  /** Asks every session to finish its streams and go (GOAWAY); the server cuts what is left after its grace period. */
   closeAll(): void {
-    for (const session of this.sessions.keys()) {
-      session.close();
-      deadline(session);
-    }
+    for (const session of this.sessions.keys()) session.close();
   }
 
   private idleAfter(session: http2.ServerHttp2Session, state: SessionState, ms: number): void {

@@ -73,8 +73,10 @@ export class SluiceServer {
       handle as http.RequestListener,
     );
     this.h1.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-      // What node would answer without this listener: 408 for a timeout, 431 for oversized headers, else 400.
-      if (err.code !== 'ECONNRESET' && socket.writable) socket.end(`HTTP/1.1 ${clientErrorStatus(err.code)}\r\nConnection: close\r\n\r\n`);
+      // What node would answer without this listener (408 for a timeout, 431 for oversized headers,
+      // else 400), and as node only if no response has started on the socket.
+      const inFlight = (socket as Duplex & { _httpMessage?: http.ServerResponse })._httpMessage;
+      if (err.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) socket.end(`HTTP/1.1 ${clientErrorStatus(err.code)}\r\nConnection: close\r\n\r\n`);
       socket.destroy();
     });
     this.h1.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));

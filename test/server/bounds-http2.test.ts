@@ -185,4 +185,33 @@ describe('HTTP/2 bounds', () => {
     expect(drained.status).toBe(408);
     expect(drained.ms).toBeLessThan(4000);
   });
+
+  it('survives 300 connections of random frames and closes every one of their sockets', async () => {
+    let seed = 42;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const clients: net.Socket[] = [];
+    for (let batch = 0; batch < 6; batch++) {
+      await Promise.all(
+        Array.from({ length: 50 }, () => {
+          const frames = Array.from({ length: 1 + random(6) }, () => {
+            const payload = Buffer.from(Array.from({ length: random(40) }, () => random(256)));
+            return frame(random(10), random(256), random(2) === 0 ? 0 : 1 + 2 * random(4), payload);
+          });
+          const socket = net.connect(port, '127.0.0.1');
+          socket.on('error', () => undefined);
+          socket.on('data', () => undefined);
+          clients.push(socket);
+          socket.write(Buffer.concat([PREFACE, ...frames]));
+          return settle(20);
+        }),
+      );
+    }
+    // Whatever each connection sent, the server closes it: at once, by GOAWAY, or by the 500 ms header timeout.
+    await eventually('every random-frame socket closed by the server', async () => t.server.server.connections === 0, 5000);
+    for (const c of clients) c.destroy();
+    expect((await fetch(`${t.server.url}/health`)).status).toBe(200);
+  });
 });
