@@ -116,6 +116,11 @@ export class SluiceServer {
     return this.sockets.size;
   }
 
+  /** Bytes of request bodies the server holds now (taken from `maxBufferedBodyBytes`). */
+  get bufferedBodyBytes(): number {
+    return this.bodies.budget.used;
+  }
+
   /** Serves `method path` (path may end in `*` to match a prefix). */
   addRoute(method: string, path: string, handler: RouteHandler): this {
     const prefix = path.endsWith('*');
