@@ -24,6 +24,19 @@ export class IngestError extends Error {
   }
 }
 
+/**
+ * An append whose records were stored on some shards and not on others (a write failed there).
+ * `results` holds each record's result in input order, undefined where it was not stored.
+ */
+export class PartialAppendError extends IngestError {
+  constructor(
+    cause: Error,
+    readonly results: readonly ({ readonly shardId: string; readonly sequenceNumber: string } | undefined)[],
+  ) {
+    super('Io', cause.message, { cause });
+  }
+}
+
 export const ingestErrors = {
   streamNotFound: (stream: string) => new IngestError('ResourceNotFoundException', `stream ${stream} not found`),
   streamExists: (stream: string) => new IngestError('ResourceInUseException', `stream ${stream} already exists`),
@@ -37,6 +50,8 @@ export const ingestErrors = {
   closed: () => new IngestError('Closed', 'the log store is closed'),
   corrupt: (where: string, offset: number, why: string) =>
     new IngestError('Corrupt', `corrupt record in ${where} at byte ${offset}: ${why}`),
+  writeFailed: (shardId: string, cause: unknown) =>
+    new IngestError('Io', `shard ${shardId} could not write the records (${cause instanceof Error ? cause.message : String(cause)}); none of them were stored`, { cause }),
   io: (shardId: string, cause: unknown) =>
     new IngestError('Io', `shard ${shardId} stopped accepting writes after an I/O error`, { cause }),
 } as const;

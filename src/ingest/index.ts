@@ -1,7 +1,7 @@
 export { LogStore, type CreateStreamOptions } from './log-store.js';
 export { Stream, MIN_RETENTION_HOURS, MAX_RETENTION_HOURS } from './stream.js';
 export { Shard } from './shard.js';
-export { IngestError, type IngestErrorCode } from './errors.js';
+export { IngestError, PartialAppendError, type IngestErrorCode } from './errors.js';
 export {
   HASH_KEY_MAX,
   evenHashKeyRanges,

@@ -75,6 +75,13 @@ export class SequenceCounter {
     return text;
   }
 
+  /** Hands out `ordinal` next again: the ordinals after it were taken by records that were never written. */
+  rewind(ordinal: number): void {
+    this.next = ordinal;
+    this.low = ordinal % LOW;
+    this.prefix = this.prefixFor(ordinal);
+  }
+
   private prefixFor(ordinal: number): string {
     const shard = String(this.shardIndex).padStart(SHARD_DIGITS, '0');
     return `4${shard}${String(Math.floor(ordinal / LOW)).padStart(ORDINAL_DIGITS - 4, '0')}`;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { assertInside, namedPath } from '../storage/data-paths.js';
 import { encodeBatch } from './batch-encoder.js';
 import { BufferPool } from './buffer-pool.js';
-import { ingestErrors } from './errors.js';
+import { ingestErrors, PartialAppendError } from './errors.js';
 import { evenHashKeyRanges, shardIdOf } from './hashing.js';
 import { listDir } from './log/fs-util.js';
 import { ShardLog, type CommitAck, type LogConfig } from './log/shard-log.js';
@@ -121,14 +121,18 @@ export class Stream {
     return shard;
   }
 
-  /** Resolves once every record is durable, with their shards and sequence numbers in input order. */
+  /**
+   * Resolves once every record is durable, with their shards and sequence numbers in input order.
+   * Rejects once every shard the batch touched has answered, if any failed: with that shard's
+   * error when none stored anything, else with a PartialAppendError saying which records were stored.
+   */
   async append(records: readonly AppendRecord[]): Promise<AppendResult[]> {
     if (this.closed) throw this.status === 'DELETING' ? ingestErrors.streamNotFound(this.name) : ingestErrors.closed();
     if (records.length === 0) return [];
     const batch = encodeBatch(records, this.router, Date.now(), this.pool);
     return new Promise<AppendResult[]>((resolve, reject) => {
       const ack = new BatchAck(batch.chunks.length, batch.results, resolve, reject, this.pool, batch.buffer);
-      for (let i = 0; i < batch.chunks.length; i++) batch.logs[i]!.submit(batch.chunks[i]!, ack);
+      for (let i = 0; i < batch.chunks.length; i++) batch.logs[i]!.submit(batch.chunks[i]!, ack.forShard(batch.logs[i]!.shardId));
     });
   }
 
@@ -269,9 +273,11 @@ function shardDir(streamDir: string | null, shardId: string): string | null {
   return streamDir === null ? null : namedPath(streamDir, shardId);
 }
 
-/** One promise per batch, settled when every shard it touched has committed (or one has failed). */
-class BatchAck implements CommitAck {
-  private failed = false;
+/** One promise per batch, settled when every shard it touched has committed or failed. */
+class BatchAck {
+  private readonly shards: number;
+  private failedShards: Set<string> | undefined;
+  private error: Error | undefined;
 
   constructor(
     private remaining: number,
@@ -280,17 +286,27 @@ class BatchAck implements CommitAck {
     private readonly reject: (err: Error) => void,
     private readonly pool: BufferPool | null,
     private readonly buffer: Buffer,
-  ) {}
-
-  done(): void {
-    if (--this.remaining > 0) return;
-    this.pool?.give(this.buffer);
-    if (!this.failed) this.resolve(this.results);
+  ) {
+    this.shards = remaining;
   }
 
-  fail(err: Error): void {
-    if (!this.failed) this.reject(err);
-    this.failed = true;
-    this.done();
+  forShard(shardId: string): CommitAck {
+    return {
+      done: () => this.settle(),
+      fail: (err: Error) => {
+        (this.failedShards ??= new Set()).add(shardId);
+        this.error ??= err;
+        this.settle();
+      },
+    };
+  }
+
+  private settle(): void {
+    if (--this.remaining > 0) return;
+    this.pool?.give(this.buffer);
+    const failed = this.failedShards;
+    if (!failed) this.resolve(this.results);
+    else if (failed.size === this.shards) this.reject(this.error!);
+    else this.reject(new PartialAppendError(this.error!, this.results.map((r) => (failed.has(r.shardId) ? undefined : r))));
   }
 }

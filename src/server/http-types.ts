@@ -37,56 +37,6 @@ export interface HttpResponse {
 
 export type RouteHandler = (req: HttpRequest, res: HttpResponse) => void | Promise<void>;
 
-export class BodyTooLargeError extends Error {
-  override readonly name = 'BodyTooLargeError';
-}
-
-/**
- * The whole request body. Rejects at once when Content-Length announces more than `limit`
- * bytes, and as soon as a body without one grows past it, so an oversized upload is never
- * buffered whole.
- */
-export function readBody(req: HttpRequest, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (declared > limit) {
-      reject(new BodyTooLargeError(`request body of ${declared} bytes is over the ${limit}-byte limit`));
-      return;
-    }
-    // A known length is copied into one buffer; an unknown one is collected and joined.
-    const exact = Number.isSafeInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
-    const chunks: Buffer[] = [];
-    let length = 0;
-    let failed = false;
-    const fail = (err: Error): void => {
-      if (failed) return;
-      failed = true;
-      reject(err);
-    };
-    req.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      if (length + chunk.length > limit || (exact && length + chunk.length > exact.length)) {
-        fail(new BodyTooLargeError(`request body is over the ${exact ? exact.length : limit}-byte limit`));
-        return;
-      }
-      if (exact) chunk.copy(exact, length);
-      else chunks.push(chunk);
-      length += chunk.length;
-    });
-    req.on('end', () => {
-      if (failed) return;
-      if (exact) {
-        if (length !== exact.length) fail(new Error(`request body ended after ${length} of ${exact.length} bytes`));
-        else resolve(exact);
-      } else {
-        resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length));
-      }
-    });
-    req.on('error', fail);
-    req.on('aborted', () => fail(new Error('request aborted')));
-  });
-}
-
 /** Writes a complete response unless the client has already gone. */
 export function sendBody(res: HttpResponse, status: number, contentType: string, body: string | Buffer, headers: OutgoingHttpHeaders = {}): void {
   if (res.headersSent || res.writableEnded || res.destroyed) return;

@@ -10,11 +10,11 @@ import crypto from 'node:crypto';
 import { apiErrors, ApiError, EVENT_STREAM_CONTENT_TYPE, EventStreamResult, RawJson, type Authorize } from '../ingest/api/index.js';
 import type { Authenticator, SignatureCheck } from './auth/authenticator.js';
 import { receivedRequest } from './auth/request-auth.js';
-import { BodyTooLargeError, readBody, sendBody, type HttpRequest, type HttpResponse, type RouteHandler } from './http-types.js';
+import { bodyLimitFor } from './body-limits.js';
+import { BodyBudgetError, BodyTimeoutError, BodyTooLargeError, endRefusedBody, readBody } from './body-reader.js';
+import { sendBody, type HttpRequest, type HttpResponse, type RouteHandler } from './http-types.js';
 
 export const AMZ_JSON = 'application/x-amz-json-1.1';
-/** Bodies past this are refused before they are buffered (a full PutRecords is ~7 MB of base64). */
-export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /** An AWS JSON service: its operations by name, each taking and giving plain JSON. */
 export interface JsonApi {
@@ -46,14 +46,15 @@ export function jsonTargetRoute(prefix: string, api: JsonApi, auth?: TargetAuth)
         return;
       }
     }
+    const limit = bodyLimitFor(target);
     let body: Buffer;
     try {
-      body = await readBody(req, MAX_BODY_BYTES);
+      body = await readBody(req, limit);
     } catch (err) {
-      if (err instanceof BodyTooLargeError) {
-        sendError(res, requestId, apiErrors.tooLarge(MAX_BODY_BYTES));
-        // Stop the rest of the upload rather than read it: HTTP/1.1 closes, HTTP/2 resets the stream.
-        res.once('finish', () => req.destroy());
+      const refusal = refusalOf(err as Error, limit);
+      if (refusal) {
+        sendError(res, requestId, refusal);
+        endRefusedBody(req, res, err as Error);
       } else {
         req.destroy();
       }
@@ -88,6 +89,14 @@ export function jsonTargetRoute(prefix: string, api: JsonApi, auth?: TargetAuth)
       sendError(res, requestId, err instanceof ApiError ? err : apiErrors.internal(err instanceof Error ? err.message : String(err)));
     }
   };
+}
+
+/** The AWS error for a body that was not read whole, or undefined when the client went away. */
+function refusalOf(err: Error, limit: number): ApiError | undefined {
+  if (err instanceof BodyTooLargeError) return apiErrors.tooLarge(limit);
+  if (err instanceof BodyTimeoutError) return apiErrors.requestTimeout(err.message);
+  if (err instanceof BodyBudgetError) return apiErrors.unavailable(err.message);
+  return undefined;
 }
 
 function sendError(res: HttpResponse, requestId: string, error: ApiError): void {

@@ -8,7 +8,9 @@
  *   HTTP/1.1 Upgrade on <path>                        → addUpgrade(path, …)     (WebSocket)
  *
  * A path ending in `*` matches every path with that prefix. Nothing a client sends may take the
- * process down: socket, parser and session errors close that connection only.
+ * process down: socket, parser and session errors close that connection only. Every connection is
+ * bounded (server-limits.ts): how many, how long each phase may take, how large a body may be and
+ * how many body bytes all requests together may hold.
  *
  * With `tls`, the port speaks TLS only and ALPN decides instead of the first bytes: `h2` goes to
  * the http2 server, `http/1.1` or no ALPN to the http server; the handler table is the same.
@@ -21,15 +23,17 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Duplex } from 'node:stream';
+import { BodyBudget, governBody, type BodyPolicy } from './body-reader.js';
 import { sendBody, type HttpRequest, type HttpResponse, type RouteHandler } from './http-types.js';
 import { Http2Request, Http2Response } from './http2-exchange.js';
+import { Http2Sessions } from './http2-sessions.js';
 import { sniffSocket } from './protocol-sniffer.js';
+import { resolveLimits, type ServerLimits } from './server-limits.js';
 
 export type UpgradeHandler = (req: http.IncomingMessage, socket: Duplex, head: Buffer) => void;
 
-export interface SluiceServerOptions {
-  /** How long a new connection may stay silent before its protocol is known (default 30 s). */
-  readonly sniffTimeoutMs?: number;
+/** Timeouts and limits (server-limits.ts has each one's meaning and default), and the close grace. */
+export interface SluiceServerOptions extends Partial<ServerLimits> {
   /** How long close() lets requests in progress finish before cutting connections (default 5 s). */
   readonly closeGraceMs?: number;
   /** Serve TLS (certificate and key, PEM) instead of plaintext; ALPN offers h2 and http/1.1. */
@@ -57,6 +61,7 @@ const HTTP2_STREAM_WINDOW = 4 * 1024 * 1024;
 const HTTP2_SESSION_WINDOW = 32 * 1024 * 1024;
 
 export class SluiceServer {
+  readonly limits: ServerLimits;
   private readonly net: net.Server;
   private readonly h1: http.Server;
   private readonly h2: http2.Http2Server;
@@ -65,37 +70,53 @@ export class SluiceServer {
   private readonly upgrades: { path: string; prefix: boolean; handler: UpgradeHandler }[] = [];
   private readonly guards: RequestGuard[] = [];
   private readonly sockets = new Set<net.Socket>();
-  private readonly sessions = new Set<http2.ServerHttp2Session>();
+  private readonly sessions: Http2Sessions;
+  private readonly bodies: BodyPolicy;
   private readonly closeHooks: (() => void | Promise<void>)[] = [];
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: SluiceServerOptions = {}) {
+    const limits = (this.limits = resolveLimits(options));
+    this.bodies = { graceMs: limits.bodyGraceMs, minBytesPerSecond: limits.minBodyBytesPerSecond, budget: new BodyBudget(limits.maxBufferedBodyBytes) };
     const handle = (req: HttpRequest, res: HttpResponse): void => this.dispatch(req, res);
-    this.h1 = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, handle as http.RequestListener);
+    this.h1 = http.createServer(
+      {
+        headersTimeout: Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs),
+        requestTimeout: limits.requestTimeoutMs,
+        keepAliveTimeout: limits.idleTimeoutMs,
+        maxHeaderSize: limits.maxHeaderBytes,
+        // How often node checks the two timeouts above: a quarter of the shorter, so each holds within 25 %.
+        connectionsCheckingInterval: Math.max(10, Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4),
+      },
+      handle as http.RequestListener,
+    );
     this.h1.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-      // A parse error on a live socket gets a 400, as Node would send without this listener.
-      if (err.code !== 'ECONNRESET' && socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      // What node would answer without this listener (408 for a timeout, 431 for oversized headers,
+      // else 400), and as node only if no response has started on the socket.
+      const inFlight = (socket as Duplex & { _httpMessage?: http.ServerResponse })._httpMessage;
+      if (err.code !== 'ECONNRESET' && socket.writable && !inFlight?.headersSent) socket.end(`HTTP/1.1 ${clientErrorStatus(err.code)}\r\nConnection: close\r\n\r\n`);
       socket.destroy();
     });
     this.h1.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => this.upgrade(req, socket, head));
     // The http server never listens itself (sockets are handed to it), but its connection
-    // tracking starts on 'listening': that is what enforces headersTimeout against slow clients
-    // and lets closeIdleConnections() find keep-alive sockets.
+    // tracking starts on 'listening': that is what enforces headersTimeout and requestTimeout
+    // against slow clients and lets closeIdleConnections() find keep-alive sockets.
     this.h1.emit('listening');
 
+    this.sessions = new Http2Sessions(limits);
     this.h2 = http2.createServer({
-      maxSessionMemory: 64,
-      settings: { initialWindowSize: HTTP2_STREAM_WINDOW },
+      maxSessionMemory: limits.maxSessionMemoryMb,
+      settings: { initialWindowSize: HTTP2_STREAM_WINDOW, maxConcurrentStreams: limits.maxConcurrentStreams, maxHeaderListSize: limits.maxHeaderBytes },
     });
     // The core stream API rather than 'request' (see http2-exchange.ts): no compatibility layer is set up.
     this.h2.on('stream', (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
       if (headers.expect === '100-continue' && !stream.destroyed) stream.additionalHeaders({ [http2.constants.HTTP2_HEADER_STATUS]: 100 });
-      handle(new Http2Request(stream, headers), new Http2Response(stream));
+      const res = new Http2Response(stream);
+      this.sessions.track(stream.session as http2.ServerHttp2Session, stream, res);
+      handle(new Http2Request(stream, headers), res);
     });
     this.h2.on('session', (session: http2.ServerHttp2Session) => {
       this.sessions.add(session);
-      session.once('close', () => this.sessions.delete(session));
-      session.on('error', () => session.destroy());
       session.once('connect', () => {
         if (!session.destroyed) session.setLocalWindowSize(HTTP2_SESSION_WINDOW);
       });
@@ -103,7 +124,7 @@ export class SluiceServer {
     this.h2.on('sessionError', () => undefined);
 
     if (options.tls) {
-      const secure = tls.createServer({ ...options.tls, ALPNProtocols: ['h2', 'http/1.1'], handshakeTimeout: options.sniffTimeoutMs ?? 30_000 });
+      const secure = tls.createServer({ ...options.tls, ALPNProtocols: ['h2', 'http/1.1'], handshakeTimeout: limits.sniffTimeoutMs });
       // Raw sockets are tracked (and refused while closing) from 'connection', before their handshake.
       secure.on('connection', (socket: net.Socket) => this.track(socket));
       secure.on('secureConnection', (socket: tls.TLSSocket) => {
@@ -115,7 +136,19 @@ export class SluiceServer {
     } else {
       this.net = net.createServer((socket) => this.accept(socket));
     }
+    // Past the cap node closes each new socket as soon as it is accepted.
+    this.net.maxConnections = limits.maxConnections;
     this.net.on('error', () => undefined);
+  }
+
+  /** Connections open now (both protocols, and those still being sniffed). */
+  get connections(): number {
+    return this.sockets.size;
+  }
+
+  /** Bytes of request bodies the server holds now (taken from `maxBufferedBodyBytes`). */
+  get bufferedBodyBytes(): number {
+    return this.bodies.budget.used;
   }
 
   /** Serves `method path` (path may end in `*` to match a prefix). */
@@ -174,7 +207,7 @@ export class SluiceServer {
   private async shutdown(): Promise<void> {
     const stopped = new Promise<void>((resolve) => this.net.close(() => resolve()));
     for (const hook of this.closeHooks) await hook();
-    for (const session of this.sessions) session.close();
+    this.sessions.closeAll();
     this.h1.closeIdleConnections();
     const grace = this.options.closeGraceMs ?? 5000;
     const deadline = Date.now() + grace;
@@ -189,7 +222,7 @@ export class SluiceServer {
 
   private accept(socket: net.Socket): void {
     if (!this.track(socket)) return;
-    sniffSocket(socket, this.options.sniffTimeoutMs ?? 30_000, (protocol) => {
+    sniffSocket(socket, this.limits.sniffTimeoutMs, (protocol) => {
       (protocol === 'http2' ? this.h2 : this.h1).emit('connection', socket);
     });
   }
@@ -219,6 +252,7 @@ export class SluiceServer {
   private dispatch(req: HttpRequest, res: HttpResponse): void {
     res.on('error', () => undefined);
     req.on('error', () => undefined);
+    governBody(req, res, this.bodies);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
@@ -269,6 +303,12 @@ export class SluiceServer {
 function peerAddress(req: HttpRequest): string | undefined {
   if (req instanceof Http2Request) return req.stream.session?.socket?.remoteAddress;
   return (req as http.IncomingMessage).socket?.remoteAddress;
+}
+
+function clientErrorStatus(code: string | undefined): string {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return '408 Request Timeout';
+  if (code === 'HPE_HEADER_OVERFLOW') return '431 Request Header Fields Too Large';
+  return '400 Bad Request';
 }
 
 function notFound(_req: HttpRequest, res: HttpResponse): void {

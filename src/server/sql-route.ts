@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import { BodyTooLargeError, readBody, sendBody, type HttpResponse, type RouteHandler } from './http-types.js';
+import { bodyLimitFor } from './body-limits.js';
+import { endRefusedBody, readBody, refusalStatus } from './body-reader.js';
+import { sendBody, type HttpResponse, type RouteHandler } from './http-types.js';
 import { foreignRequest } from './local-origin.js';
 import { answerEncoder, CONTENT_TYPES, type AnswerFormat } from './pull-answer.js';
 import { PullQuery } from './pull-query.js';
@@ -47,12 +49,21 @@ export function createSqlRoute(address: () => AddressInfo | undefined, dataDir: 
     const format = answerFormat(req.headers.accept);
     if (!format) return fail(res, 406, `answers are ${Object.values(CONTENT_TYPES).join(', ')}`);
     let request: PullRequest;
+    let bytes: Buffer;
     try {
-      const parsed = parseRequest(await readBody(req, PULL_LIMITS.bodyBytes));
+      bytes = await readBody(req, bodyLimitFor('POST /sql'));
+    } catch (e) {
+      const status = refusalStatus(e);
+      if (status === undefined) return void req.destroy();
+      fail(res, status, (e as Error).message);
+      return endRefusedBody(req, res, e as Error);
+    }
+    try {
+      const parsed = parseRequest(bytes);
       if (typeof parsed === 'string') return fail(res, 400, parsed);
       request = parsed;
     } catch (e) {
-      return fail(res, e instanceof BodyTooLargeError ? 413 : 400, `bad request: ${(e as Error).message}`);
+      return fail(res, 400, `bad request: ${(e as Error).message}`);
     }
     if (request.database === '') {
       const known = duckDbPaths();

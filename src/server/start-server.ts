@@ -38,6 +38,8 @@ export interface StartServerOptions extends Omit<KinesisApiOptions, 'throttle'> 
   readonly auth?: Authenticator;
   /** Serve TLS (h2 and http/1.1 by ALPN) instead of plaintext; `url` is then https://. */
   readonly tls?: SluiceServerOptions['tls'];
+  /** Connection timeouts and limits (server-limits.ts). */
+  readonly server?: SluiceServerOptions;
 }
 
 export interface RunningServer {
@@ -62,7 +64,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
   let server: SluiceServer | undefined;
   try {
     api = await createKinesisApi(store, { ...options, throttle: options.throttle ?? true });
-    server = new SluiceServer({ tls: options.tls });
+    server = new SluiceServer({ ...options.server, ...(options.tls ? { tls: options.tls } : {}) });
     server.addRoute('GET', '/health', (_req, res) => sendBody(res, 200, 'application/json', '{"status":"ok"}'));
     const auth = options.auth;
     server.addTarget(KINESIS_TARGET_PREFIX, jsonTargetRoute(KINESIS_TARGET_PREFIX, api, auth && { authenticator: auth, service: 'kinesis' }));

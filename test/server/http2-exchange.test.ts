@@ -1,6 +1,7 @@
 import http2 from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readBody, sendBody } from '../../src/server/http-types.js';
+import { readBody } from '../../src/server/body-reader.js';
+import { sendBody } from '../../src/server/http-types.js';
 import { SluiceServer } from '../../src/server/sluice-server.js';
 
 interface Answer {

@@ -41,7 +41,16 @@ export const apiErrors = {
   invalidIterator: () => new ApiError('InvalidArgumentException', 'Invalid ShardIterator.'),
   expiredNextToken: () => new ApiError('ExpiredNextTokenException', 'The NextToken has expired.'),
   invalidNextToken: () => new ApiError('InvalidArgumentException', 'Invalid NextToken.'),
+  /**
+   * AWS's front end answers an oversized request with HTTP 413 before the service sees it (boto3
+   * reports it as "An error occurred (413)"); the body names it SerializationException, the error
+   * AWS JSON services give a request they cannot read, so SDKs raise a named error they do not retry.
+   */
   tooLarge: (limit: number) => new ApiError('SerializationException', `Request body is larger than ${limit} bytes.`, 413),
+  /** A body that stopped arriving: 408 RequestTimeoutException, which SDKs treat as transient and retry. */
+  requestTimeout: (message: string) => new ApiError('RequestTimeoutException', message, 408),
+  /** AWS's common error for a temporary failure of the server; SDKs retry a 503. */
+  unavailable: (message: string) => new ApiError('ServiceUnavailable', message, 503),
   internal: (message: string) => new ApiError('InternalFailure', message, 500),
 } as const;
 

@@ -11,6 +11,8 @@ export interface SegmentStorage {
   append(chunks: readonly Uint8Array[], position: number): Promise<void>;
   /** Up to `length` bytes from `position`; fewer only at the end of the segment. */
   read(position: number, length: number): Promise<Buffer>;
+  /** Cuts the segment back to `length` bytes, durably: a torn tail at recovery, or a failed append's partial write. */
+  truncate(length: number): Promise<void>;
   /** No more appends; `summary` (the encoded sparse index) is kept so a reopen need not rescan. */
   seal(summary: Uint8Array): Promise<void>;
   /** Releases descriptors; the data stays. */
@@ -75,7 +77,7 @@ export class FileSegmentStorage implements SegmentStorage {
     });
   }
 
-  /** Recovery only: cuts a torn or corrupt tail off the file, durably. */
+  /** Through a descriptor of its own, so it works while the appending one is busy or closed. */
   async truncate(length: number): Promise<void> {
     const fd = await openFile(this.file, 'r+');
     try {
@@ -159,6 +161,16 @@ export class MemorySegmentStorage implements SegmentStorage {
       i++;
     }
     return out;
+  }
+
+  async truncate(length: number): Promise<void> {
+    while (this.starts.length > 0 && this.starts[this.starts.length - 1]! >= length) {
+      this.chunks.pop();
+      this.starts.pop();
+    }
+    const last = this.chunks.length - 1;
+    if (last >= 0) this.chunks[last] = this.chunks[last]!.subarray(0, length - this.starts[last]!);
+    this.size = Math.min(this.size, length);
   }
 
   async seal(): Promise<void> {}

@@ -218,20 +218,44 @@ export class ShardLog {
       await segment.storage.append(chunks, segment.size);
       segment.absorb(chunks);
     } catch (err) {
-      this.failure ??= err instanceof IngestError ? err : ingestErrors.io(this.shardId, err);
+      const error = this.failure ?? (err instanceof IngestError ? err : ingestErrors.writeFailed(this.shardId, err));
+      if (!this.failure) await this.undoFailedWrite();
+      // Chunks queued meanwhile took the ordinals after the failed ones, so they fail with them;
+      // then the next append takes the failed ordinals again and the log has no gap.
+      const later = this.acks.splice(0);
+      this.queue.splice(0);
+      if (!this.failure) this.counter.rewind(this.durableEnd);
       this.inFlight -= chunks.length;
-      for (const ack of acks) ack.fail(this.failure);
+      for (const ack of acks) ack.fail(error);
+      for (const ack of later) ack.fail(error);
       return;
     }
     this.inFlight -= chunks.length;
     for (const ack of acks) ack.done();
   }
 
+  /**
+   * A write that failed (ENOSPC, EIO) may have left part of its frames in the file, whole ones
+   * among them, which recovery would read back as records after a restart although their append
+   * was refused. They are cut off, durably, before the error is answered; the shard then takes
+   * appends again (once space is back they succeed). Only if the cut itself fails does the shard
+   * stop accepting writes until it is reopened.
+   */
+  private async undoFailedWrite(): Promise<void> {
+    const last = this.segments[this.segments.length - 1]!;
+    try {
+      await last.storage.truncate(last.size);
+    } catch (cause) {
+      this.failure = ingestErrors.io(this.shardId, cause);
+    }
+  }
+
   private async roll(): Promise<Segment> {
     const previous = this.segments[this.segments.length - 1]!;
     const next = await this.newSegment(previous.endOrdinal);
     this.segments = [...this.segments, next];
-    await previous.storage.seal(previous.summary());
+    // The .idx only spares a rescan at the next open; without room for it the segment is scanned then.
+    await previous.storage.seal(previous.summary()).catch(() => previous.storage.release());
     return next;
   }
 
@@ -240,8 +264,13 @@ export class ShardLog {
     if (this.dir === null) {
       storage = new MemorySegmentStorage();
     } else {
-      storage = await FileSegmentStorage.create(segmentPath(this.dir, base));
-      await fsyncDir(this.dir);
+      const created = await FileSegmentStorage.create(segmentPath(this.dir, base));
+      // A file left behind would make the next attempt's exclusive create fail for good.
+      await fsyncDir(this.dir).catch(async (err: unknown) => {
+        await created.remove().catch(() => undefined);
+        throw err;
+      });
+      storage = created;
     }
     return new Segment(base, storage, new SparseIndex(this.config.indexIntervalBytes));
   }

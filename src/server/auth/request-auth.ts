@@ -8,7 +8,8 @@
 import { Readable } from 'node:stream';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiError, apiErrors } from '../../ingest/api/errors.js';
-import { BodyTooLargeError, readBody, sendBody, type HttpRequest, type RouteHandler } from '../http-types.js';
+import { endRefusedBody, readBody, refusalStatus } from '../body-reader.js';
+import { sendBody, type HttpRequest, type RouteHandler } from '../http-types.js';
 import type { Authenticator } from './authenticator.js';
 import type { HeaderValue, ReceivedRequest } from './sigv4.js';
 
@@ -68,12 +69,10 @@ export function signedRoute(authenticator: Authenticator, service: string, actio
     try {
       body = await readBody(req, limit);
     } catch (err) {
-      if (err instanceof BodyTooLargeError) {
-        sendBody(res, 413, 'application/json', JSON.stringify({ error: err.message }));
-        res.once('finish', () => req.destroy());
-      } else {
-        req.destroy();
-      }
+      const status = refusalStatus(err);
+      if (status === undefined) return void req.destroy();
+      sendBody(res, status, 'application/json', JSON.stringify({ error: (err as Error).message }));
+      endRefusedBody(req, res, err as Error);
       return;
     }
     try {

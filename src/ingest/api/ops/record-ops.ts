@@ -4,7 +4,9 @@
  * `stream.append` (one group commit, acknowledged only once durable) and writes its JSON by hand.
  */
 
+import { PartialAppendError } from '../../errors.js';
 import { HASH_KEY_MAX } from '../../hashing.js';
+import type { Stream } from '../../stream.js';
 import type { AppendRecord, AppendResult } from '../../types.js';
 import { MIB, type StreamCapacity } from '../capacity.js';
 import { ACCOUNT_ID, ApiError, apiErrors } from '../errors.js';
@@ -135,26 +137,46 @@ const putRecords: Operation = {
 
     const resolved = api.stream(ref, true);
     const capacity = api.capacity(resolved);
-    if (!capacity) return new RawJson(resultJson(await resolved.stream.append(records), records.length, undefined, undefined, resolved.name));
+    if (!capacity) return new RawJson(resultJson(await appendEach(resolved.stream, records), records.length, undefined, undefined, resolved.name));
     api.observeWrites(resolved, records.length, total);
     const { admitted, shardIds } = admit(capacity, resolved, records);
-    const results = admitted.length === 0 ? [] : await resolved.stream.append(admitted.length === records.length ? records : admitted.map((i) => records[i]!));
+    const results = admitted.length === 0 ? [] : await appendEach(resolved.stream, admitted.length === records.length ? records : admitted.map((i) => records[i]!));
     return new RawJson(resultJson(results, records.length, admitted, shardIds, resolved.name));
   },
 };
 
+/**
+ * Appends, and where some shards stored their records and others failed, says which: AWS answers
+ * such records one by one with InternalFailure (and the client retries just those), rather than
+ * failing a request whose other records are in the log.
+ */
+async function appendEach(stream: Stream, records: readonly AppendRecord[]): Promise<readonly (AppendResult | undefined)[]> {
+  try {
+    return await stream.append(records);
+  } catch (err) {
+    if (err instanceof PartialAppendError) return err.results;
+    throw err;
+  }
+}
+
+const INTERNAL_FAILURE = '{"ErrorCode":"InternalFailure","ErrorMessage":"Internal service failure."}';
+
 /** The PutRecords response; `admitted` (when throttling) maps results back to request order. */
-function resultJson(results: AppendResult[], count: number, admitted: number[] | undefined, shardIds: string[] | undefined, stream: string): string {
+function resultJson(results: readonly (AppendResult | undefined)[], count: number, admitted: number[] | undefined, shardIds: string[] | undefined, stream: string): string {
   const parts = new Array<string>(count);
   let failed = 0;
+  const stored = (r: AppendResult | undefined): string => {
+    if (r) return `{"SequenceNumber":"${r.sequenceNumber}","ShardId":"${r.shardId}"}`;
+    failed++;
+    return INTERNAL_FAILURE;
+  };
   if (!admitted || admitted.length === count) {
-    for (let i = 0; i < count; i++) parts[i] = `{"SequenceNumber":"${results[i]!.sequenceNumber}","ShardId":"${results[i]!.shardId}"}`;
+    for (let i = 0; i < count; i++) parts[i] = stored(results[i]);
   } else {
     let next = 0;
     for (let i = 0; i < count; i++) {
       if (admitted[next] === i) {
-        const r = results[next++]!;
-        parts[i] = `{"SequenceNumber":"${r.sequenceNumber}","ShardId":"${r.shardId}"}`;
+        parts[i] = stored(results[next++]);
       } else {
         failed++;
         const message = `Rate exceeded for shard ${shardIds![i]} in stream ${stream} under account ${ACCOUNT_ID}.`;
