@@ -34,6 +34,8 @@ export interface StreamMeta {
   /** Shard indexes are never reused, so a shard id names one shard for the stream's life. */
   readonly nextShardIndex: number;
   readonly shards: readonly ShardMeta[];
+  /** Present while new records are encrypted: the KeyId StartStreamEncryption was given. */
+  readonly encryption?: { readonly keyId: string };
 }
 
 export function rangeOf(shard: ShardMeta): HashKeyRange {
