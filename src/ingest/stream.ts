@@ -147,7 +147,7 @@ export class Stream {
     await this.update(async () => {
       this.encryptionChanges++;
       try {
-        this.meta = { ...this.meta, encryption: { keyId } };
+        this.meta = { ...this.meta, version: 2, encryption: { keyId } };
         await this.persist();
         this.sealing = master;
         await Promise.all(this.openLogs().map((log) => log.setSealing(master)));

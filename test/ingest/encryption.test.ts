@@ -63,6 +63,8 @@ describe('encryption at rest', () => {
 
     const keyFile = path.join(dir, 'keys', 'master.key');
     expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'streams', 'log', 'stream.json'), 'utf8')) as { version: number; encryption: unknown };
+    expect(meta).toMatchObject({ version: 2, encryption: { keyId: 'alias/aws/kinesis' } });
     const disk = onDisk();
     expect(disk).toContain('plain-secret-0');
     expect(disk).not.toContain('hidden-payload');
@@ -92,6 +94,10 @@ describe('encryption at rest', () => {
     await stream.stopEncryption();
     expect(stream.encryptionKeyId).toBeUndefined();
     await stream.append([{ partitionKey: 'k', data: bytes('open-two') }]);
+    // Stopped, but its older segments are still encrypted: the metadata stays at version 2.
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'streams', 'log', 'stream.json'), 'utf8')) as { version: number; encryption?: unknown };
+    expect(meta.version).toBe(2);
+    expect(meta.encryption).toBeUndefined();
     await stream.startEncryption('alias/aws/kinesis');
     await stream.append([{ partitionKey: 'k', data: bytes('sealed-three') }]);
 
