@@ -139,6 +139,15 @@ describe('encryption at rest', () => {
 
     const from = await readAll(shard, { type: 'AT_SEQUENCE_NUMBER', sequenceNumber: results[123]!.sequenceNumber }, 50);
     expect(from.map((r) => text(r.data).replace(/\.+$/, ''))).toEqual(Array.from({ length: 277 }, (_, i) => `r${i + 123}`));
+
+    // A later batch arrives later: AT_TIMESTAMP finds its first record past the earlier blocks.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await stream.append(Array.from({ length: 30 }, (_, i) => ({ partitionKey: 'k', data: bytes(`later-${i}`) })));
+    const all = await readAll(shard);
+    const at = all[400]!.approximateArrivalTimestamp;
+    expect(at).toBeGreaterThan(all[399]!.approximateArrivalTimestamp);
+    const later = await readAll(shard, { type: 'AT_TIMESTAMP', timestamp: at }, 4);
+    expect(later.map((r) => text(r.data))).toEqual(Array.from({ length: 30 }, (_, i) => `later-${i}`));
   });
 
   it('cuts a torn encrypted tail on open, and writes on under a new data key', async () => {
@@ -240,11 +249,16 @@ describe('encryption at rest', () => {
     expect(fingerprintOf('b')).toBe(byId.fingerprint.toString('hex'));
   });
 
-  it('refuses a key file other users can read', async () => {
+  it('refuses a key file other users can read, or one it cannot read exactly', async () => {
     const keyFile = path.join(dir, 'open.key');
     writeKeyFile(keyFile, [hexKey()]);
     fs.chmodSync(keyFile, 0o644);
     await expect(LogStore.open(dir, { ...OPTIONS, kmsKeyFile: keyFile })).rejects.toThrow(/can be read by other users \(mode 644\); chmod 600 it/);
+    const named = path.join(dir, 'named.key');
+    writeKeyFile(named, [`orders ${hexKey()}`]);
+    await expect(LogStore.open(dir, { ...OPTIONS, kmsKeyFile: named })).rejects.toThrow(/line 1: orders is not a KeyId/);
+    writeKeyFile(named, [hexKey().slice(2)]);
+    await expect(LogStore.open(dir, { ...OPTIONS, kmsKeyFile: named })).rejects.toThrow(/line 1: expected 64 hex digits/);
   });
 
   it('encrypts the children of a reshard, and in-memory stores too', async () => {

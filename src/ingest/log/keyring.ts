@@ -131,8 +131,11 @@ async function readKeyFile(file: string): Promise<MasterKey[]> {
     if (line === '' || line.startsWith('#')) return;
     const match = KEY_LINE.exec(line);
     if (!match) throw new Error(`key file ${file} line ${i + 1}: expected 64 hex digits, optionally after a key name`);
-    const name = match[1] === undefined ? undefined : (normalizeKeyId(match[1]) ?? match[1]);
-    if (keys.some((k) => k.name !== undefined && k.name === name)) throw new Error(`key file ${file} line ${i + 1}: ${name} is named twice`);
+    const name = match[1] === undefined ? undefined : normalizeKeyId(match[1]);
+    if (match[1] !== undefined && name === undefined) {
+      throw new Error(`key file ${file} line ${i + 1}: ${match[1]} is not a KeyId (alias/NAME, a key id, or their ARNs)`);
+    }
+    if (name !== undefined && keys.some((k) => k.name === name)) throw new Error(`key file ${file} line ${i + 1}: ${name} is named twice`);
     keys.push(masterKey(name, Buffer.from(match[2]!, 'hex')));
   });
   if (keys.length === 0) throw new Error(`key file ${file} holds no key`);
