@@ -8,7 +8,7 @@ const HELP = `sluice: streaming SQL over Kinesis-style streams
 
   sluice run app.sql --input STREAM=FILE [--input ...] [--output STREAM=FILE] [--rowtime-from COL] [--workers N]
   sluice start [--port 4567] [--host 127.0.0.1] [--data ./data | --memory] [--no-throttle] [--app app.sql ...]
-               [--allow-path DIR ...] [--allow-private-endpoints]
+               [--allow-path DIR ...] [--allow-private-endpoints] [--kms-key-file FILE]
                [--auth users.json] [--tls-cert cert.pem --tls-key key.pem | --tls-self-signed]
                                   serve the Kinesis Data Streams API (AWS SDK and CLI) and run applications over it
   sluice explain app.sql          print the plan of every query in an application

@@ -1,10 +1,11 @@
 /**
  * `sluice start [--port 4567] [--host 127.0.0.1] [--data ./data | --memory] [--no-throttle] [--app app.sql ...]
- * [--allow-path DIR ...] [--allow-private-endpoints]
+ * [--allow-path DIR ...] [--allow-private-endpoints] [--kms-key-file FILE]
  *   [--auth users.json] [--tls-cert cert.pem --tls-key key.pem | --tls-self-signed]`:
  * serves the Kinesis API (AWS SDK over HTTP/2, AWS CLI over HTTP/1.1) on one port until SIGINT or
  * SIGTERM, runs the given applications over the log, then stops taking requests, lets those in
- * flight finish and flushes the log.
+ * flight finish and flushes the log. The key file holds the master keys of encrypted streams
+ * (default DIR/keys/master.key, made on first use).
  */
 
 import { startServer, type RunningServer } from '../server/start-server.js';
@@ -37,13 +38,14 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
   const memory = args.flag('memory');
   const dataDir = memory ? null : (args.single('data') ?? './data');
   const throttle = !args.flag('no-throttle');
+  const kmsKeyFile = args.single('kms-key-file');
   const apps = args.multi('app');
   for (const app of apps) if (!existsSync(app)) throw new CliError(`no such application file: ${app}`);
   const allowPaths = args.multi('allow-path');
   const allowPrivateEndpoints = args.flag('allow-private-endpoints');
   const security = await securityOptions(args, host, dataDir);
   for (const line of security.warnings) io.stderr.write(`sluice: ${line}\n`);
-  const server = await startServer({ port, host, dataDir, throttle, allowPaths, allowPrivateEndpoints, auth: security.auth, tls: security.tls });
+  const server = await startServer({ port, host, dataDir, throttle, allowPaths, allowPrivateEndpoints, auth: security.auth, tls: security.tls, ...(kmsKeyFile !== undefined ? { log: { kmsKeyFile } } : {}) });
   let engine: Engine | null = null;
   try {
     if (apps.length) {

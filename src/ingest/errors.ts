@@ -1,6 +1,7 @@
 /**
  * One error class for the ingest log. `code` names the Kinesis exception the API layer should
- * answer with; codes without a Kinesis counterpart ('Closed', 'Corrupt', 'Io') map to a 500.
+ * answer with; codes without a Kinesis counterpart ('Closed', 'KeyUnavailable', 'Corrupt', 'Io') map
+ * to a 500.
  */
 
 export type IngestErrorCode =
@@ -8,7 +9,9 @@ export type IngestErrorCode =
   | 'ResourceInUseException'
   | 'InvalidArgumentException'
   | 'LimitExceededException'
+  | 'KMSNotFoundException'
   | 'Closed'
+  | 'KeyUnavailable'
   | 'Corrupt'
   | 'Io';
 
@@ -47,7 +50,9 @@ export const ingestErrors = {
   shardClosed: (shardId: string) => new IngestError('InvalidArgumentException', `shard ${shardId} is closed`),
   invalid: (message: string) => new IngestError('InvalidArgumentException', message),
   limit: (message: string) => new IngestError('LimitExceededException', message),
+  kmsNotFound: (message: string) => new IngestError('KMSNotFoundException', message),
   closed: () => new IngestError('Closed', 'the log store is closed'),
+  keyUnavailable: (message: string) => new IngestError('KeyUnavailable', message),
   corrupt: (where: string, offset: number, why: string) =>
     new IngestError('Corrupt', `corrupt record in ${where} at byte ${offset}: ${why}`),
   writeFailed: (shardId: string, cause: unknown) =>

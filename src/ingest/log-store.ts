@@ -4,6 +4,8 @@
  *   <dir>/LOCK                    pid of the process that has the store open
  *   <dir>/streams/<name>/stream.json, <name>/shardId-000000000000/<base ordinal>.seg|.idx
  *   <dir>/trash/                  streams being deleted (renamed first, so deletion is atomic)
+ *   <dir>/keys/master.key         master key of encrypted streams, made on first use (unless
+ *                                 another key file is named)
  *
  * A stream's name becomes its folder's name through src/storage/data-paths.ts (`.a` → `%2Ea`).
  */
@@ -13,6 +15,7 @@ import path from 'node:path';
 import { assertInside, decodeName, encodeName, moveToNamedPath, namedPath } from '../storage/data-paths.js';
 import { ingestErrors } from './errors.js';
 import { fsyncDir, listDir } from './log/fs-util.js';
+import { Keyring } from './log/keyring.js';
 import type { LogConfig } from './log/shard-log.js';
 import { MAX_OPEN_SHARDS } from './router.js';
 import { checkRetentionHours, Stream } from './stream.js';
@@ -46,12 +49,16 @@ export class LogStore {
   ) {}
 
   static async open(dir: string | null, options: LogStoreOptions = {}): Promise<LogStore> {
+    const root = dir === null ? null : path.resolve(dir);
+    const keyring = options.kmsKeyFile !== undefined ? Keyring.fromFile(options.kmsKeyFile) : root === null ? Keyring.inMemory() : Keyring.forDataDir(root);
+    if (options.kmsKeyFile !== undefined) await keyring.check();
     const config: LogConfig = {
       segmentBytes: positive(options.segmentBytes ?? DEFAULTS.segmentBytes, 'segmentBytes'),
       indexIntervalBytes: positive(options.indexIntervalBytes ?? DEFAULTS.indexIntervalBytes, 'indexIntervalBytes'),
       groupCommit: options.groupCommit ?? DEFAULTS.groupCommit,
+      keyring,
     };
-    const store = new LogStore(dir === null ? null : path.resolve(dir), config);
+    const store = new LogStore(root, config);
     if (store.dir !== null) await store.load(store.dir);
     const every = options.retentionCheckMs ?? DEFAULTS.retentionCheckMs;
     if (every > 0) {
@@ -101,6 +108,11 @@ export class LogStore {
     }
   }
 
+  /** The master keys encrypted streams use (StartStreamEncryption's KeyId resolves here). */
+  get keyring(): Keyring {
+    return this.config.keyring;
+  }
+
   getStream(name: string): Stream {
     const stream = this.streams.get(name);
     if (!stream) throw ingestErrors.streamNotFound(name);
@@ -142,20 +154,27 @@ export class LogStore {
   private async load(dir: string): Promise<void> {
     await fs.promises.mkdir(path.join(dir, 'streams'), { recursive: true });
     await lock(dir);
-    await fs.promises.rm(path.join(dir, 'trash'), { recursive: true, force: true });
-    await fs.promises.mkdir(path.join(dir, 'trash'));
-    const streams = path.join(dir, 'streams');
-    for (const entry of await listDir(streams)) {
-      let streamDir = assertInside(streams, path.join(streams, entry));
-      const meta = await readStreamMeta(streamDir);
-      if (!meta) {
-        await fs.promises.rm(streamDir, { recursive: true, force: true });
-        continue;
+    try {
+      await fs.promises.rm(path.join(dir, 'trash'), { recursive: true, force: true });
+      await fs.promises.mkdir(path.join(dir, 'trash'));
+      const streams = path.join(dir, 'streams');
+      for (const entry of await listDir(streams)) {
+        let streamDir = assertInside(streams, path.join(streams, entry));
+        const meta = await readStreamMeta(streamDir);
+        if (!meta) {
+          await fs.promises.rm(streamDir, { recursive: true, force: true });
+          continue;
+        }
+        // A folder from before names were encoded (a leading dot) moves to where its name maps now.
+        if (decodeName(entry) !== meta.name) streamDir = await moveToNamedPath(streams, entry, meta.name);
+        const stream = await Stream.load(streamDir, this.config);
+        if (stream) this.streams.set(stream.name, stream);
+        else await fs.promises.rm(streamDir, { recursive: true, force: true });
       }
-      // A folder from before names were encoded (a leading dot) moves to where its name maps now.
-      if (decodeName(entry) !== meta.name) streamDir = await moveToNamedPath(streams, entry, meta.name);
-      const stream = await Stream.load(streamDir, this.config);
-      if (stream) this.streams.set(stream.name, stream);
+    } catch (err) {
+      // A store that cannot open (a missing master key, say) lets go of its lock, so it can be retried.
+      await this.close().catch(() => undefined);
+      throw err;
     }
   }
 

@@ -26,7 +26,11 @@ export interface ShardMeta {
 }
 
 export interface StreamMeta {
-  readonly version: 1;
+  /**
+   * 2 once the stream has had encrypted segments: a Sluice that predates encryption refuses to open
+   * it, where it would take their headers for damage and cut them off.
+   */
+  readonly version: 1 | 2;
   readonly name: string;
   readonly status: 'ACTIVE';
   readonly createdAt: number;
@@ -34,6 +38,8 @@ export interface StreamMeta {
   /** Shard indexes are never reused, so a shard id names one shard for the stream's life. */
   readonly nextShardIndex: number;
   readonly shards: readonly ShardMeta[];
+  /** Present while new records are encrypted: the KeyId StartStreamEncryption was given. */
+  readonly encryption?: { readonly keyId: string };
 }
 
 export function rangeOf(shard: ShardMeta): HashKeyRange {
@@ -61,7 +67,7 @@ function checkStreamMeta(meta: StreamMeta, dir: string): StreamMeta {
   const fail = (why: string): never => {
     throw new Error(`${path.join(dir, METADATA_FILE)}: ${why}`);
   };
-  if (meta.version !== 1) fail(`unsupported version ${String(meta.version)}`);
+  if (meta.version !== 1 && meta.version !== 2) fail(`unsupported version ${String(meta.version)}`);
   if (typeof meta.name !== 'string' || !Array.isArray(meta.shards)) fail('missing name or shards');
   const open = meta.shards.filter((s) => s.closedAt === undefined).map(rangeOf);
   open.sort((a, b) => (a.startingHashKey < b.startingHashKey ? -1 : 1));

@@ -2,7 +2,8 @@
  * A stream: its shards, the router that places records on the open ones, and the metadata file
  * that survives restarts. Reshards switch routing synchronously, so no record is ever routed to a
  * shard that is already closed; children hold their first commit until the metadata naming them
- * is durable, so no record is acknowledged in a shard a crash could forget.
+ * is durable, so no record is acknowledged in a shard a crash could forget. Encryption is kept in
+ * the metadata too, and switched shard by shard (ShardLog.setSealing).
  */
 
 import fs from 'node:fs';
@@ -13,10 +14,12 @@ import { BufferPool } from './buffer-pool.js';
 import { ingestErrors, PartialAppendError } from './errors.js';
 import { evenHashKeyRanges, shardIdOf } from './hashing.js';
 import { listDir } from './log/fs-util.js';
+import type { MasterKey } from './log/keyring.js';
 import { ShardLog, type CommitAck, type LogConfig } from './log/shard-log.js';
 import { planMerge, planSplit, type ReshardPlan } from './resharding.js';
 import { MAX_OPEN_SHARDS, Router } from './router.js';
 import { Shard } from './shard.js';
+import { parseSequenceNumber } from './sequence-number.js';
 import { rangeOf, readStreamMeta, writeStreamMeta, type ShardMeta, type StreamMeta } from './stream-metadata.js';
 import type { AppendRecord, AppendResult, RetentionReport, StreamDescription, StreamStatus } from './types.js';
 
@@ -41,6 +44,12 @@ export class Stream {
   private updating: Promise<unknown> = Promise.resolve();
   /** Batch buffers come back once written; in memory they are the segment data, so they never do. */
   private readonly pool: BufferPool | null;
+  /** What appends are encrypted under now (shards switch one by one while `encryptionChanges` is odd). */
+  private sealing: MasterKey | undefined;
+  /** The KeyId reported: set once every shard encrypts, cleared before any stops. */
+  private reportedKeyId: string | undefined;
+  /** Counts starts and ends of encryption changes, so a caller can tell whether one overlapped its append. */
+  private encryptionChanges = 0;
 
   private constructor(
     private meta: StreamMeta,
@@ -48,10 +57,13 @@ export class Stream {
     readonly dir: string | null,
     private readonly config: LogConfig,
     shards: readonly Shard[],
+    sealing?: MasterKey,
   ) {
     for (const shard of shards) this.shardsById.set(shard.shardId, shard);
     this.router = this.buildRouter();
     this.pool = dir === null ? null : new BufferPool();
+    this.sealing = sealing;
+    this.reportedKeyId = meta.encryption?.keyId;
   }
 
   static async create(dir: string | null, name: string, shardCount: number, retentionHours: number, config: LogConfig): Promise<Stream> {
@@ -75,9 +87,17 @@ export class Stream {
   static async load(dir: string, config: LogConfig): Promise<Stream | undefined> {
     const meta = await readStreamMeta(dir);
     if (!meta) return undefined;
+    const sealing = meta.encryption ? await masterKeyFor(config, meta.encryption.keyId, meta.name) : undefined;
     const logs = await Promise.all(
       meta.shards.map((m) =>
-        ShardLog.recover(m.shardId, m.index, shardDir(dir, m.shardId)!, config, m.closedAt !== undefined ? { endingOrdinal: m.endingOrdinal ?? 0 } : undefined),
+        ShardLog.recover(
+          m.shardId,
+          m.index,
+          shardDir(dir, m.shardId)!,
+          config,
+          m.closedAt !== undefined ? { endingOrdinal: m.endingOrdinal ?? 0 } : undefined,
+          sealing,
+        ),
       ),
     );
     // Children of a reshard that crashed before its metadata was written never took a record.
@@ -85,7 +105,7 @@ export class Stream {
     for (const name of await listDir(dir)) {
       if (name.startsWith('shardId-') && !known.has(name)) await fs.promises.rm(assertInside(dir, path.join(dir, name)), { recursive: true, force: true });
     }
-    return new Stream(meta, dir, config, meta.shards.map((m, i) => new Shard(m, logs[i]!)));
+    return new Stream(meta, dir, config, meta.shards.map((m, i) => new Shard(m, logs[i]!)), sealing);
   }
 
   get name(): string {
@@ -98,6 +118,62 @@ export class Stream {
 
   get retentionHours(): number {
     return this.meta.retentionHours;
+  }
+
+  /** The KeyId new records are encrypted under, or undefined while they are stored plain. */
+  get encryptionKeyId(): string | undefined {
+    return this.reportedKeyId;
+  }
+
+  /** Read before an append and pass to `appendedEncrypted` after it. */
+  get encryptionEpoch(): number {
+    return this.encryptionChanges;
+  }
+
+  /**
+   * Whether every record of an append is stored encrypted: what the stream reported when it began,
+   * unless an encryption change overlapped it; then the shards are asked.
+   */
+  appendedEncrypted(results: readonly AppendResult[], epoch: number): boolean {
+    if (epoch === this.encryptionChanges && epoch % 2 === 0) return this.reportedKeyId !== undefined;
+    return results.every((r) => this.shardsById.get(r.shardId)?.log.sealedAt(parseSequenceNumber(r.sequenceNumber)?.ordinal ?? -1) === true);
+  }
+
+  /**
+   * Encrypts the records appended from now on under the master key `keyId` names (throws
+   * KMSNotFoundException before changing anything if it names none). Older records stay as stored.
+   */
+  async startEncryption(keyId: string): Promise<void> {
+    const master = await this.config.keyring.resolve(keyId);
+    await this.update(async () => {
+      this.encryptionChanges++;
+      try {
+        this.meta = { ...this.meta, version: 2, encryption: { keyId } };
+        await this.persist();
+        this.sealing = master;
+        await Promise.all(this.openLogs().map((log) => log.setSealing(master)));
+        this.reportedKeyId = keyId;
+      } finally {
+        this.encryptionChanges++;
+      }
+    });
+  }
+
+  /** Stores the records appended from now on plain; encrypted ones stay encrypted. */
+  async stopEncryption(): Promise<void> {
+    await this.update(async () => {
+      this.encryptionChanges++;
+      try {
+        this.reportedKeyId = undefined;
+        const { encryption: _, ...plain } = this.meta;
+        this.meta = plain;
+        await this.persist();
+        this.sealing = undefined;
+        await Promise.all(this.openLogs().map((log) => log.setSealing(undefined)));
+      } finally {
+        this.encryptionChanges++;
+      }
+    });
   }
 
   describe(): StreamDescription {
@@ -206,7 +282,7 @@ export class Stream {
     if (this.router.targets.length - plan.closing.length + plan.children.length > MAX_OPEN_SHARDS) {
       throw ingestErrors.limit(`stream ${this.name} would have more than ${MAX_OPEN_SHARDS} open shards`);
     }
-    const logs = await Promise.all(plan.children.map((m) => ShardLog.create(m.shardId, m.index, shardDir(this.dir, m.shardId), this.config)));
+    const logs = await Promise.all(plan.children.map((m) => ShardLog.create(m.shardId, m.index, shardDir(this.dir, m.shardId), this.config, this.sealing)));
     let release!: () => void;
     let abort!: (err: unknown) => void;
     const gate = new Promise<void>((resolve, reject) => {
@@ -257,6 +333,10 @@ export class Stream {
     return write;
   }
 
+  private openLogs(): ShardLog[] {
+    return [...this.shardsById.values()].filter((s) => s.open).map((s) => s.log);
+  }
+
   private buildRouter(): Router {
     const open = [...this.shardsById.values()].filter((s) => s.open);
     const ranges = open.map((s) => rangeOf(s.meta));
@@ -265,6 +345,14 @@ export class Stream {
       order.map((i) => open[i]!.log),
       order.map((i) => ranges[i]!),
     );
+  }
+}
+
+async function masterKeyFor(config: LogConfig, keyId: string, stream: string): Promise<MasterKey> {
+  try {
+    return await config.keyring.resolve(keyId, false);
+  } catch (err) {
+    throw ingestErrors.keyUnavailable(`stream ${stream} is encrypted under KeyId ${keyId}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

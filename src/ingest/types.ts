@@ -24,6 +24,8 @@ export interface ShardRecord {
   readonly partitionKey: string;
   readonly explicitHashKey?: string;
   readonly data: Uint8Array;
+  /** Stored encrypted (written while its stream was); absent for records stored plain. */
+  readonly encrypted?: true;
 }
 
 export type StartingPosition =
@@ -95,6 +97,11 @@ export interface LogStoreOptions {
   readonly groupCommit?: boolean;
   /** How often the store expires old segments on its own; 0 turns the timer off (default 60 s). */
   readonly retentionCheckMs?: number;
+  /**
+   * The key file of master keys for encrypted streams (see log/keyring.ts). Default: the
+   * directory's keys/master.key, made on first use; an in-memory store keeps one key in memory.
+   */
+  readonly kmsKeyFile?: string;
 }
 
 export interface RetentionReport {

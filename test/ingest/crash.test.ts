@@ -15,9 +15,9 @@ interface Ack {
 }
 
 /** Runs the writer until it has acknowledged `acks` records, then kills it with SIGKILL. */
-function runAndKill(dir: string, acks: number): Promise<Ack[]> {
+function runAndKill(dir: string, acks: number, encrypt: boolean): Promise<Ack[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [writer, dir, '4'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [writer, dir, '4', ...(encrypt ? ['encrypt'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let lines = 0;
     let stderr = '';
@@ -54,9 +54,12 @@ describe('kill -9 during appends', () => {
     removeDir(dir);
   });
 
-  it('keeps every acknowledged record, in order per shard, with no corrupt record', async () => {
+  it.each([
+    ['plain', false],
+    ['encrypted', true],
+  ])('keeps every acknowledged record, in order per shard, with no corrupt record (%s)', async (_, encrypt) => {
     for (const round of [1, 2]) {
-      const acked = await runAndKill(dir, round * 20_000);
+      const acked = await runAndKill(dir, round * 20_000, encrypt);
       expect(acked.length).toBeGreaterThanOrEqual(round * 20_000);
 
       const store = await LogStore.open(dir, { retentionCheckMs: 0 });
@@ -68,6 +71,7 @@ describe('kill -9 during appends', () => {
           const records = await readAll(shard, { type: 'TRIM_HORIZON' }, 5000);
           for (let i = 0; i < records.length; i++) {
             const record = records[i]!;
+            expect(record.encrypted ?? false).toBe(encrypt);
             if (i > 0) expect(compareSequenceNumbers(records[i - 1]!.sequenceNumber, record.sequenceNumber)).toBeLessThan(0);
             const [word, n, pad] = text(record.data).split(' ');
             expect(word).toBe('record');

@@ -1,14 +1,16 @@
 import { execFile } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
-import { CreateStreamCommand, ListStreamsCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, ListStreamsCommand, PutRecordCommand, StartStreamEncryptionCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../src/cli/args.js';
 import { START_BOOLEAN_FLAGS, startCommand } from '../../src/cli/start.js';
 import { LogStore } from '../../src/ingest/log-store.js';
 import type { RunningServer } from '../../src/server/index.js';
-import { clientFor, settle, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { clientFor, settle, startTestServer, tempDir, untilActive, type TestServer } from './helpers.js';
 
 const run = promisify(execFile);
 /** Debian's AWS CLI (apt-get install awscli), never a pyenv shim that may shadow it on PATH. */
@@ -44,6 +46,46 @@ describe('sluice start', () => {
       expect(read.records.map((r) => Buffer.from(r.data).toString())).toEqual(['kept']);
     } finally {
       await store.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('sluice start --kms-key-file', () => {
+  it('encrypts under the named key file, and refuses to start without it', async () => {
+    const dir = tempDir();
+    const keyFile = path.join(dir, 'team.key');
+    fs.writeFileSync(keyFile, `${crypto.randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+    const io = { stdout: new PassThrough(), stderr: new PassThrough() };
+    const startArgs = (file: string) => parseArgs(['start', '--port', '0', '--data', dir, '--no-throttle', '--kms-key-file', file], ['help', ...START_BOOLEAN_FLAGS]);
+    try {
+      let stop!: () => void;
+      let server!: RunningServer;
+      const done = startCommand(startArgs(keyFile), { ...io, stop: new Promise<void>((resolve) => (stop = resolve)), onListening: (s) => (server = s) });
+      while (!server) await settle(10);
+      const client = clientFor(server.url);
+      await client.send(new CreateStreamCommand({ StreamName: 'sealed', ShardCount: 1 }));
+      await settle(250);
+      await client.send(new StartStreamEncryptionCommand({ StreamName: 'sealed', EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' }));
+      await untilActive(client, 'sealed');
+      const put = await client.send(new PutRecordCommand({ StreamName: 'sealed', PartitionKey: 'k', Data: Buffer.from('under-the-team-key') }));
+      expect(put.EncryptionType).toBe('KMS');
+      client.destroy();
+      stop();
+      await done;
+      expect(fs.existsSync(path.join(dir, 'keys'))).toBe(false);
+
+      await expect(startCommand(startArgs(path.join(dir, 'absent.key')), io)).rejects.toThrow(/absent\.key does not exist/);
+      await expect(LogStore.open(dir, { retentionCheckMs: 0 })).rejects.toThrow(/stream sealed is encrypted under KeyId alias\/aws\/kinesis: key file .*master\.key does not exist/);
+      const store = await LogStore.open(dir, { retentionCheckMs: 0, kmsKeyFile: keyFile });
+      try {
+        const shard = store.getStream('sealed').shard(put.ShardId!);
+        const read = await shard.read(shard.position({ type: 'TRIM_HORIZON' }));
+        expect(read.records.map((r) => Buffer.from(r.data).toString())).toEqual(['under-the-team-key']);
+      } finally {
+        await store.close();
+      }
+    } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -91,6 +133,10 @@ describe.skipIf(!fs.existsSync(AWS))('the AWS CLI over HTTP/1.1', () => {
     expect(got.Records[0]!.SequenceNumber).toBe(put.SequenceNumber);
     const listed = (await aws('list-streams')) as { StreamNames: string[] };
     expect(listed.StreamNames).toEqual(['cli']);
+    await aws('start-stream-encryption', '--stream-name', 'cli', '--encryption-type', 'KMS', '--key-id', 'alias/aws/kinesis');
+    await untilActive(t.client, 'cli');
+    const sealed = (await aws('describe-stream-summary', '--stream-name', 'cli')) as { StreamDescriptionSummary: { EncryptionType: string; KeyId: string } };
+    expect(sealed.StreamDescriptionSummary).toMatchObject({ EncryptionType: 'KMS', KeyId: 'alias/aws/kinesis' });
     const missing = await run(AWS, ['--endpoint-url', t.server.url, '--no-cli-pager', 'kinesis', 'describe-stream', '--stream-name', 'nope'], { env }).catch(
       (err: { stderr: string }) => err,
     );

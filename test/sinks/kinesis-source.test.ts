@@ -109,6 +109,28 @@ describe('KinesisStreamAsSource', () => {
     for (const ns of byUser.values()) expect(ns).toEqual([...ns].sort((a, b) => a - b));
   });
 
+  it('reads an encrypted stream as plain records (the delivery buffer holds them plain, as Firehose would)', async () => {
+    dir = tempDir();
+    t = await startFirehoseServer(dir);
+    const stream = await t.server.store.createStream('clicks', 2);
+    await stream.startEncryption('alias/aws/kinesis');
+    await append(0, 50);
+    await t.client.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: 'sealed',
+        DeliveryStreamType: 'KinesisStreamAsSource',
+        KinesisStreamSourceConfiguration: { KinesisStreamARN: STREAM_ARN, RoleARN: ROLE },
+        ExtendedS3DestinationConfiguration: { RoleARN: ROLE, BucketARN: 'arn:aws:s3:::bucket', BufferingHints: { IntervalInSeconds: 900 } },
+      }),
+    );
+    await waitFor(() => buffered('sealed') === 50);
+    const name = path.join(dir, 'firehose', 'sealed');
+    const records = listFiles(name)
+      .filter((f) => f.startsWith('buffer-'))
+      .flatMap((f) => readFrames(fs.readFileSync(path.join(name, f))).map((r) => (JSON.parse(Buffer.from(r).toString()) as { n: number }).n));
+    expect(records.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
   it('loses nothing after a crash: what a checkpoint names is already durable in the buffer', async () => {
     dir = tempDir();
     t = await startFirehoseServer(dir);

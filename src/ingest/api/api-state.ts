@@ -28,6 +28,8 @@ export interface StreamState {
   mode: StreamMode;
   tags: Record<string, string>;
   consumers: ConsumerState[];
+  /** When StartStreamEncryption applied a key (epoch ms, the last 24 hours' worth): AWS allows 25 a day. */
+  keyApplications?: number[];
 }
 
 interface StateFile {

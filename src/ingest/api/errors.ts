@@ -63,6 +63,7 @@ export function toApiError(err: unknown): ApiError {
       case 'ResourceInUseException':
       case 'InvalidArgumentException':
       case 'LimitExceededException':
+      case 'KMSNotFoundException':
         return new ApiError(err.code, err.message);
       default:
         return apiErrors.internal(err.message);

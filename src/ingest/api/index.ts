@@ -6,6 +6,7 @@
 import type { LogStore } from '../log-store.js';
 import { KinesisApi, type KinesisApiOptions, type Operation } from './kinesis-api.js';
 import { consumerOperations } from './ops/consumer-ops.js';
+import { encryptionOperations } from './ops/encryption-ops.js';
 import { readOperations } from './ops/read-ops.js';
 import { recordOperations } from './ops/record-ops.js';
 import { shardOperations } from './ops/shard-ops.js';
@@ -17,6 +18,7 @@ export const KINESIS_TARGET_PREFIX = 'Kinesis_20131202.';
 
 export const kinesisOperations: readonly [string, Operation][] = [
   ...streamOperations,
+  ...encryptionOperations,
   ...shardOperations,
   ...recordOperations,
   ...readOperations,

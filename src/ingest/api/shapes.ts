@@ -28,12 +28,19 @@ export function shardShape(shard: Shard): object {
 
 export function recordShape(record: ShardRecord): object {
   const data = record.data;
-  return {
+  const shape = {
     SequenceNumber: record.sequenceNumber,
     ApproximateArrivalTimestamp: epochSeconds(record.approximateArrivalTimestamp),
     Data: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'),
     PartitionKey: record.partitionKey,
   };
+  return record.encrypted ? { ...shape, EncryptionType: 'KMS' } : shape;
+}
+
+/** DescribeStream's and DescribeStreamSummary's EncryptionType, and KeyId while encrypted. */
+export function encryptionShape(resolved: ResolvedStream): object {
+  const keyId = resolved.stream.encryptionKeyId;
+  return keyId === undefined ? { EncryptionType: 'NONE' } : { EncryptionType: 'KMS', KeyId: keyId };
 }
 
 /** Bytes a record counts for against read limits: data plus partition key. */

@@ -8,12 +8,19 @@
  *
  * The length comes first so a reader can step over records without decoding them; the checksum
  * covers everything after itself, so a torn or overwritten tail fails it.
+ *
+ * An encrypted segment (segment-cipher.ts) holds sealed frames instead: the same 28-byte header
+ * with format version 2, the first ordinal, the arrival time all its records share and, at 24, a
+ * u16 record count; then the AES-256-GCM ciphertext of that many version-1 frames and the 16-byte
+ * tag. The checksum covers the ciphertext, so torn tails are found without the key.
  */
 
 import { crc32 } from './checksum.js';
 
 export const FRAME_HEADER_BYTES = 28;
 export const FRAME_VERSION = 1;
+export const SEALED_FRAME_VERSION = 2;
+export const SEAL_TAG_BYTES = 16;
 /** Frames claiming more are treated as corruption rather than trusted for an allocation. */
 export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 export const MAX_PARTITION_KEY_BYTES = 0xffff;
@@ -22,6 +29,8 @@ export const OFFSET_CHECKSUM = 4;
 export const OFFSET_ORDINAL = 8;
 export const OFFSET_TIMESTAMP = 16;
 export const OFFSET_KEY_LENGTH = 24;
+/** In a sealed frame, where a plain frame has its key lengths. */
+export const OFFSET_RECORD_COUNT = 24;
 export const OFFSET_HASH_KEY_LENGTH = 26;
 export const OFFSET_VERSION = 27;
 
@@ -36,9 +45,16 @@ export function checkFrame(bytes: Uint8Array, view: DataView, p: number, end: nu
   const length = view.getUint32(p, true);
   if (length < FRAME_HEADER_BYTES || length > MAX_FRAME_BYTES) return -1;
   if (end - p < length) return FRAME_INCOMPLETE;
-  if (bytes[p + OFFSET_VERSION] !== FRAME_VERSION) return -2;
-  const keys = view.getUint16(p + OFFSET_KEY_LENGTH, true) + bytes[p + OFFSET_HASH_KEY_LENGTH]!;
-  if (FRAME_HEADER_BYTES + keys > length) return -3;
+  const version = bytes[p + OFFSET_VERSION];
+  if (version === FRAME_VERSION) {
+    const keys = view.getUint16(p + OFFSET_KEY_LENGTH, true) + bytes[p + OFFSET_HASH_KEY_LENGTH]!;
+    if (FRAME_HEADER_BYTES + keys > length) return -3;
+  } else if (version === SEALED_FRAME_VERSION) {
+    const count = view.getUint16(p + OFFSET_RECORD_COUNT, true);
+    if (count === 0 || FRAME_HEADER_BYTES * (count + 1) + SEAL_TAG_BYTES > length) return -3;
+  } else {
+    return -2;
+  }
   const expected = view.getUint32(p + OFFSET_CHECKSUM, true);
   if (crc32(bytes, view, p + OFFSET_ORDINAL, p + length) !== expected) return -4;
   return length;
@@ -51,7 +67,7 @@ export function frameProblem(code: number): string {
     case -2:
       return 'unknown format version';
     case -3:
-      return 'key lengths overrun the frame';
+      return 'lengths overrun the frame';
     case -4:
       return 'checksum mismatch';
     default:
@@ -61,6 +77,15 @@ export function frameProblem(code: number): string {
 
 export function frameOrdinal(view: DataView, p: number): number {
   return view.getFloat64(p + OFFSET_ORDINAL, true);
+}
+
+export function isSealed(bytes: Uint8Array, p: number): boolean {
+  return bytes[p + OFFSET_VERSION] === SEALED_FRAME_VERSION;
+}
+
+/** Records a whole, checked frame holds: 1, or a sealed frame's count. */
+export function frameCount(view: DataView, p: number): number {
+  return view.getUint8(p + OFFSET_VERSION) === SEALED_FRAME_VERSION ? view.getUint16(p + OFFSET_RECORD_COUNT, true) : 1;
 }
 
 export function frameTimestamp(view: DataView, p: number): number {

@@ -1,10 +1,12 @@
 /**
  * One segment of a shard: a run of consecutive ordinals in one append-only file, its sparse index,
- * and the durable end readers may read up to. Segments are only ever deleted whole.
+ * and the durable end readers may read up to. Segments are only ever deleted whole. An encrypted
+ * segment has a cipher, whose header comes before the first frame.
  */
 
 import path from 'node:path';
-import { frameOrdinal, frameTimestamp, viewOf } from './record-format.js';
+import { frameCount, frameOrdinal, frameTimestamp, viewOf } from './record-format.js';
+import type { SegmentCipher } from './segment-cipher.js';
 import { encodeSummary, SparseIndex, type SegmentSummary } from './sparse-index.js';
 import type { SegmentStorage } from './segment-storage.js';
 
@@ -26,7 +28,9 @@ export function segmentPath(shardDir: string, base: number): string {
 
 export class Segment {
   /** Durable bytes; readers never look past them. */
-  size = 0;
+  size: number;
+  /** Where the first frame starts: after the encryption header, if any. */
+  readonly dataStart: number;
   /** One past the last durable ordinal. */
   endOrdinal: number;
   firstTimestamp = Number.NEGATIVE_INFINITY;
@@ -39,12 +43,15 @@ export class Segment {
     readonly base: number,
     readonly storage: SegmentStorage,
     readonly index: SparseIndex,
+    readonly cipher?: SegmentCipher,
   ) {
     this.endOrdinal = base;
+    this.dataStart = cipher ? cipher.header.length : 0;
+    this.size = this.dataStart;
   }
 
-  static fromSummary(base: number, storage: SegmentStorage, intervalBytes: number, summary: SegmentSummary): Segment {
-    const segment = new Segment(base, storage, SparseIndex.fromEntries(intervalBytes, summary.entries));
+  static fromSummary(base: number, storage: SegmentStorage, intervalBytes: number, summary: SegmentSummary, cipher?: SegmentCipher): Segment {
+    const segment = new Segment(base, storage, SparseIndex.fromEntries(intervalBytes, summary.entries), cipher);
     segment.size = summary.size;
     segment.endOrdinal = summary.endOrdinal;
     segment.firstTimestamp = summary.firstTimestamp;
@@ -54,6 +61,11 @@ export class Segment {
 
   get count(): number {
     return this.endOrdinal - this.base;
+  }
+
+  /** Byte offset to start scanning from to find `ordinal`. */
+  offsetOf(ordinal: number): number {
+    return Math.max(this.dataStart, this.index.offsetForOrdinal(ordinal));
   }
 
   /** Accounts for chunks just made durable at the end of the segment (whole frames only). */
@@ -75,13 +87,13 @@ export class Segment {
     this.size = offset;
   }
 
-  /** Records a frame already known to be valid, found at `offset` in the segment. */
+  /** Records a frame already known to be valid, found at `offset` in the segment (a sealed one's records share its time). */
   noteFrame(view: DataView, p: number, offset: number): void {
     const ordinal = frameOrdinal(view, p);
     const timestamp = frameTimestamp(view, p);
     this.index.note(ordinal, timestamp, offset);
     if (this.endOrdinal === this.base) this.firstTimestamp = timestamp;
-    this.endOrdinal = ordinal + 1;
+    this.endOrdinal = ordinal + frameCount(view, p);
     this.lastTimestamp = timestamp;
   }
 

@@ -2,16 +2,19 @@
  * A shard's log: its segments, its ordinal counter, and the group commit that makes appends
  * durable. One writer loop owns the segment files: it commits whatever is queued (one write
  * through an O_DSYNC descriptor, which returns once the bytes are on disk), and runs maintenance
- * (rolls for retention, sealing on close) between commits, so those never interleave. Readers
- * work from a snapshot of the segment list.
+ * (rolls for retention, sealing on close, switching encryption) between commits, so those never
+ * interleave. Readers work from a snapshot of the segment list. While the log has a master key,
+ * the segments it starts are encrypted and each commit is sealed just before its write.
  */
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { IngestError, ingestErrors } from '../errors.js';
 import { SequenceCounter } from '../sequence-number.js';
-import { fsyncDir, listDir } from './fs-util.js';
+import { fsyncDir, listDir, writeFileAtomic } from './fs-util.js';
+import type { Keyring, MasterKey } from './keyring.js';
 import { Segment, segmentBaseOf, segmentPath } from './segment.js';
+import { readSegmentHead, SegmentCipher, startsWithHeader } from './segment-cipher.js';
 import { scanSegment } from './segment-scan.js';
 import { FileSegmentStorage, MemorySegmentStorage, type SegmentStorage } from './segment-storage.js';
 import { decodeSummary, SparseIndex } from './sparse-index.js';
@@ -20,6 +23,8 @@ export interface LogConfig {
   readonly segmentBytes: number;
   readonly indexIntervalBytes: number;
   readonly groupCommit: boolean;
+  /** Unwraps the data keys of encrypted segments. */
+  readonly keyring: Keyring;
 }
 
 /** Told when a chunk it submitted is durable, or will never be. */
@@ -43,6 +48,8 @@ export class ShardLog {
   private readonly chores: (() => Promise<void>)[] = [];
   /** Commits wait for this first (see hold). */
   private gate: Promise<void> | undefined;
+  /** New segments are encrypted under this master key; plain while undefined. */
+  private sealing: MasterKey | undefined;
 
   private constructor(
     readonly shardId: string,
@@ -56,8 +63,9 @@ export class ShardLog {
   }
 
   /** A new, empty shard log; its first segment file exists (durably) when this resolves. */
-  static async create(shardId: string, shardIndex: number, dir: string | null, config: LogConfig): Promise<ShardLog> {
+  static async create(shardId: string, shardIndex: number, dir: string | null, config: LogConfig, sealing?: MasterKey): Promise<ShardLog> {
     const log = new ShardLog(shardId, shardIndex, dir, config, 0);
+    log.sealing = sealing;
     if (dir !== null) await fs.promises.mkdir(dir, { recursive: true });
     log.segments = [await log.newSegment(0)];
     return log;
@@ -66,6 +74,7 @@ export class ShardLog {
   /**
    * Reopens a shard's log from its files. The last segment of an open shard is scanned and cut back
    * to its valid prefix; sealed segments load their .idx instead, unless it is missing or stale.
+   * An open shard then appends under `sealing`; after a crash, never under an old data key.
    */
   static async recover(
     shardId: string,
@@ -73,6 +82,7 @@ export class ShardLog {
     dir: string,
     config: LogConfig,
     closedAt?: { endingOrdinal: number },
+    sealing?: MasterKey,
   ): Promise<ShardLog> {
     const closed = closedAt !== undefined;
     await fs.promises.mkdir(dir, { recursive: true });
@@ -80,15 +90,22 @@ export class ShardLog {
     for (const name of names) if (name.endsWith('.tmp')) await fs.promises.rm(path.join(dir, name), { force: true });
     const bases = names.map(segmentBaseOf).filter((b): b is number => b !== undefined).sort((a, b) => a - b);
     const segments: Segment[] = [];
+    let scannedLast = false;
     for (let i = 0; i < bases.length; i++) {
       const active = i === bases.length - 1 && !closed;
-      segments.push(await recoverSegment(segmentPath(dir, bases[i]!), bases[i]!, active, config));
+      const recovered = await recoverSegment(segmentPath(dir, bases[i]!), bases[i]!, active, config);
+      segments.push(recovered.segment);
+      scannedLast = recovered.scanned;
     }
     const next = Math.max(segments[segments.length - 1]?.endOrdinal ?? 0, closedAt?.endingOrdinal ?? 0);
     const log = new ShardLog(shardId, shardIndex, dir, config, next);
     log.closed = closed;
+    log.sealing = sealing;
     log.segments = !closed && segments.length === 0 ? [await log.newSegment(next)] : segments;
     for (const segment of segments) log.lastTimestamp = Math.max(log.lastTimestamp, segment.lastTimestamp);
+    // Without a clean close, records past the durable end may have reached the disk under their
+    // nonces; their ordinals are handed out again, so they must go under another key.
+    await log.matchSealing(scannedLast);
     return log;
   }
 
@@ -122,6 +139,23 @@ export class ShardLog {
     this.queue.push(chunk);
     this.acks.push(ack);
     if (!this.writing) void this.writeLoop();
+  }
+
+  /** Segments started from now on are encrypted under `master` (plain if undefined), the one taking appends first. */
+  setSealing(master: MasterKey | undefined): Promise<void> {
+    return this.chore(async () => {
+      this.sealing = master;
+      await this.matchSealing(false);
+    });
+  }
+
+  /** Whether the record at `ordinal` is stored encrypted. */
+  sealedAt(ordinal: number): boolean {
+    const segments = this.segments;
+    for (let i = segments.length - 1; i >= 0; i--) {
+      if (segments[i]!.base <= ordinal) return segments[i]!.cipher !== undefined && ordinal < segments[i]!.endOrdinal;
+    }
+    return false;
   }
 
   /** Commits wait for `gate` (a child shard waits until the metadata naming it is durable). */
@@ -215,8 +249,9 @@ export class ShardLog {
       if (this.failure) throw this.failure;
       let segment = this.segments[this.segments.length - 1]!;
       if (segment.size >= this.config.segmentBytes) segment = await this.roll();
-      await segment.storage.append(chunks, segment.size);
-      segment.absorb(chunks);
+      const frames = segment.cipher ? [segment.cipher.seal(chunks)] : chunks;
+      await segment.storage.append(frames, segment.size);
+      segment.absorb(frames);
     } catch (err) {
       const error = this.failure ?? (err instanceof IngestError ? err : ingestErrors.writeFailed(this.shardId, err));
       if (!this.failure) await this.undoFailedWrite();
@@ -259,10 +294,35 @@ export class ShardLog {
     return next;
   }
 
-  private async newSegment(base: number): Promise<Segment> {
+  /**
+   * Makes the segment taking appends match `sealing`: one holding records is rolled, an empty one
+   * replaced by a fresh one of the same base. `freshKey` also leaves its data key behind.
+   */
+  private async matchSealing(freshKey: boolean): Promise<void> {
+    const last = this.segments[this.segments.length - 1];
+    if (!last || this.closed || this.failure) return;
+    const matches = last.cipher ? !freshKey && last.cipher.wrappedBy(this.sealing) : this.sealing === undefined;
+    if (matches) return;
+    if (last.count > 0) {
+      await this.roll();
+      return;
+    }
+    await last.storage.release();
+    this.segments = [...this.segments.slice(0, -1), await this.newSegment(last.base, true)];
+  }
+
+  /** A new segment, or one replacing an empty segment of the same base (`replace`). */
+  private async newSegment(base: number, replace = false): Promise<Segment> {
+    const cipher = this.sealing ? SegmentCipher.create(this.sealing) : undefined;
     let storage: SegmentStorage;
     if (this.dir === null) {
       storage = new MemorySegmentStorage();
+      if (cipher) await storage.append([cipher.header], 0);
+    } else if (cipher || replace) {
+      // The file appears with its header (tmp, fsync, rename), so no segment has a torn header.
+      const file = segmentPath(this.dir, base);
+      await writeFileAtomic(file, cipher?.header ?? new Uint8Array(0));
+      storage = await FileSegmentStorage.open(file, true);
     } else {
       const created = await FileSegmentStorage.create(segmentPath(this.dir, base));
       // A file left behind would make the next attempt's exclusive create fail for good.
@@ -272,23 +332,26 @@ export class ShardLog {
       });
       storage = created;
     }
-    return new Segment(base, storage, new SparseIndex(this.config.indexIntervalBytes));
+    return new Segment(base, storage, new SparseIndex(this.config.indexIntervalBytes), cipher);
   }
 }
 
-async function recoverSegment(file: string, base: number, active: boolean, config: LogConfig): Promise<Segment> {
+/** The segment, and whether it was scanned (its .idx was missing or stale: no clean close). */
+async function recoverSegment(file: string, base: number, active: boolean, config: LogConfig): Promise<{ segment: Segment; scanned: boolean }> {
   const fileSize = (await fs.promises.stat(file)).size;
+  const head = await readSegmentHead(file);
+  const cipher = startsWithHeader(head) ? await SegmentCipher.open(head, config.keyring, file) : undefined;
   const summary = decodeSummary(await readOptional(file.replace(/\.seg$/, '.idx')));
   const storage = await FileSegmentStorage.open(file, active);
   if (summary && summary.size === fileSize) {
     if (active) await storage.forgetSummary();
-    return Segment.fromSummary(base, storage, config.indexIntervalBytes, summary);
+    return { segment: Segment.fromSummary(base, storage, config.indexIntervalBytes, summary, cipher), scanned: false };
   }
-  const segment = new Segment(base, storage, new SparseIndex(config.indexIntervalBytes));
+  const segment = new Segment(base, storage, new SparseIndex(config.indexIntervalBytes), cipher);
   const scan = await scanSegment(segment, fileSize);
   if (scan.validBytes < fileSize) await storage.truncate(scan.validBytes);
   if (!active) await storage.seal(segment.summary());
-  return segment;
+  return { segment, scanned: true };
 }
 
 async function readOptional(file: string): Promise<Uint8Array> {

@@ -1,6 +1,7 @@
 /**
  * Reading a shard: resolve a starting position to an ordinal, then stream frames out of segment
- * files with positioned reads. Nothing is cached beyond the buffer of the read in progress.
+ * files with positioned reads, opening sealed frames of encrypted segments on the way. Nothing is
+ * cached beyond the buffer of the read in progress.
  */
 
 import { ingestErrors } from '../errors.js';
@@ -9,9 +10,11 @@ import type { ReadOptions, ReadResult, ShardPosition, ShardRecord, StartingPosit
 import {
   checkFrame,
   FRAME_HEADER_BYTES,
+  frameCount,
   frameOrdinal,
   frameProblem,
   frameTimestamp,
+  isSealed,
   OFFSET_HASH_KEY_LENGTH,
   OFFSET_KEY_LENGTH,
   viewOf,
@@ -56,7 +59,7 @@ function timestampPosition(log: ShardLog, timestamp: number): ShardPosition {
   for (const segment of log.segments) {
     if (segment.lastTimestamp < timestamp) continue;
     const entry = segment.index.entryBeforeTime(timestamp);
-    if (!entry) return { ordinal: segment.base, notBefore: timestamp, segment: segment.base, offset: 0 };
+    if (!entry) return { ordinal: segment.base, notBefore: timestamp, segment: segment.base, offset: segment.dataStart };
     return { ordinal: entry.ordinal, notBefore: timestamp, segment: segment.base, offset: entry.offset };
   }
   return { ordinal: log.durableEnd, notBefore: timestamp };
@@ -80,6 +83,38 @@ export async function readRecords(log: ShardLog, position: ShardPosition, option
   let full = false;
 
   let want = Math.max(MIN_READ, Math.min(MAX_READ, limit * 512));
+  /**
+   * Takes the checked plain frames in bytes[from, to) from `ordinal` on; false if the read filled
+   * up before their end (then `ordinal` is the next record to read).
+   */
+  const takeFrames = (frames: Buffer, view: DataView, encrypted: true | undefined, from: number, to: number): boolean => {
+    for (let q = from; q < to; ) {
+      const length = view.getUint32(q, true);
+      const frameOrd = frameOrdinal(view, q);
+      if (frameOrd >= ordinal) {
+        const timestamp = frameTimestamp(view, q);
+        if (notBefore === undefined || timestamp >= notBefore) {
+          notBefore = undefined;
+          const size = length - FRAME_HEADER_BYTES - view.getUint8(q + OFFSET_HASH_KEY_LENGTH);
+          if (records.length > 0 && bytes + size > maxBytes) {
+            ordinal = frameOrd;
+            full = true;
+            return false;
+          }
+          records.push(decodeRecord(frames, view, q, length, log.shardIndex, frameOrd, timestamp, encrypted));
+          bytes += size;
+        }
+        ordinal = frameOrd + 1;
+      }
+      q += length;
+      if (records.length >= limit) {
+        full = true;
+        return q >= to;
+      }
+    }
+    return true;
+  };
+
   while (!full && si >= 0 && si < segments.length) {
     const segment = segments[si]!;
     // size and endOrdinal change together, synchronously, so each pass sees a consistent pair;
@@ -93,7 +128,7 @@ export async function readRecords(log: ShardLog, position: ShardPosition, option
       continue;
     }
     if (offset < 0 || offset >= end) {
-      offset = segment.index.offsetForOrdinal(ordinal);
+      offset = segment.offsetOf(ordinal);
       hinted = false;
     }
     if (!segment.pin()) {
@@ -112,38 +147,35 @@ export async function readRecords(log: ShardLog, position: ShardPosition, option
         for (;;) {
           const length = checkFrame(chunk, view, p, chunk.length);
           if (length === 0) break;
-          const frameOrd = length > 0 ? frameOrdinal(view, p) : -1;
+          const first = length > 0 ? frameOrdinal(view, p) : -1;
+          const last = length > 0 ? first + frameCount(view, p) - 1 : -1;
           if (hinted) {
             hinted = false;
-            if (frameOrd !== ordinal) {
+            if (first > ordinal || last < ordinal) {
               missedHint = true;
               break;
             }
           }
           if (length < 0) throw ingestErrors.corrupt(where(log, segment), offset + p, frameProblem(length));
-          if (frameOrd >= ordinal) {
-            const timestamp = frameTimestamp(view, p);
-            if (notBefore === undefined || timestamp >= notBefore) {
-              notBefore = undefined;
-              const size = length - FRAME_HEADER_BYTES - view.getUint8(p + OFFSET_HASH_KEY_LENGTH);
-              if (records.length > 0 && bytes + size > maxBytes) {
-                ordinal = frameOrd;
-                full = true;
-                break;
-              }
-              records.push(decodeRecord(chunk, view, p, length, log.shardIndex, frameOrd, timestamp));
-              bytes += size;
+          if (isSealed(chunk, p) !== (segment.cipher !== undefined)) {
+            throw ingestErrors.corrupt(where(log, segment), offset + p, 'frame not sealed as its segment is');
+          }
+          if (last >= ordinal) {
+            // A sealed frame is read whole or, if the read fills up inside it, from its start again next time.
+            let whole: boolean;
+            if (segment.cipher) {
+              const plain = segment.cipher.unseal(chunk, view, p, length, where(log, segment), offset + p);
+              whole = takeFrames(plain, viewOf(plain), true, 0, plain.length);
+            } else {
+              whole = takeFrames(chunk, view, undefined, p, p + length);
             }
-            ordinal = frameOrd + 1;
+            if (!whole) break;
           }
           p += length;
-          if (records.length >= limit) {
-            full = true;
-            break;
-          }
+          if (full) break;
         }
         if (missedHint) {
-          offset = segment.index.offsetForOrdinal(ordinal);
+          offset = segment.offsetOf(ordinal);
           continue;
         }
         offset += p;
@@ -200,15 +232,21 @@ function decodeRecord(
   shardIndex: number,
   ordinal: number,
   timestamp: number,
+  encrypted: true | undefined,
 ): ShardRecord {
   const keyStart = p + FRAME_HEADER_BYTES;
   const keyEnd = keyStart + view.getUint16(p + OFFSET_KEY_LENGTH, true);
   const hashKeyEnd = keyEnd + view.getUint8(p + OFFSET_HASH_KEY_LENGTH);
-  const record: ShardRecord = {
-    sequenceNumber: formatSequenceNumber(shardIndex, ordinal),
-    approximateArrivalTimestamp: timestamp,
-    partitionKey: chunk.toString('utf8', keyStart, keyEnd),
-    data: chunk.subarray(hashKeyEnd, p + length),
-  };
-  return hashKeyEnd > keyEnd ? { ...record, explicitHashKey: chunk.toString('latin1', keyEnd, hashKeyEnd) } : record;
+  const sequenceNumber = formatSequenceNumber(shardIndex, ordinal);
+  const partitionKey = chunk.toString('utf8', keyStart, keyEnd);
+  const data = chunk.subarray(hashKeyEnd, p + length);
+  if (hashKeyEnd > keyEnd) {
+    const explicitHashKey = chunk.toString('latin1', keyEnd, hashKeyEnd);
+    const record: ShardRecord = { sequenceNumber, approximateArrivalTimestamp: timestamp, partitionKey, explicitHashKey, data };
+    return encrypted ? { ...record, encrypted } : record;
+  }
+  // One literal per shape: records are made by the thousand per read.
+  return encrypted
+    ? { sequenceNumber, approximateArrivalTimestamp: timestamp, partitionKey, data, encrypted }
+    : { sequenceNumber, approximateArrivalTimestamp: timestamp, partitionKey, data };
 }

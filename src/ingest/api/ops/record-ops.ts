@@ -137,11 +137,12 @@ const putRecords: Operation = {
 
     const resolved = api.stream(ref, true);
     const capacity = api.capacity(resolved);
-    if (!capacity) return new RawJson(resultJson(await appendEach(resolved.stream, records), records.length, undefined, undefined, resolved.name));
+    const epoch = resolved.stream.encryptionEpoch;
+    if (!capacity) return new RawJson(resultJson(await appendEach(resolved.stream, records), records.length, undefined, undefined, resolved, epoch));
     api.observeWrites(resolved, records.length, total);
     const { admitted, shardIds } = admit(capacity, resolved, records);
     const results = admitted.length === 0 ? [] : await appendEach(resolved.stream, admitted.length === records.length ? records : admitted.map((i) => records[i]!));
-    return new RawJson(resultJson(results, records.length, admitted, shardIds, resolved.name));
+    return new RawJson(resultJson(results, records.length, admitted, shardIds, resolved, epoch));
   },
 };
 
@@ -161,8 +162,19 @@ async function appendEach(stream: Stream, records: readonly AppendRecord[]): Pro
 
 const INTERNAL_FAILURE = '{"ErrorCode":"InternalFailure","ErrorMessage":"Internal service failure."}';
 
-/** The PutRecords response; `admitted` (when throttling) maps results back to request order. */
-function resultJson(results: readonly (AppendResult | undefined)[], count: number, admitted: number[] | undefined, shardIds: string[] | undefined, stream: string): string {
+/**
+ * The PutRecords response; `admitted` (when throttling) maps results back to request order. It
+ * says EncryptionType KMS when every record was stored encrypted.
+ */
+function resultJson(
+  results: readonly (AppendResult | undefined)[],
+  count: number,
+  admitted: number[] | undefined,
+  shardIds: string[] | undefined,
+  resolved: ResolvedStream,
+  epoch: number,
+): string {
+  const stream = resolved.name;
   const parts = new Array<string>(count);
   let failed = 0;
   const stored = (r: AppendResult | undefined): string => {
@@ -184,7 +196,8 @@ function resultJson(results: readonly (AppendResult | undefined)[], count: numbe
       }
     }
   }
-  return `{"FailedRecordCount":${failed},"Records":[${parts.join(',')}]}`;
+  const encrypted = results.length > 0 && results.every((r) => r !== undefined) && resolved.stream.appendedEncrypted(results as AppendResult[], epoch);
+  return `{"FailedRecordCount":${failed},"Records":[${parts.join(',')}]${encrypted ? ',"EncryptionType":"KMS"' : ''}}`;
 }
 
 const putRecord: Operation = {
@@ -200,8 +213,10 @@ const putRecord: Operation = {
       const shardId = capacity.routerFor(resolved.stream).shardFor(record.partitionKey, record.explicitHashKey);
       if (!capacity.admitWrite(shardId, record.data.length + record.partitionKey.length)) throw apiErrors.throughput(shardId, resolved.name);
     }
-    const [result] = await resolved.stream.append([record]);
-    return { ShardId: result!.shardId, SequenceNumber: result!.sequenceNumber, EncryptionType: 'NONE' };
+    const epoch = resolved.stream.encryptionEpoch;
+    const results = await resolved.stream.append([record]);
+    const [result] = results;
+    return { ShardId: result!.shardId, SequenceNumber: result!.sequenceNumber, EncryptionType: resolved.stream.appendedEncrypted(results, epoch) ? 'KMS' : 'NONE' };
   },
 };
 

@@ -7,7 +7,7 @@ import { MAX_RETENTION_HOURS, MIN_RETENTION_HOURS } from '../../stream.js';
 import type { StreamMode } from '../api-state.js';
 import { ACCOUNT_ID, apiErrors } from '../errors.js';
 import { ON_DEMAND_INITIAL_SHARDS, RawJson, type KinesisApi, type Operation } from '../kinesis-api.js';
-import { page, shardShape, streamSummaryShape } from '../shapes.js';
+import { encryptionShape, page, shardShape, streamSummaryShape } from '../shapes.js';
 import { openShardCount, scaleUniformly } from '../uniform-scaling.js';
 import { NEXT_TOKEN, SHARD_ID, STREAM_ARN, STREAM_NAME, STREAM_REF, type Input, type Spec } from '../validation.js';
 
@@ -88,7 +88,7 @@ const describeStream: Operation = {
         HasMoreShards: more,
         RetentionPeriodHours: resolved.stream.retentionHours,
         EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
-        EncryptionType: 'NONE',
+        ...encryptionShape(resolved),
       },
     };
   },
@@ -103,7 +103,7 @@ const describeStreamSummary: Operation = {
         ...streamSummaryShape(api, resolved),
         RetentionPeriodHours: resolved.stream.retentionHours,
         EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
-        EncryptionType: 'NONE',
+        ...encryptionShape(resolved),
         OpenShardCount: openShardCount(resolved.stream),
         ConsumerCount: resolved.entry.consumers.length,
       },
