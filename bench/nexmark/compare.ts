@@ -20,7 +20,7 @@ export interface Comparison {
   readonly unexpectedCount: number;
 }
 
-export const RELATIVE_TOLERANCE = 1e-9;
+const RELATIVE_TOLERANCE = 1e-9;
 const EXAMPLES = 3;
 /** Unmatched rows kept in full for the tolerance pass; beyond this the files plainly differ. */
 const MAX_UNMATCHED = 200_000;
@@ -30,7 +30,7 @@ const TIMESTAMP = /^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]00(?::?0
 type Value = string | number | boolean | null;
 
 /** A row as the values of its JSON object in order, timestamps as ISO-8601 UTC with milliseconds. */
-export function normalizeRow(line: string): Value[] {
+function normalizeRow(line: string): Value[] {
   const obj = JSON.parse(line) as Record<string, unknown>;
   return Object.values(obj).map((v): Value => {
     if (v === null || typeof v === 'number' || typeof v === 'boolean') return v;

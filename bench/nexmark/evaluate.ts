@@ -93,9 +93,15 @@ export async function evaluateQuery(query: string, files: NexmarkFiles, opts: Ev
     const sql = duckdbQuery(query);
     if (sql === null) return { ...ran, status: 'unchecked', detail: 'no batch equivalent' };
     written.push(out('duckdb'));
-    const duckdb = await runDuckdb(sql, duckdbSources(files, form === 'flat' ? 'views' : 'datagen'), out('duckdb'), opts.duckdbThreads);
+    let duckdb: DuckdbRun;
     const comparisons: Comparison[] = [];
-    for (const o of sluiceOutputs) comparisons.push(await compareResults(out('duckdb'), o));
+    try {
+      duckdb = await runDuckdb(sql, duckdbSources(files, form === 'flat' ? 'views' : 'datagen'), out('duckdb'), opts.duckdbThreads);
+      for (const o of sluiceOutputs) comparisons.push(await compareResults(out('duckdb'), o));
+    } catch (err) {
+      // A batch query DuckDB refuses, or an output that is not NDJSON, fails this query, not the run.
+      return { ...ran, status: 'failed', detail: (err as Error).message.split('\n')[0]! };
+    }
     const bad = comparisons.findIndex((c) => !c.ok);
     if (bad >= 0) {
       const which = bad === 0 ? 'one thread' : `${opts.workers} workers`;
@@ -114,6 +120,8 @@ export async function duckdbOnly(query: string, files: NexmarkFiles, opts: Evalu
   const path = join(opts.outDir, `${query}-duckdb.ndjson`);
   try {
     return await runDuckdb(sql, duckdbSources(files, 'datagen'), path, opts.duckdbThreads);
+  } catch {
+    return null;
   } finally {
     if (!opts.keepOutputs) rmSync(path, { force: true });
   }

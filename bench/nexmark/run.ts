@@ -94,7 +94,7 @@ for (const r of results) {
   const message = r.nexmarkDiagnostic.replace(/ \(at \d+:\d+\)$/, '');
   byDiagnostic.set(message, [...(byDiagnostic.get(message) ?? []), r.query]);
 }
-if (byDiagnostic.size > 0) process.stdout.write('\nThe Nexmark form (queries/qN.sql) was rejected, and queries/flat/qN.sql run instead:\n');
+if (byDiagnostic.size > 0) process.stdout.write('\nThe Nexmark form (queries/qN.sql) was rejected, so queries/flat/qN.sql ran instead:\n');
 for (const [d, qs] of byDiagnostic) process.stdout.write(`  ${qs.join(' ')}: ${d}\n`);
 
 const notOk = results.filter((r) => r.status !== 'ok' && r.status !== 'unchecked');

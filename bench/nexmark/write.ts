@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { generate, type Auction, type Bid, type GenerateOptions, type NexmarkEvent, type Person } from './generator.js';
 
 /** Rows of the side input q13 looks bids up in: key i, value 'i', for i in [0, 10000). */
-export const SIDE_INPUT_ROWS = 10_000;
+const SIDE_INPUT_ROWS = 10_000;
 
 export interface NexmarkFiles {
   /** One line per event, shaped as Nexmark's `datagen` table: {"event_type", "person", "auction", "bid"}. */
@@ -19,7 +19,7 @@ export interface NexmarkFiles {
 }
 
 /** ISO-8601 UTC with milliseconds; the text up to the second is cached, as thousands of events share it. */
-export function isoFormatter(): (ms: number) => string {
+function isoFormatter(): (ms: number) => string {
   const prefixes = new Map<number, string>();
   return (ms) => {
     const second = Math.floor(ms / 1000);
@@ -35,15 +35,15 @@ export function isoFormatter(): (ms: number) => string {
 }
 
 // Every generated string is letters, digits, spaces, '@', '_' or URL punctuation: none needs JSON escaping.
-export function personJson(p: Person, iso: (ms: number) => string): string {
+function personJson(p: Person, iso: (ms: number) => string): string {
   return `{"id":${p.id},"name":"${p.name}","emailAddress":"${p.emailAddress}","creditCard":"${p.creditCard}","city":"${p.city}","state":"${p.state}","dateTime":"${iso(p.dateTime)}","extra":"${p.extra}"}`;
 }
 
-export function auctionJson(a: Auction, iso: (ms: number) => string): string {
+function auctionJson(a: Auction, iso: (ms: number) => string): string {
   return `{"id":${a.id},"itemName":"${a.itemName}","description":"${a.description}","initialBid":${a.initialBid},"reserve":${a.reserve},"dateTime":"${iso(a.dateTime)}","expires":"${iso(a.expires)}","seller":${a.seller},"category":${a.category},"extra":"${a.extra}"}`;
 }
 
-export function bidJson(b: Bid, iso: (ms: number) => string): string {
+function bidJson(b: Bid, iso: (ms: number) => string): string {
   return `{"auction":${b.auction},"bidder":${b.bidder},"price":${b.price},"channel":"${b.channel}","url":"${b.url}","dateTime":"${iso(b.dateTime)}","extra":"${b.extra}"}`;
 }
 
