@@ -1,0 +1,28 @@
+-- Nexmark q1 over the view files (person.ndjson, auction.ndjson, bid.ndjson) in the dialect Sluice
+-- parses today: each view a CREATE STREAM with its watermark, each CREATE TABLE a CREATE STREAM
+-- (STRING as VARCHAR, no connector), identifiers quoted with double quotes instead of backticks.
+-- The query itself is as in queries/q1.sql.
+-- input: bid=bid.ndjson
+-- output: nexmark_q1
+
+CREATE STREAM bid (
+  auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, "dateTime" TIMESTAMP(3), extra VARCHAR,
+  WATERMARK FOR "dateTime" AS "dateTime" - INTERVAL '4' SECOND
+) WITH (format = 'json');
+
+CREATE STREAM nexmark_q1 (
+  auction  BIGINT,
+  bidder  BIGINT,
+  price  DECIMAL(23, 3),
+  "dateTime"  TIMESTAMP(3),
+  extra  VARCHAR
+);
+
+INSERT INTO nexmark_q1
+SELECT
+    auction,
+    bidder,
+    0.908 * price as price, -- convert dollar to euro
+    "dateTime",
+    extra
+FROM bid;
