@@ -18,6 +18,8 @@ export interface StreamDef {
   readonly options: Readonly<Record<string, string>>;
   /** Declared with a column list (or AS SELECT); false when the schema was inferred from records. */
   readonly declared: boolean;
+  /** CSV only: where each user column is in a record (from a header row); by default, in order. */
+  readonly csvPositions?: readonly number[];
 }
 
 export const ROWTIME = 'ROWTIME';

@@ -25,6 +25,7 @@ import type { QuerySnapshot } from './query-runner.js';
 import type { QuerySink, FirehoseTarget } from '../sinks/query-sink.js';
 import { toObjects } from './rows.js';
 import type { LogStore } from '../ingest/index.js';
+import type { RecordFormat } from '../decode/types.js';
 
 export interface EngineOptions {
   /** Worker threads for row stages; 0 runs everything on the calling thread. */
@@ -348,6 +349,16 @@ export class Engine {
     const def: StreamDef = { name, fields: [...columns, { name: 'ROWTIME', type: 'TIMESTAMP' }], format, options: {}, declared: false };
     this.defineStream(def);
     return def;
+  }
+
+  /** How a source stream's records are read from now on (`sluice run`: its input's format and CSV header). */
+  readInputAs(name: string, format: RecordFormat, csvPositions?: readonly number[]): StreamDef {
+    const def = this.catalog.get(name, false);
+    if (!def) throw new Error(`unknown stream ${name}`);
+    const next: StreamDef = { ...def, format, csvPositions };
+    this.catalog.put(next);
+    this.streams.get(def.name)?.redefine(next);
+    return next;
   }
 
   private defineStream(def: StreamDef): void {
