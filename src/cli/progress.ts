@@ -56,13 +56,13 @@ function clock(seconds: number): string {
  * redrawn in place at most every 200 ms, erased at the end. Nothing when stderr is not a TTY.
  */
 export class ProgressLine {
-  private readonly started = performance.now();
   private lastDraw = 0;
   private shown = false;
   private readonly timer: NodeJS.Timeout | null;
   private readonly enabled: boolean;
 
-  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, private readonly sample: () => Omit<ProgressState, 'elapsedMs'>) {
+  /** `started`: when the run started (performance.now()). */
+  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }, private readonly started: number, private readonly sample: () => Omit<ProgressState, 'elapsedMs'>) {
     this.enabled = out.isTTY === true;
     // Chunks call update() as they go; the timer covers a run waiting on its input (stdin).
     this.timer = this.enabled ? setInterval(() => this.update(), 500) : null;
@@ -75,7 +75,7 @@ export class ProgressLine {
     if (now - this.started < 1000 || now - this.lastDraw < 200) return;
     this.lastDraw = now;
     const line = formatProgress({ ...this.sample(), elapsedMs: now - this.started, closing });
-    const width = (this.out.columns ?? 100) - 1;
+    const width = (this.out.columns || 100) - 1;
     this.out.write(`\r${line.length > width ? line.slice(0, width) : line}\x1b[K`);
     this.shown = true;
   }

@@ -58,7 +58,7 @@ export async function runCommand(args: ParsedArgs, io: RunIo): Promise<RunSummar
         o.write(toNdjsonBytes(rows, def.fields.slice(0, -1)));
       });
     }
-    await replayAll(engine, inputs, outputs, workers, stop.signal, io);
+    await replayAll(engine, inputs, outputs, { workers, started, signal: stop.signal }, io);
     for (const o of outputs) await o.end();
     const failed = outputs.find((o) => o.failed);
     if (failed) throw new CliError(`${failed.label}: ${failed.failed!.message}`);
@@ -67,8 +67,8 @@ export async function runCommand(args: ParsedArgs, io: RunIo): Promise<RunSummar
     const records = inputs.reduce((n, i) => n + engine.runtime(i.name).records, 0);
     const stopped = stop.signal.aborted;
     if (!stopped) {
-      io.stderr.write(summary(engine, outputs, records, seconds));
       checkSomeRecordsRead(engine, inputs);
+      io.stderr.write(summary(engine, outputs, records, seconds));
     }
     return { records, errors: engine.errorCount, seconds, outputs: counts, stopped };
   } finally {
@@ -79,13 +79,14 @@ export async function runCommand(args: ParsedArgs, io: RunIo): Promise<RunSummar
 }
 
 /** Replays every input in turn, then ends them (closing every window), with progress on a terminal. */
-async function replayAll(engine: Engine, inputs: readonly InputPlan[], outputs: readonly Output[], workers: number, signal: AbortSignal, io: RunIo): Promise<void> {
+async function replayAll(engine: Engine, inputs: readonly InputPlan[], outputs: readonly Output[], run: { workers: number; started: number; signal: AbortSignal }, io: RunIo): Promise<void> {
+  const { workers, signal } = run;
   const sizes = inputs.map((i) => i.source.size);
   const totalBytes = sizes.includes(null) ? null : sizes.reduce<number>((n, s) => n + (s ?? 0), 0);
   let current = 0;
   const progress: ReplayProgress = { bytes: 0, chunks: 0 };
-  const line = new ProgressLine(io.stderr, () => ({
-    bytesRead: inputs.reduce((n, input, k) => n + (k < current ? (input.source.size ?? 0) : k === current ? readOf(input, progress) : 0), 0),
+  const line = new ProgressLine(io.stderr, run.started, () => ({
+    bytesRead: inputs.reduce((n, input, k) => n + (k < current ? (input.source.size ?? input.source.bytesRead()) : k === current ? readOf(input, progress) : 0), 0),
     totalBytes,
     records: inputs.reduce((n, i) => n + engine.runtime(i.name).records, 0),
     rowsOut: outputs.reduce((n, o) => n + o.rows, 0),

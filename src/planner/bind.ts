@@ -29,7 +29,7 @@ export function bindQuery(q: A.Select, catalog: Catalog, diagnostics: SqlError[]
   const source = catalog.get(streamName.name, streamName.quoted);
   if (!source) {
     const near = nearestName(streamName.name, catalog.names());
-    return fail('SQL_UNKNOWN_STREAM', `unknown stream ${show(streamName)}`, streamName.span, near ? `did you mean ${near}?` : 'declare it with CREATE STREAM name (columns) first');
+    return fail('SQL_UNKNOWN_STREAM', `unknown stream ${show(streamName)}`, streamName.span, near ? `did you mean ${near}?` : 'declare it with CREATE STREAM name (columns) first, or discover its columns from a file with sluice run/explain --input NAME=FILE');
   }
   const qualifiers = [streamName, ...(from.alias ? [from.alias] : [])];
   const baseFields = source.fields;

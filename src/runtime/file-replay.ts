@@ -112,43 +112,72 @@ export async function replayFile(path: string, rt: StreamRuntime, opts: ReplayOp
   await feeder.finish();
 }
 
-/** Streams any byte source (stdin, a decompressor) into a stream in chunks cut at line ends. */
-export async function replayBytes(source: AsyncIterable<Uint8Array>, rt: StreamRuntime, opts: ReplayOptions = {}): Promise<void> {
+/**
+ * Streams any byte source (stdin, a decompressor) into a stream in chunks cut at line ends. A chunk
+ * goes once it is full, or once the source has been quiet for `idleMs` (default 100 ms), so records
+ * piped in slowly are processed as they come instead of waiting for a full chunk.
+ */
+export async function replayBytes(source: AsyncIterable<Uint8Array>, rt: StreamRuntime, opts: ReplayOptions & { idleMs?: number } = {}): Promise<void> {
   const feeder = new ChunkFeeder(rt, opts);
+  const idleMs = opts.idleMs ?? 100;
   let skip = opts.start ?? 0;
   let buf = feeder.take(feeder.capacity);
   let filled = 0;
-  for await (let part of source) {
-    if (opts.signal?.aborted) break;
+  /** Sends the whole lines buffered so far, keeping the unfinished last one. */
+  const cut = async (): Promise<void> => {
+    const at = buf.lastIndexOf(0x0a, filled - 1);
+    if (at < 0) return;
+    const rest = filled - at - 1;
+    const next = feeder.take(Math.max(feeder.capacity, rest));
+    next.set(buf.subarray(at + 1, filled), 0);
+    await feeder.send(buf.subarray(0, at + 1), buf);
+    buf = next;
+    filled = rest;
+  };
+  const it = source[Symbol.asyncIterator]();
+  let pending = it.next();
+  for (;;) {
+    const quiet = idle(idleMs);
+    let next = await Promise.race([pending, quiet.promise]);
+    quiet.cancel();
+    if (next === IDLE) {
+      if (filled > 0) await cut();
+      next = await pending;
+    }
+    if (next.done || opts.signal?.aborted) break;
+    pending = it.next();
+    let part = next.value;
     if (skip > 0) {
       const n = Math.min(skip, part.length);
       part = part.subarray(n);
       skip -= n;
     }
-    while (part.length > 0) {
-      if (filled + part.length > buf.length) {
-        const bigger = feeder.take(filled + part.length);
-        bigger.set(buf.subarray(0, filled), 0);
-        feeder.release(buf);
-        buf = bigger;
-      }
-      buf.set(part, filled);
-      filled += part.length;
-      part = part.subarray(part.length);
-      if (filled < feeder.chunkBytes) continue;
-      const cut = buf.lastIndexOf(0x0a, filled - 1);
-      if (cut < 0) continue;
-      const rest = filled - cut - 1;
-      const next = feeder.take(Math.max(feeder.capacity, rest));
-      next.set(buf.subarray(cut + 1, filled), 0);
-      await feeder.send(buf.subarray(0, cut + 1), buf);
-      buf = next;
-      filled = rest;
+    if (filled + part.length > buf.length) {
+      const bigger = feeder.take(filled + part.length);
+      bigger.set(buf.subarray(0, filled), 0);
+      feeder.release(buf);
+      buf = bigger;
     }
+    buf.set(part, filled);
+    filled += part.length;
+    if (filled >= feeder.chunkBytes) await cut();
   }
-  if (!opts.signal?.aborted) await feeder.sendLast(buf, filled);
+  if (opts.signal?.aborted) await it.return?.();
+  else await feeder.sendLast(buf, filled);
   feeder.release(buf);
   await feeder.finish();
+}
+
+export const IDLE = Symbol('idle');
+
+/** A promise of IDLE after `ms` (that does not keep the process alive), and a way to call it off. */
+export function idle(ms: number): { promise: Promise<typeof IDLE>; cancel(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const promise = new Promise<typeof IDLE>((resolve) => {
+    timer = setTimeout(resolve, ms, IDLE);
+    timer.unref();
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
 }
 
 /** The first `n` non-blank lines of a file, for schema discovery. */

@@ -3,7 +3,7 @@ import { open, stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { Readable } from 'node:stream';
 import type { StreamRuntime } from './stream-runtime.js';
-import { replayBytes, replayFile, type ReplayOptions } from './file-replay.js';
+import { idle, IDLE, replayBytes, replayFile, type ReplayOptions } from './file-replay.js';
 import { jsonArrayLines } from './input-format.js';
 
 /** Bytes read ahead of replay for format sniffing, CSV headers and schema discovery. */
@@ -72,21 +72,29 @@ async function streamInput(path: string, size: number | null, raw: AsyncIterable
   if (firstByte(source.first) === 0x5b) source = await peeked(jsonArrayLines(source.all));
   const head: Uint8Array[] = [];
   let headBytes = 0;
+  let lines = false;
   const it = source.all[Symbol.asyncIterator]();
   let done = false;
+  // A live pipe that has given whole lines and then goes quiet has given its head.
+  let pending = it.next();
   while (headBytes < HEAD_BYTES) {
-    const next = await it.next();
+    const quiet = idle(lines ? 200 : 3_600_000);
+    const next = await Promise.race([pending, quiet.promise]);
+    quiet.cancel();
+    if (next === IDLE) break;
     if (next.done) {
       done = true;
       break;
     }
+    pending = it.next();
     head.push(next.value);
     headBytes += next.value.length;
+    lines ||= next.value.includes(0x0a);
   }
   const rest = (async function* () {
     yield* head;
     if (done) return;
-    for (let next = await it.next(); !next.done; next = await it.next()) yield next.value;
+    for (let next = await pending; !next.done; next = await it.next()) yield next.value;
   })();
   let replayed = false;
   return {
