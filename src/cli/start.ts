@@ -45,8 +45,8 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
       engine = new Engine({ workers, log: server.store, firehose: server.firehose, notice: (m) => io.stderr.write(`sluice: ${m}\n`), ...(checkpoint ? { checkpoint } : {}) });
       sources.forEach((sql, i) => engine!.execute(sql, apps[i]));
       await engine.resume();
-      attachDashboard(server.server, engine);
     }
+    attachDashboard(server.server, engine, { log: server.store });
   } catch (e) {
     await engine?.close();
     await server.close();
@@ -57,6 +57,7 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
       `  aws --endpoint-url ${server.url} kinesis list-streams\n`,
   );
   if (apps.length) io.stdout.write(`  running ${apps.join(', ')}\n  dashboard ${server.url}/ (rows live at ${server.url.replace('http', 'ws')}/feeds/<stream>)\n`);
+  else io.stdout.write(`  dashboard ${server.url}/ (the log's streams and shards)\n`);
   io.onListening?.(server);
   await (io.stop ?? untilSignal());
   io.stderr.write('sluice: stopping\n');
