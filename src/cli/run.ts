@@ -31,6 +31,7 @@ export async function runCommand(args: ParsedArgs, io: RunIo): Promise<RunSummar
   const outputFiles = streamFiles(args.multi('output'), '--output', 'run');
   const rowtimeCol = args.single('rowtime-from');
   const workersFlag = args.single('workers') !== undefined ? intOption(args, 'workers', 0) : undefined;
+  if (inputFiles.some((f) => f.path === '-') && process.stdin.isTTY) io.stderr.write('sluice run: reading records from the terminal; Ctrl-D ends them\n');
   const opened = await openInputs(inputFiles);
   const inputBytes = opened.reduce((n, i) => n + (i.source.size ?? 0), 0);
   const workers = workersFlag ?? defaultWorkers(inputBytes, availableParallelism());
