@@ -132,7 +132,8 @@ function firstByte(bytes: Uint8Array): number {
 
 /** The non-blank whole lines of a head, at most `n` (the last line only when the head is the whole input). */
 export function headLines(input: Pick<InputSource, 'head' | 'complete'>, n = 1000): string[] {
-  const text = Buffer.from(input.head.buffer, input.head.byteOffset, input.head.byteLength).toString('utf8');
+  // A byte order mark (spreadsheets write one) is not part of the first line's first field.
+  const text = Buffer.from(input.head.buffer, input.head.byteOffset, input.head.byteLength).toString('utf8').replace(/^\uFEFF/, '');
   const lines = text.split('\n');
   if (!input.complete) lines.pop();
   const out: string[] = [];

@@ -44,6 +44,7 @@ describe('sluice run input formats', () => {
       ['e.csv.gz', gzipSync(csv(shuffled, true))],
       ['e.ndjson.gz', gzipSync(ndjson())],
       ['no-extension', csv(COLUMNS, true)],
+      ['bom.csv', '\ufeff' + csv(shuffled, true)],
     ];
     for (const [name, content] of cases) {
       const r = sluice(['run', 'app.sql', '--input', `clicks=${writeFile(name, content)}`]);
