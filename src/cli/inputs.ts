@@ -20,9 +20,10 @@ export interface OpenedInput extends StreamFile {
   readonly source: InputSource;
 }
 
-/** How an input is replayed: its format, and the bytes before its first record (a CSV header). */
+/** How an input is replayed: its format, where its CSV columns are, and the bytes before its first record (a CSV header). */
 export interface InputPlan extends OpenedInput {
   readonly format: RecordFormat;
+  readonly csvPositions: number[] | undefined;
   readonly start: number;
 }
 
@@ -74,7 +75,8 @@ export function discoveryInputs(inputs: readonly OpenedInput[]): { name: string;
 /**
  * Decides how each input is read: the format from its stream's WITH clause, else the file name,
  * else its first bytes; a CSV header row is skipped and, for a declared stream, maps its columns
- * by name. Tells the engine, and returns where each input's records start.
+ * by name. `Engine.readInputAs` applies a plan just before its input is replayed (two inputs of one
+ * stream may differ).
  */
 export function planInputs(engine: Engine, inputs: readonly OpenedInput[], discovered: readonly DiscoveredInput[]): InputPlan[] {
   return inputs.map((input) => {
@@ -90,10 +92,9 @@ export function planInputs(engine: Engine, inputs: readonly OpenedInput[], disco
       if ('missing' in mapped) throw new CliError(`${input.label}: the header row has no column ${mapped.missing} (it has ${header.join(', ')})`);
       positions = mapped.positions;
     }
-    engine.readInputAs(def.name, format, positions);
     const head = input.source.head;
     const start = header ? head.indexOf(0x0a) + 1 || head.length : 0;
-    return { ...input, format, start };
+    return { ...input, format, csvPositions: positions, start };
   });
 }
 

@@ -17,6 +17,7 @@ export class Output {
   /** A write failed for another reason. */
   failed: Error | null = null;
   rows = 0;
+  private ended = false;
 
   private constructor(readonly stream: string, readonly label: string, private readonly out: NodeJS.WritableStream, private readonly owned: boolean, private readonly onGone: () => void) {
     out.on('error', (e: NodeJS.ErrnoException) => {
@@ -64,7 +65,8 @@ export class Output {
 
   /** Flushes and closes a file; stdout stays open. */
   async end(): Promise<void> {
-    if (!this.owned) return;
+    if (!this.owned || this.ended) return;
+    this.ended = true;
     if (this.gone || this.failed) {
       (this.out as NodeJS.WritableStream & { destroy(): void }).destroy();
       return;

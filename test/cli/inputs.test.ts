@@ -52,6 +52,13 @@ describe('sluice run input formats', () => {
       expect(r.stderr, name).toMatch(/3000 records .*, 0 errors;/);
       expect(rows(r.stdout), name).toEqual(rows(reference.stdout));
     }
+    // Two inputs of one stream, in two formats, are read one after the other, each as its own.
+    const half = events.length / 2;
+    const firstHalf = events.slice(0, half).map((e) => JSON.stringify(e)).join('\n') + '\n';
+    const secondHalf = shuffled.join(',') + '\n' + events.slice(half).map((e) => shuffled.map((c) => String(e[c])).join(',')).join('\n') + '\n';
+    const mixed = sluice(['run', 'app.sql', '--input', `clicks=${writeFile('half.ndjson', firstHalf)}`, '--input', `clicks=${writeFile('half.csv', secondHalf)}`]);
+    expect(mixed.status, mixed.stderr).toBe(0);
+    expect(rows(mixed.stdout)).toEqual(rows(reference.stdout));
     const piped = sluice(['run', 'app.sql', '--input', 'clicks=-'], csv(shuffled, true));
     expect(piped.status, piped.stderr).toBe(0);
     expect(rows(piped.stdout)).toEqual(rows(reference.stdout));
