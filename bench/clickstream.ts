@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
+import { mulberry32 } from '../src/cli/random.js';
 
 /**
  * Deterministic clickstream data for benchmarks and tests: the same options always give the same
@@ -42,16 +43,7 @@ export const DEFAULT_COUNTRIES: readonly string[] = ['DE', 'US', 'FR', 'GB', 'JP
 export const UNKNOWN_COUNTRY = 'XX';
 const UNKNOWN_COUNTRY_SHARE = 0.01;
 
-/** mulberry32: tiny, fast, and good enough for test data; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /** ISO text of epoch ms; the 'YYYY-MM-DDTHH:MM:SS.' part is cached since thousands of events share it. */
 function isoFormatter(): (ms: number) => string {

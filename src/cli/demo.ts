@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Sluice } from '../index.js';
-import { mulberry32 } from '../../bench/clickstream.js';
-import { CliError, type ParsedArgs } from './args.js';
+import { mulberry32 } from './random.js';
+import { intOption, numberOption, type ParsedArgs } from './args.js';
 import { startServer, type RunningServer } from '../server/start-server.js';
 import { attachDashboard } from '../server/dashboard-route.js';
 
@@ -29,11 +29,10 @@ GROUP BY country, STEP(clicks.ROWTIME BY INTERVAL '5' SECOND);
 
 /** `npm start`: a synthetic clickstream, produced live, through a sample application, with the dashboard. */
 export async function demoCommand(args: ParsedArgs, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<void> {
-  const seconds = Number(args.single('seconds') ?? Infinity);
-  const rate = Number(args.single('rate') ?? 2000);
+  const seconds = numberOption(args, 'seconds', Infinity);
+  const rate = numberOption(args, 'rate', 2000);
   const portFlag = args.single('port');
-  const port = Number(portFlag ?? 4567);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port takes a port number (0 picks a free one)');
+  const port = intOption(args, 'port', 4567, 0, 65535);
   const host = args.single('host') ?? '127.0.0.1';
   const sluice = await Sluice.open({ workers: Math.min(2, availableParallelism()) });
   await sluice.execute(DEMO_APP);

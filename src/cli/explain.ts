@@ -1,17 +1,25 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { Engine } from '../runtime/engine.js';
-import { CliError, type ParsedArgs } from './args.js';
+import { declareUndeclaredInputs } from '../runtime/discover.js';
+import type { ParsedArgs } from './args.js';
+import { discoveryInputs, openInputs, readApp, streamFiles } from './inputs.js';
 
-/** `sluice explain app.sql`: binds the application and prints each query's plan. */
-export async function explainCommand(args: ParsedArgs, io: { stdout: NodeJS.WritableStream }): Promise<void> {
-  const path = args.positional[0];
-  if (!path || !existsSync(path)) throw new CliError(path ? `no such application file: ${path}` : 'usage: sluice explain app.sql');
+/**
+ * `sluice explain app.sql [--input STREAM=FILE ...]`: binds the application and prints each query's
+ * plan; inputs the application does not declare are discovered from their files, as `sluice run` does.
+ */
+export async function explainCommand(args: ParsedArgs, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<void> {
+  const path = args.positional[0]!;
+  const source = readApp(path, 'explain');
+  const opened = await openInputs(streamFiles(args.multi('input'), '--input', 'explain'));
   const engine = new Engine({ workers: 0 });
   try {
-    for (const r of engine.execute(readFileSync(path, 'utf8'), path, { explain: true })) {
+    const discovered = await declareUndeclaredInputs(engine, source, discoveryInputs(opened), path, args.single('rowtime-from'));
+    for (const d of discovered) io.stderr.write(`discovered ${d.name} (${d.columns.map((c) => `${c.name} ${c.type}`).join(', ')})\n`);
+    for (const r of engine.execute(source, path, { explain: true })) {
       if (r.kind === 'explain') io.stdout.write(r.text + '\n\n');
     }
   } finally {
     await engine.close();
+    await Promise.all(opened.map((i) => i.source.close()));
   }
 }

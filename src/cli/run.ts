@@ -1,90 +1,162 @@
-import { createWriteStream, existsSync, readFileSync, statSync, type WriteStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Engine } from '../runtime/engine.js';
-import { replayFile, type ReplayProgress } from '../runtime/file-replay.js';
+import type { ReplayProgress } from '../runtime/file-replay.js';
 import { toNdjsonBytes } from '../runtime/rows.js';
 import { WorkerPool } from '../runtime/worker-pool.js';
-import { CliError, type ParsedArgs } from './args.js';
+import { ERROR_STREAM } from '../runtime/statements.js';
+import { CliError, intOption, type ParsedArgs } from './args.js';
+import { checkInputsRead, checkRowtimeFrom, discoveryInputs, openInputs, planInputs, readApp, streamFiles, type InputPlan, type StreamFile } from './inputs.js';
+import { Output } from './outputs.js';
+import { ProgressLine } from './progress.js';
 
 export interface RunSummary {
   readonly records: number;
   readonly errors: number;
   readonly seconds: number;
   readonly outputs: Record<string, number>;
+  /** The reader of an output went away (EPIPE) and the run stopped early. */
+  readonly stopped: boolean;
 }
 
+type RunIo = { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } };
+
 /**
- * `sluice run app.sql --input s=file ... [--output s=file ...]`: replays files into streams, runs
+ * `sluice run app.sql --input s=file ... [--output s=file ...]`: replays inputs into streams, runs
  * the application, closes every window at end of input and writes the output streams as NDJSON.
  */
-export async function runCommand(args: ParsedArgs, io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<RunSummary> {
-  const appPath = args.positional[0];
-  if (!appPath) throw new CliError('usage: sluice run app.sql --input STREAM=FILE [--output STREAM=FILE] [--rowtime-from COLUMN] [--workers N]');
-  if (!existsSync(appPath)) throw new CliError(`no such application file: ${appPath}`);
-  const source = readFileSync(appPath, 'utf8');
-  const inputs = pairs(args.multi('input'), '--input');
-  const outputs = pairs(args.multi('output'), '--output');
-  if (inputs.length === 0) throw new CliError('give at least one --input STREAM=FILE');
-  for (const i of inputs) if (!existsSync(i.value)) throw new CliError(`no such input file: ${i.value}`);
+export async function runCommand(args: ParsedArgs, io: RunIo): Promise<RunSummary> {
+  const appPath = args.positional[0]!;
+  const source = readApp(appPath, 'run');
+  const inputFiles = streamFiles(args.multi('input'), '--input', 'run');
+  const outputFiles = streamFiles(args.multi('output'), '--output', 'run');
   const rowtimeCol = args.single('rowtime-from');
-  const inputBytes = inputs.reduce((n, i) => n + statSync(i.value).size, 0);
-  const workers = args.single('workers') !== undefined ? Number(args.single('workers')) : defaultWorkers(inputBytes, availableParallelism());
-  if (!Number.isInteger(workers) || workers < 0) throw new CliError('--workers takes a whole number');
+  const workersFlag = args.single('workers') !== undefined ? intOption(args, 'workers', 0) : undefined;
+  if (inputFiles.some((f) => f.path === '-') && process.stdin.isTTY) io.stderr.write('sluice run: reading records from the terminal; Ctrl-D ends them\n');
+  const opened = await openInputs(inputFiles);
+  const inputBytes = opened.reduce((n, i) => n + (i.source.size ?? 0), 0);
+  const workers = workersFlag ?? defaultWorkers(inputBytes, availableParallelism());
 
   // The threads start loading now, while this thread loads the SQL front end and plans.
   const pool = workers > 0 ? new WorkerPool(workers) : null;
   const [{ Engine }, { declareUndeclaredInputs }] = await Promise.all([import('../runtime/engine.js'), import('../runtime/discover.js')]);
   const rowtimeFrom: Record<string, string> = {};
-  if (rowtimeCol) for (const i of inputs) rowtimeFrom[i.name] = rowtimeCol;
+  if (rowtimeCol) for (const i of inputFiles) rowtimeFrom[i.name] = rowtimeCol;
   // A local run writes where the shell would and reaches what the shell could: no --allow-path or --allow-private-endpoints here.
   const engine = new Engine({ workers, rowtimeFrom, allowPrivateEndpoints: true, ...(pool ? { pool } : {}) });
   const started = performance.now();
+  const outputs: Output[] = [];
   try {
-    const discovered = await declareUndeclaredInputs(engine, source, inputs.map((i) => ({ name: i.name, path: i.value })), appPath, rowtimeCol);
-    for (const d of discovered) io.stderr.write(`discovered ${d.name} (${d.columns.map((c) => `${c.name} ${c.type}`).join(', ')})\n`);
+    const discovered = await declareUndeclaredInputs(engine, source, discoveryInputs(opened), appPath, rowtimeCol);
     for (const r of engine.execute(source, appPath)) if (r.kind === 'explain') io.stderr.write(r.text + '\n');
-    for (const i of inputs) {
-      if (!engine.catalog.get(i.name, false)) throw new CliError(`--input ${i.name}: the application has no stream ${i.name}`);
-    }
-    // error_stream is not an output of the application: naming only it still prints the last output stream.
-    const targets = outputs.some((o) => o.name.toLowerCase() !== 'error_stream') ? outputs : [...outputs, ...defaultOutput(engine)];
-    const counts: Record<string, number> = {};
-    const files: WriteStream[] = [];
-    for (const o of targets) {
-      if (!engine.catalog.get(o.name, false)) throw new CliError(`--output ${o.name}: the application has no stream ${o.name}`);
-      const sink = o.value === '-' ? io.stdout : createWriteStream(o.value);
-      if (sink !== io.stdout) files.push(sink as WriteStream);
-      counts[o.name] = 0;
-      engine.on(o.name, (rows, def) => {
-        counts[o.name]! += rows.count;
-        sink.write(toNdjsonBytes(rows, def.fields.slice(0, -1)));
+    checkInputsRead(engine, inputFiles);
+    for (const d of discovered) io.stderr.write(`discovered ${d.name} (${d.columns.map((c) => `${c.name} ${c.type}`).join(', ')})\n`);
+    checkRowtimeFrom(engine, inputFiles, rowtimeCol, 'run');
+    const inputs = planInputs(engine, opened, discovered);
+    const stop = new AbortController();
+    for (const o of targets(engine, outputFiles)) outputs.push(await Output.open(o.name, o.path, io.stdout, () => stop.abort()));
+    for (const o of outputs) {
+      engine.on(o.stream, (rows, def) => {
+        o.rows += rows.count;
+        o.write(toNdjsonBytes(rows, def.fields.slice(0, -1)));
       });
     }
-    const progress: ReplayProgress = { bytes: 0, chunks: 0 };
-    const timer = setInterval(() => {
-      const s = (performance.now() - started) / 1000;
-      io.stderr.write(`... ${(progress.bytes / 1e6).toFixed(0)} MB read in ${s.toFixed(1)} s\n`);
-    }, 2000);
-    timer.unref();
-    try {
+    await replayAll(engine, inputs, outputs, { workers, started, signal: stop.signal }, io);
+    for (const o of outputs) await o.end();
+    const failed = outputs.find((o) => o.failed);
+    if (failed) throw new CliError(`${failed.label}: ${failed.failed!.message}`);
+    const seconds = (performance.now() - started) / 1000;
+    const counts = Object.fromEntries(outputs.map((o) => [o.stream, o.rows]));
+    const records = [...new Set(inputs.map((i) => engine.runtime(i.name)))].reduce((n, rt) => n + rt.records, 0);
+    const stopped = stop.signal.aborted;
+    if (!stopped) {
+      checkSomeRecordsRead(engine, inputs);
+      io.stderr.write(summary(engine, outputs, records, seconds));
+    }
+    return { records, errors: engine.errorCount, seconds, outputs: counts, stopped };
+  } finally {
+    for (const o of outputs) if (!o.gone) await o.end().catch(() => undefined);
+    await engine.close();
+    await Promise.all(opened.map((i) => i.source.close()));
+  }
+}
+
+/** Replays every input in turn, then ends them (closing every window), with progress on a terminal. */
+async function replayAll(engine: Engine, inputs: readonly InputPlan[], outputs: readonly Output[], run: { workers: number; started: number; signal: AbortSignal }, io: RunIo): Promise<void> {
+  const { workers, signal } = run;
+  const sizes = inputs.map((i) => i.source.size);
+  const totalBytes = sizes.includes(null) ? null : sizes.reduce<number>((n, s) => n + (s ?? 0), 0);
+  let current = 0;
+  const progress: ReplayProgress = { bytes: 0, chunks: 0 };
+  const line = new ProgressLine(io.stderr, run.started, () => ({
+    bytesRead: inputs.reduce((n, input, k) => n + (k < current ? (input.source.size ?? input.source.bytesRead()) : k === current ? readOf(input, progress) : 0), 0),
+    totalBytes,
+    records: [...new Set(inputs.map((i) => engine.runtime(i.name)))].reduce((n, rt) => n + rt.records, 0),
+    rowsOut: outputs.reduce((n, o) => n + o.rows, 0),
+    errors: engine.errorCount,
+  }));
+  try {
+    for (; current < inputs.length && !signal.aborted; current++) {
+      const input = inputs[current]!;
+      engine.readInputAs(input.name, input.format, input.csvPositions);
+      progress.bytes = input.start;
       // 4 MiB chunks: with worker threads, a quarter of the tasks, results and window tasks of 1 MiB
       // ones; on this thread alone, fewer reads and hand-overs (measured ~3% faster than 1 MiB).
-      const chunkBytes = 4 << 20;
-      for (const i of inputs) await replayFile(i.value, engine.runtime(i.name), { progress, chunkBytes, maxInflight: Math.max(2, workers * 2 + 4) });
-      for (const i of inputs) await engine.endOfInput(engine.runtime(i.name).def.name);
-    } finally {
-      clearInterval(timer);
+      await input.source.replay(engine.runtime(input.name), {
+        progress,
+        chunkBytes: 4 << 20,
+        maxInflight: Math.max(2, workers * 2 + 4),
+        start: input.start,
+        signal,
+        onChunk: () => {
+          line.update();
+          // A slow reader of the output holds the input back, so memory stays bounded.
+          return Promise.all(outputs.map((o) => o.drained())).then(() => undefined);
+        },
+      });
     }
-    await Promise.all(files.map((f) => new Promise<void>((resolve, reject) => f.end((err?: Error | null) => (err ? reject(err) : resolve())))));
-    const seconds = (performance.now() - started) / 1000;
-    const records = inputs.reduce((n, i) => n + engine.runtime(i.name).records, 0);
-    const outs = Object.entries(counts).map(([k, v]) => `${k}: ${v} rows`).join(', ');
-    const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
-    io.stderr.write(`sluice run: ${records} records in ${seconds.toFixed(3)} s (${Math.round(records / seconds)} records/s), ${engine.errorCount} errors; ${outs}; peak RSS ${rssMb} MB\n`);
-    return { records, errors: engine.errorCount, seconds, outputs: counts };
+    if (signal.aborted) return;
+    line.update(true);
+    for (const name of new Set(inputs.map((i) => engine.runtime(i.name).def.name))) await engine.endOfInput(name);
   } finally {
-    await engine.close();
+    line.finish();
   }
+}
+
+/** Bytes of an input read so far: of the file on disk where it is compressed, else as replayed. */
+function readOf(input: InputPlan, progress: ReplayProgress): number {
+  const onDisk = input.source.bytesRead();
+  return onDisk > 0 ? onDisk : progress.bytes;
+}
+
+function summary(engine: Engine, outputs: readonly Output[], records: number, seconds: number): string {
+  const outs = outputs.map((o) => `${o.stream}: ${o.rows} rows`).join(', ');
+  const rssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  const errors = engine.errorCount;
+  const kept = outputs.some((o) => o.stream.toLowerCase() === ERROR_STREAM);
+  const errorText = errors === 0 ? '0 errors' : `${errors} ${errors === 1 ? 'row' : 'rows'} to error_stream${kept ? '' : ' (--output error_stream=FILE keeps them)'}`;
+  return `sluice run: ${records} ${records === 1 ? 'record' : 'records'} in ${seconds.toFixed(3)} s (${Math.round(records / seconds)} records/s), ${errorText}; ${outs}; peak RSS ${rssMb} MB\n`;
+}
+
+/** A run in which every record of an input was unreadable did not do its job. */
+function checkSomeRecordsRead(engine: Engine, inputs: readonly InputPlan[]): void {
+  for (const i of inputs) {
+    const rt = engine.runtime(i.name);
+    if (rt.records === 0 || rt.decodeErrors < rt.records) continue;
+    const declaredAs = rt.def.options['format'] ? ` (${rt.def.name} is declared WITH (format = '${rt.def.format}'))` : ` (read as ${i.format === 'csv' ? 'CSV' : 'JSON'})`;
+    throw new CliError(`--input ${i.name}=${i.path}: every record (${rt.records}) was an error${declaredAs}; the first: ${rt.firstDecodeError}`);
+  }
+}
+
+/** The outputs to write: those named, or else the last-created output stream to stdout. */
+function targets(engine: Engine, outputs: readonly StreamFile[]): StreamFile[] {
+  for (const o of outputs) {
+    if (engine.catalog.get(o.name, false)) continue;
+    throw new CliError(`${o.label}: the application has no stream ${o.name}; its output streams are ${[...engine.outputStreams(), ERROR_STREAM].join(', ')}`);
+  }
+  // error_stream is not an output of the application: naming only it still prints the last output stream.
+  if (outputs.some((o) => o.name.toLowerCase() !== ERROR_STREAM)) return [...outputs];
+  const last = engine.outputStreams().at(-1);
+  return last ? [...outputs, { name: last, path: '-', label: `${last} to stdout` }] : [...outputs];
 }
 
 /**
@@ -98,19 +170,3 @@ export const BYTES_PER_WORKER = 256 * 1024 * 1024;
 export function defaultWorkers(inputBytes: number, cores: number): number {
   return cores > 1 && inputBytes >= BYTES_PER_WORKER ? Math.min(cores, Math.max(2, Math.floor(inputBytes / BYTES_PER_WORKER))) : 0;
 }
-
-function defaultOutput(engine: Engine): { name: string; value: string }[] {
-  const outs = engine.outputStreams();
-  const last = outs[outs.length - 1];
-  return last ? [{ name: last, value: '-' }] : [];
-}
-
-function pairs(values: string[], flag: string): { name: string; value: string }[] {
-  return values.map((v) => {
-    const at = v.indexOf('=');
-    if (at <= 0 || at === v.length - 1) throw new CliError(`${flag} takes STREAM=FILE, got '${v}'`);
-    return { name: v.slice(0, at), value: v.slice(at + 1) };
-  });
-}
-
-export { renderError } from './render-error.js';

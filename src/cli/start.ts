@@ -9,7 +9,7 @@
  */
 
 import { startServer, type RunningServer } from '../server/start-server.js';
-import { CliError, type ParsedArgs } from './args.js';
+import { intOption, UsageError, type ParsedArgs } from './args.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Engine } from '../runtime/engine.js';
@@ -18,9 +18,6 @@ import { join } from 'node:path';
 import { attachDashboard } from '../server/dashboard-route.js';
 import { AllowedPaths } from '../storage/allowed-paths.js';
 import { securityOptions } from './security-options.js';
-
-/** Flags `sluice start` reads without a value: give them to parseArgs as boolean flags. */
-export { START_BOOLEAN_FLAGS } from './args.js';
 
 export interface StartIo {
   readonly stdout: NodeJS.WritableStream;
@@ -32,15 +29,16 @@ export interface StartIo {
 }
 
 export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void> {
-  const port = Number(args.single('port') ?? 4567);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError('--port takes a port number (0 picks a free one)');
+  const port = intOption(args, 'port', 4567, 0, 65535);
   const host = args.single('host') ?? '127.0.0.1';
   const memory = args.flag('memory');
+  if (memory && args.single('data') !== undefined) throw new UsageError('--memory keeps nothing on disk: give --data DIR or --memory, not both', 'start');
   const dataDir = memory ? null : (args.single('data') ?? './data');
   const throttle = !args.flag('no-throttle');
   const kmsKeyFile = args.single('kms-key-file');
   const apps = args.multi('app');
-  for (const app of apps) if (!existsSync(app)) throw new CliError(`no such application file: ${app}`);
+  for (const app of apps) if (!existsSync(app)) throw new UsageError(`no such application file: ${app}`, 'start');
+  const workersFlag = args.single('workers') !== undefined ? intOption(args, 'workers', 0) : undefined;
   const allowPaths = args.multi('allow-path');
   const allowPrivateEndpoints = args.flag('allow-private-endpoints');
   const security = await securityOptions(args, host, dataDir);
@@ -49,7 +47,7 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
   let engine: Engine | null = null;
   try {
     if (apps.length) {
-      const workers = args.single('workers') !== undefined ? Number(args.single('workers')) : availableParallelism();
+      const workers = workersFlag ?? availableParallelism();
       const sources = apps.map((app) => readFileSync(app, 'utf8'));
       // Progress is kept per set of applications: change the SQL and it starts afresh.
       const id = createHash('sha256').update(sources.join('\u0000')).digest('hex').slice(0, 16);
@@ -58,8 +56,8 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
       engine = new Engine({ workers, log: server.store, firehose: server.firehose, files, allowPrivateEndpoints, notice: (m) => io.stderr.write(`sluice: ${m}\n`), ...(checkpoint ? { checkpoint } : {}) });
       sources.forEach((sql, i) => engine!.execute(sql, apps[i]));
       await engine.resume();
-      attachDashboard(server.server, engine);
     }
+    attachDashboard(server.server, engine, { log: server.store });
   } catch (e) {
     await engine?.close();
     await server.close();
@@ -75,6 +73,7 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
       `  aws --endpoint-url ${server.url}${caBundle} kinesis list-streams${security.auth ? '   (with the keys of a user in the auth file)' : ''}\n`,
   );
   if (apps.length) io.stdout.write(`  running ${apps.join(', ')}\n  dashboard ${server.url}/ (rows live at ${server.url.replace('http', 'ws')}/feeds/<stream>)\n`);
+  else io.stdout.write(`  dashboard ${server.url}/ (the log's streams and shards)\n`);
   io.onListening?.(server);
   await (io.stop ?? untilSignal());
   io.stderr.write('sluice: stopping\n');

@@ -85,7 +85,7 @@ function resolveName(name: A.Ident, ctx: BindContext, diagnostics: SqlError[], c
   const def = ctx.catalog.get(name.name, name.quoted);
   if (def) return streamRelation(def, name);
   const near = nearestName(name.name, [...ctx.catalog.names(), ...[...ctes.values()].map((c) => c.def.name.name)]);
-  diagnostics.push(sqlError('SQL_UNKNOWN_STREAM', `unknown stream ${show(name)}`, name.span, near ? `did you mean ${near}?` : 'declare it with CREATE STREAM name (columns) first'));
+  diagnostics.push(sqlError('SQL_UNKNOWN_STREAM', `unknown stream ${show(name)}`, name.span, near ? `did you mean ${near}?` : 'declare it with CREATE STREAM name (columns) first, or discover its columns from a file with sluice run/explain --input NAME=FILE'));
   return undefined;
 }
 

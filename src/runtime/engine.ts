@@ -28,6 +28,7 @@ import { toObjects } from './rows.js';
 import type { LogStore } from '../ingest/index.js';
 import type { AllowedPaths } from '../storage/allowed-paths.js';
 import { checkOptionAccess, type OptionAccess } from './option-access.js';
+import type { RecordFormat } from '../decode/types.js';
 
 export interface EngineOptions {
   /** Worker threads for row stages; 0 runs everything on the calling thread. */
@@ -436,6 +437,16 @@ export class Engine {
     const def: StreamDef = { name, fields: [...columns, { name: 'ROWTIME', type: 'TIMESTAMP' }], format, options: {}, declared: false };
     this.defineStream(def);
     return def;
+  }
+
+  /** How a source stream's records are read from now on (`sluice run`: its input's format and CSV header). */
+  readInputAs(name: string, format: RecordFormat, csvPositions?: readonly number[]): StreamDef {
+    const def = this.catalog.get(name, false);
+    if (!def) throw new Error(`unknown stream ${name}`);
+    const next: StreamDef = { ...def, format, csvPositions };
+    this.catalog.put(next);
+    this.streams.get(def.name)?.redefine(next);
+    return next;
   }
 
   private defineStream(def: StreamDef): void {

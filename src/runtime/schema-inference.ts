@@ -1,5 +1,6 @@
 import type { Field } from '../planner/types.js';
 import type { ColumnType } from '../decode/types.js';
+import { splitCsvLine } from './input-format.js';
 
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
@@ -30,7 +31,7 @@ export function inferSchema(sample: readonly string[], format: 'json' | 'csv'): 
       if (!rec || typeof rec !== 'object' || Array.isArray(rec)) continue;
       for (const [k, v] of Object.entries(rec)) see(k, typeOfJson(v));
     } else {
-      line.split(',').forEach((v, i) => see(`COL_${i}`, typeOfText(v.trim().replace(/^"|"$/g, ''))));
+      splitCsvLine(line).forEach((v, i) => see(`COL_${i}`, typeOfText(v.trim())));
     }
   }
   return order.map((name) => ({ name, type: choose(seen.get(name)!) }));

@@ -23,9 +23,20 @@ export class StreamRuntime {
   ended = false;
   endedProducers = 0;
 
-  constructor(readonly engine: Engine, readonly def: StreamDef, readonly rowtimeFrom: string | null) {}
+  /** Records that could not be read (they went to error_stream as PARSE_ERROR or COERCION_ERROR). */
+  decodeErrors = 0;
+  /** The first of them, to say what went wrong. */
+  firstDecodeError: string | null = null;
+
+  constructor(readonly engine: Engine, public def: StreamDef, readonly rowtimeFrom: string | null) {}
 
   queriesChanged(): void {
+    this.spec = null;
+  }
+
+  /** The stream's records are read another way from now on (format, CSV positions). */
+  redefine(def: StreamDef): void {
+    this.def = def;
     this.spec = null;
   }
 
@@ -105,6 +116,8 @@ export class StreamRuntime {
     }
     this.records += result.records;
     this.rowtimeMax = Math.max(this.rowtimeMax, result.maxRowtime);
+    this.decodeErrors += result.decodeErrors.length;
+    if (this.firstDecodeError === null && result.decodeErrors.length > 0) this.firstDecodeError = result.decodeErrors[0]!.message;
     for (const e of result.decodeErrors) this.engine.error(e, e.message.startsWith('cannot coerce') ? 'COERCION_ERROR' : 'PARSE_ERROR', null);
     queries.forEach((q, i) => {
       const r = runners[i]!;

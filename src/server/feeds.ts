@@ -8,7 +8,9 @@
  *   {"type":"rows","stream":"page_views","rows":[{"page":"/a","views":3,…},…]}
  *       one per batch the engine emits into the stream.
  *
- * Rows are plain objects without ROWTIME (TIMESTAMP as ISO-8601 strings, as `toObjects` gives).
+ * Rows are plain objects (TIMESTAMP as ISO-8601 strings, as `toObjects` gives). A stream without
+ * a TIMESTAMP column of its own (a KDA output) also carries ROWTIME, the end of the row's window,
+ * so its windows can be told apart; it is then the last of `columns`.
  * Clients have nothing to say: what they send is ignored (frames over 4 KiB close the socket).
  *
  * A slow client never stalls the engine. Each batch is serialised once and handed to every
@@ -22,13 +24,14 @@ import { WebSocketServer, WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Engine } from '../runtime/engine.js';
-import type { StreamDef } from '../planner/catalog.js';
+import { ROWTIME, userFields, type StreamDef } from '../planner/catalog.js';
+import type { OutputRows } from '../operators/operator.js';
 import type { Field } from '../planner/types.js';
 import { toObjects, type Row } from '../runtime/rows.js';
 import type { SluiceServer } from './sluice-server.js';
 
 export interface FeedsOptions {
-  /** Rows kept per stream and sent to a client on connect (default 200). */
+  /** Rows kept per stream and sent to a client on connect (default 1,000: some 20 windows of 50 keys). */
   readonly historyRows?: number;
   /** Unsent bytes a client's socket may hold before batches queue in the app (default 256 KiB). */
   readonly socketHighWaterBytes?: number;
@@ -65,7 +68,7 @@ export class Feeds {
   private closed = false;
 
   constructor(private readonly engine: Engine, private readonly options: FeedsOptions = {}) {
-    this.historyRows = options.historyRows ?? 200;
+    this.historyRows = options.historyRows ?? 1000;
     this.wss.on('error', () => undefined);
     this.refresh();
   }
@@ -81,7 +84,7 @@ export class Feeds {
   refresh(): void {
     for (const def of this.engine.catalog.all()) {
       const feed = this.feeds.get(def.name);
-      if (feed) feed.columns = userColumns(def);
+      if (feed) feed.columns = feedColumns(def);
       else this.subscribe(def);
     }
   }
@@ -105,11 +108,11 @@ export class Feeds {
   private subscribe(def: StreamDef): void {
     const feed: Feed = {
       name: def.name,
-      columns: userColumns(def),
+      columns: feedColumns(def),
       history: [],
       clients: new Set(),
       rowsSeen: 0,
-      unsubscribe: this.engine.on(def.name, (rows, current) => this.publish(feed, toObjects(rows, userColumns(current)))),
+      unsubscribe: this.engine.on(def.name, (rows, current) => this.publish(feed, feedRows(rows, current))),
     };
     this.feeds.set(def.name, feed);
   }
@@ -210,8 +213,17 @@ class FeedClient {
   }
 }
 
-function userColumns(def: StreamDef): Field[] {
-  return def.fields.slice(0, -1).map((f) => ({ name: f.name, type: f.type }));
+/** The stream's columns, and ROWTIME when none of them is a time. */
+function feedColumns(def: StreamDef): Field[] {
+  const user = userFields(def).map((f) => ({ name: f.name, type: f.type }));
+  return user.some((f) => f.type === 'TIMESTAMP') ? user : [...user, { name: ROWTIME, type: 'TIMESTAMP' }];
+}
+
+function feedRows(rows: OutputRows, def: StreamDef): Row[] {
+  const objects = toObjects(rows, userFields(def));
+  if (userFields(def).some((f) => f.type === 'TIMESTAMP')) return objects;
+  for (let i = 0; i < objects.length; i++) objects[i]![ROWTIME] = new Date(rows.rowtimes[i]!).toISOString();
+  return objects;
 }
 
 /** A close reason is at most 123 bytes of UTF-8. */

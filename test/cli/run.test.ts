@@ -38,7 +38,7 @@ describe('sluice run', () => {
     const errors = readFileSync(errs, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ ERROR_NAME: 'PARSE_ERROR', DATA_ROW: '{"broken": ' });
-    expect(r.stderr).toMatch(/5001 records .* 1 errors/);
+    expect(r.stderr).toMatch(/5001 records .* 1 row to error_stream;/);
   });
 
   it('still prints the last output stream to stdout when only error_stream is named', () => {
@@ -78,11 +78,11 @@ GROUP BY FLOOR("SOURCE_SQL_STREAM_001".ROWTIME TO MINUTE);`);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toContain('discovered SOURCE_SQL_STREAM_001 (ts TIMESTAMP, page VARCHAR)');
     expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ views: 1, t: '2026-11-25T00:00:00.000Z' }, { views: 1, t: '2026-11-25T00:01:00.000Z' }]);
-    expect(r.stderr).toMatch(/1 errors/);
+    expect(r.stderr).toMatch(/1 row to error_stream \(--output error_stream=FILE keeps them\)/);
     const declared = join(dir, 'declared.sql');
     writeFileSync(declared, FLINK_APP);
     const text = sluice(['run', declared, '--input', `clicks=${input}`, '--rowtime-from', 'page', '--workers', '0']);
-    expect(text.status).toBe(1);
+    expect(text.status).toBe(2);
     expect(text.stderr).toContain('ROWTIME replays from a TIMESTAMP');
   });
 
@@ -107,8 +107,9 @@ GROUP BY FLOOR("SOURCE_SQL_STREAM_001".ROWTIME TO MINUTE);`);
     expect(e.stdout).toContain('Scan: clicks columns=[ts, page]');
     const missing = sluice(['run', app, '--input', `clicks=${join(dir, 'nope.ndjson')}`]);
     expect(missing.status).toBe(1);
-    expect(missing.stderr).toContain('no such input file');
+    expect(missing.stderr).toContain(`--input clicks=${join(dir, 'nope.ndjson')}: no such file`);
     const badPair = sluice(['run', app, '--input', 'clicks']);
+    expect(badPair.status).toBe(2);
     expect(badPair.stderr).toContain('--input takes STREAM=FILE');
   });
 });

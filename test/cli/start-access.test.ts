@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../../src/cli/args.js';
-import { START_BOOLEAN_FLAGS, startCommand } from '../../src/cli/start.js';
+import { parseCommandArgs } from '../../src/cli/args.js';
+import { startCommand } from '../../src/cli/start.js';
+import { COMMANDS } from '../../src/cli/commands.js';
 import type { RunningServer } from '../../src/server/index.js';
 import { tempDir } from '../helpers/run-app.js';
 
@@ -11,7 +12,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** Runs `sluice start` with `argv` until it listens, then stops it; rejects as startCommand does. */
 async function startAndStop(argv: string[]): Promise<RunningServer> {
-  const args = parseArgs(['start', '--port', '0', ...argv], ['help', ...START_BOOLEAN_FLAGS]);
+  const args = parseCommandArgs(COMMANDS['start']!, ['--port', '0', ...argv]);
   let stop!: () => void;
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   let server: RunningServer | undefined;
@@ -22,7 +23,7 @@ async function startAndStop(argv: string[]): Promise<RunningServer> {
 
 describe('sluice start --allow-path and --allow-private-endpoints', () => {
   it('parses --allow-private-endpoints as a flag and --allow-path as repeatable', () => {
-    const args = parseArgs(['start', '--allow-private-endpoints', '--app', 'a.sql', '--allow-path', '/x', '--allow-path=/y'], ['help', ...START_BOOLEAN_FLAGS]);
+    const args = parseCommandArgs(COMMANDS['start']!, ['--allow-private-endpoints', '--app', 'a.sql', '--allow-path', '/x', '--allow-path=/y']);
     expect(args.flag('allow-private-endpoints')).toBe(true);
     expect(args.multi('app')).toEqual(['a.sql']);
     expect(args.multi('allow-path')).toEqual(['/x', '/y']);

@@ -5,14 +5,15 @@ import { PassThrough } from 'node:stream';
 import { ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttp2Handler } from '@smithy/node-http-handler';
 import { describe, expect, it } from 'vitest';
-import { CliError, parseArgs } from '../../src/cli/args.js';
+import { CliError, parseCommandArgs } from '../../src/cli/args.js';
 import { securityOptions } from '../../src/cli/security-options.js';
-import { START_BOOLEAN_FLAGS, startCommand } from '../../src/cli/start.js';
+import { startCommand } from '../../src/cli/start.js';
+import { COMMANDS } from '../../src/cli/commands.js';
 import type { RunningServer } from '../../src/server/index.js';
 import { EXAMPLE_AUTH_FILE, keysOf } from '../server/auth/helpers.js';
 import { clientFor, settle } from '../server/helpers.js';
 
-const args = (...argv: string[]) => parseArgs(['start', ...argv], ['help', ...START_BOOLEAN_FLAGS]);
+const args = (...argv: string[]) => parseCommandArgs(COMMANDS['start']!, [...argv]);
 
 function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-start-'));

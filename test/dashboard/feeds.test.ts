@@ -51,8 +51,10 @@ describe('WebSocket feeds', () => {
     const history = c.messages[0]!;
     expect(history.type).toBe('history');
     expect(history.stream).toBe('echo');
-    expect(history.columns).toEqual([{ name: 'id', type: 'BIGINT' }, { name: 'pad', type: 'VARCHAR' }]);
+    // echo has no TIMESTAMP column of its own, so its rows carry ROWTIME.
+    expect(history.columns).toEqual([{ name: 'id', type: 'BIGINT' }, { name: 'pad', type: 'VARCHAR' }, { name: 'ROWTIME', type: 'TIMESTAMP' }]);
     expect(history.rows.map((r) => r.id)).toEqual(Array.from({ length: 200 }, (_, i) => 100 + i));
+    expect(Date.parse((history.rows[0] as unknown as { ROWTIME: string }).ROWTIME)).toBeGreaterThan(Date.now() - 60_000);
     await h.push(300, 5);
     await until(() => c.messages.length >= 2);
     expect(c.messages[1]).toMatchObject({ type: 'rows', stream: 'echo' });
@@ -134,13 +136,52 @@ describe('WebSocket feeds', () => {
       ]),
     );
     expect(body.queries).toHaveLength(1);
-    expect(body.queries[0]).toEqual({ name: 'echo', source: 'src', target: 'echo', rowsIn: 50, rowsOut: 50, rowsInPerSec: expect.any(Number), rowsOutPerSec: expect.any(Number), openGroups: 0 });
+    expect(body.queries[0]).toEqual({
+      name: 'echo', source: 'src', target: 'echo', rowsIn: 50, rowsOut: 50, rowsInPerSec: expect.any(Number), rowsOutPerSec: expect.any(Number), openGroups: 0,
+      watermark: null, lagMs: null,
+    });
+    expect(body).toMatchObject({ errors: { total: 0, perSec: 0 }, log: false });
+    expect((await fetch(`${h.server.url}/api/log`)).status).toBe(404);
 
     const page = await fetch(`${h.server.url}/`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('/dashboard/app.js');
     for (const path of ['/dashboard/app.js', '/dashboard/style.css', '/vendor/uplot.iife.min.js', '/vendor/uplot.min.css']) {
       expect((await fetch(h.server.url + path)).status, path).toBe(200);
+    }
+  });
+});
+
+describe('feeds of windowed results', () => {
+  it("a KDA output's rows carry ROWTIME, the end of their window; the query reports its watermark and lag, and errors are counted", async () => {
+    const h = await startHarness({}, `CREATE STREAM src (ts TIMESTAMP, page VARCHAR);
+CREATE OR REPLACE STREAM "DEST" (page VARCHAR(8), n BIGINT);
+CREATE OR REPLACE PUMP "P" AS INSERT INTO "DEST"
+SELECT STREAM page, COUNT(*) FROM src GROUP BY page, STEP(src.ts BY INTERVAL '10' SECOND);
+CREATE STREAM views AS SELECT window_start, page, COUNT(*) AS n
+FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end, page;`);
+    try {
+      const lines = ['{"ts":"2026-01-01T00:00:01Z","page":"a"}', '{"ts":"2026-01-01T00:00:02Z","page":"b"}', '{"ts":"2026-01-01T00:00:12Z","page":"a"}', 'not json'];
+      await h.engine.runtime('src').ingest(Buffer.from(lines.join('\n') + '\n'));
+      const dest = watch(h.feedUrl('DEST'));
+      const views = watch(h.feedUrl('views'));
+      await until(() => dest.messages.length >= 1 && views.messages.length >= 1);
+      expect(dest.messages[0]!.columns).toEqual([{ name: 'page', type: 'VARCHAR' }, { name: 'n', type: 'BIGINT' }, { name: 'ROWTIME', type: 'TIMESTAMP' }]);
+      expect(dest.messages[0]!.rows).toEqual([
+        { page: 'a', n: 1, ROWTIME: '2026-01-01T00:00:10.000Z' },
+        { page: 'b', n: 1, ROWTIME: '2026-01-01T00:00:10.000Z' },
+      ]);
+      // A result with a time column of its own gets no ROWTIME.
+      expect(views.messages[0]!.columns!.map((c) => c.name)).toEqual(['window_start', 'page', 'n']);
+      const body = (await (await fetch(`${h.server.url}/api/streams`)).json()) as { queries: { name: string; watermark: string; lagMs: number }[]; errors: { total: number } };
+      const p = body.queries.find((q) => q.name === 'P')!;
+      expect(p.watermark).toBe('2026-01-01T00:00:12.000Z');
+      expect(p.lagMs).toBeGreaterThan(Date.now() - Date.parse('2026-01-01T00:00:12.000Z') - 60_000);
+      expect(body.errors.total).toBe(1);
+      dest.ws.close();
+      views.ws.close();
+    } finally {
+      await h.close();
     }
   });
 });

@@ -1,5 +1,6 @@
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { attachDashboard, type Dashboard, type DashboardOptions } from '../../src/server/dashboard-route.js';
+import type { Feeds } from '../../src/server/feeds.js';
 import { Engine } from '../../src/runtime/engine.js';
 
 export const APP = `
@@ -10,7 +11,7 @@ CREATE STREAM echo AS SELECT id, pad FROM src;
 export interface Harness {
   readonly server: RunningServer;
   readonly engine: Engine;
-  readonly dashboard: Dashboard;
+  readonly dashboard: Dashboard & { readonly feeds: Feeds };
   /** ws://host:port/feeds/<stream> */
   feedUrl(stream: string): string;
   /** Ingests rows with ids `from`..`from+count-1` into src (each with `padBytes` of padding). */
@@ -18,10 +19,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: DashboardOptions = {}): Promise<Harness> {
+/** A server with the dashboard over an engine running `app` (default APP). */
+export async function startHarness(options: DashboardOptions = {}, app = APP): Promise<Harness> {
   const server = await startServer({ port: 0, dataDir: null });
   const engine = new Engine({ workers: 0 });
-  engine.execute(APP);
+  engine.execute(app);
   const dashboard = attachDashboard(server.server, engine, options);
   return {
     server,

@@ -6,8 +6,9 @@ import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { CreateStreamCommand, ListStreamsCommand, PutRecordCommand, StartStreamEncryptionCommand } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseArgs } from '../../src/cli/args.js';
-import { START_BOOLEAN_FLAGS, startCommand } from '../../src/cli/start.js';
+import { parseCommandArgs } from '../../src/cli/args.js';
+import { COMMANDS } from '../../src/cli/commands.js';
+import { startCommand } from '../../src/cli/start.js';
 import { LogStore } from '../../src/ingest/log-store.js';
 import type { RunningServer } from '../../src/server/index.js';
 import { clientFor, settle, startTestServer, tempDir, untilActive, type TestServer } from './helpers.js';
@@ -26,7 +27,7 @@ describe('sluice start', () => {
     let stop!: () => void;
     const stopped = new Promise<void>((resolve) => (stop = resolve));
     let server!: RunningServer;
-    const args = parseArgs(['start', '--port', '0', '--data', dir, '--no-throttle'], ['help', ...START_BOOLEAN_FLAGS]);
+    const args = parseCommandArgs(COMMANDS['start']!, ['--port', '0', '--data', dir, '--no-throttle']);
     const done = startCommand(args, { stdout, stderr, stop: stopped, onListening: (s) => (server = s) });
     while (!server) await settle(10);
     expect(out).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+ \(data: .*, throughput limits off\)/);
@@ -57,7 +58,7 @@ describe('sluice start --kms-key-file', () => {
     const keyFile = path.join(dir, 'team.key');
     fs.writeFileSync(keyFile, `${crypto.randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
     const io = { stdout: new PassThrough(), stderr: new PassThrough() };
-    const startArgs = (file: string) => parseArgs(['start', '--port', '0', '--data', dir, '--no-throttle', '--kms-key-file', file], ['help', ...START_BOOLEAN_FLAGS]);
+    const startArgs = (file: string) => parseCommandArgs(COMMANDS['start']!, ['--port', '0', '--data', dir, '--no-throttle', '--kms-key-file', file]);
     try {
       let stop!: () => void;
       let server!: RunningServer;

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { CreateStreamCommand, PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { parseArgs } from '../../src/cli/args.js';
-import { START_BOOLEAN_FLAGS, startCommand } from '../../src/cli/start.js';
+import { parseCommandArgs } from '../../src/cli/args.js';
+import { startCommand } from '../../src/cli/start.js';
+import { COMMANDS } from '../../src/cli/commands.js';
 import type { RunningServer } from '../../src/server/index.js';
 import { clientFor, eventually, tempDir, untilActive } from './helpers.js';
 
@@ -20,7 +21,7 @@ CREATE STREAM page_copy WITH (sink = 'duckdb', path = 'analytics.duckdb', table 
     const stopped = new Promise<void>((resolve) => (stop = resolve));
     let server!: RunningServer;
     const listening = new Promise<void>((resolve) => {
-      const args = parseArgs(['start', '--port', '0', '--data', data, '--app', app, '--workers', '0'], ['help', ...START_BOOLEAN_FLAGS]);
+      const args = parseCommandArgs(COMMANDS['start']!, ['--port', '0', '--data', data, '--app', app, '--workers', '0']);
       void startCommand(args, { stdout: new PassThrough(), stderr: new PassThrough(), stop: stopped, onListening: (s) => ((server = s), resolve()) });
     });
     try {

@@ -1,8 +1,13 @@
-// The Sluice dashboard: polls /api/streams for what runs and how fast, and reads the rows of one
-// output stream from its WebSocket feed (/feeds/<stream>). Plain browser module, no build step.
+// The Sluice dashboard: polls /api/streams (what runs, how fast, errors) and /api/log (what the
+// ingest log holds), and reads the rows of one output stream from its WebSocket feed
+// (/feeds/<stream>) to chart its results by window. Plain browser module, no build step.
+
+import { PALETTE, barList, lineChart } from './charts.js';
+import { WindowSeries, resultShape } from './results.js';
 
 const MAX_ROWS = 100;
-const CHART_POINTS = 120;
+const TOP_KEYS = 8;
+const RATE_SAMPLES = 120;
 
 const $ = (selector) => document.querySelector(selector);
 const el = (tag, text, className) => {
@@ -12,31 +17,70 @@ const el = (tag, text, className) => {
   return node;
 };
 const fmt = (n) => Number(n).toLocaleString('en-US');
+const utc = (ms) => new Date(ms).toISOString().replace('T', ' ').replace(/\.000Z$|Z$/, '') + ' UTC';
 
-const state = { stream: null, socket: null, columns: [], rows: [], received: 0, chart: null, chartQueries: '', series: [] };
+const state = {
+  stream: null,
+  socket: null,
+  columns: [],
+  rows: [],
+  received: 0,
+  shape: null,
+  series: null,
+  metricCharts: new Map(),
+  barMetric: null,
+  keyColors: new Map(),
+  dirty: false,
+  rates: { key: '', charts: [], errors: null, data: [], errorData: [[], []] },
+};
 
 async function poll() {
   try {
-    const res = await fetch('/api/streams', { cache: 'no-store' });
-    const report = await res.json();
+    const report = await getJson('/api/streams');
+    const log = report.log ? await getJson('/api/log') : null;
+    const running = report.queries.length > 0;
     $('#status').textContent = `live · ${new Date().toLocaleTimeString()}`;
-    renderQueries(report.queries);
-    renderStreams(report.streams);
-    renderPicker(report.streams);
-    plotRates(report.queries);
+    for (const id of ['#results', '#queries-card', '#streams-card']) $(id).hidden = !running;
+    $('#no-app').hidden = running;
+    $('#log-card').hidden = !log || (running && log.streams.length === 0);
+    $('#log-card').classList.toggle('wide', !running);
+    if (running) {
+      renderQueries(report.queries);
+      renderStreams(report.streams);
+      renderPicker(report.streams);
+      plotRates(report.queries, report.errors);
+    }
+    if (log) renderLog(log.streams);
   } catch {
     $('#status').textContent = 'server unreachable, retrying…';
   }
 }
 
+async function getJson(path) {
+  const res = await fetch(path, { cache: 'no-store' });
+  if (!res.ok) throw new Error(`${path}: ${res.status}`);
+  return res.json();
+}
+
 function renderQueries(queries) {
-  const body = $('#queries tbody');
-  body.replaceChildren(...queries.map((q) => {
+  $('#queries tbody').replaceChildren(...queries.map((q) => {
     const tr = el('tr');
     tr.append(el('td', q.name), el('td', `${q.source} → ${q.target}`), el('td', fmt(q.rowsIn), 'num'), el('td', fmt(q.rowsInPerSec), 'num'),
-      el('td', fmt(q.rowsOut), 'num'), el('td', fmt(q.rowsOutPerSec), 'num'), el('td', fmt(q.openGroups), 'num'));
+      el('td', fmt(q.rowsOut), 'num'), el('td', fmt(q.rowsOutPerSec), 'num'), el('td', fmt(q.openGroups), 'num'),
+      el('td', q.watermark ? utc(Date.parse(q.watermark)) : '—'), el('td', q.lagMs === null ? '—' : duration(q.lagMs), 'num'));
     return tr;
   }));
+}
+
+/** 850 ms, 4.2 s, 3 min 20 s, 5 h 2 min, 12 days. */
+function duration(ms) {
+  const a = Math.abs(ms);
+  const sign = ms < 0 ? '−' : '';
+  if (a < 1000) return `${sign}${Math.round(a)} ms`;
+  if (a < 60_000) return `${sign}${(a / 1000).toFixed(1)} s`;
+  if (a < 3_600_000) return `${sign}${Math.floor(a / 60_000)} min ${Math.round((a % 60_000) / 1000)} s`;
+  if (a < 172_800_000) return `${sign}${Math.floor(a / 3_600_000)} h ${Math.round((a % 3_600_000) / 60_000)} min`;
+  return `${sign}${Math.round(a / 86_400_000)} days`;
 }
 
 function renderStreams(streams) {
@@ -50,15 +94,50 @@ function renderStreams(streams) {
   }));
 }
 
+function renderLog(streams) {
+  const body = $('#log tbody');
+  if (streams.length === 0) {
+    const tr = el('tr');
+    const td = el('td', 'No streams yet: create one with the AWS SDK or CLI (aws kinesis create-stream --endpoint-url …).', 'muted');
+    td.colSpan = 5;
+    tr.append(td);
+    body.replaceChildren(tr);
+    return;
+  }
+  const rows = [];
+  for (const s of streams) {
+    const tr = el('tr', undefined, 'log-stream');
+    tr.append(el('td', s.name), el('td', `${s.shards.length} ${s.shards.length === 1 ? 'shard' : 'shards'} · ${s.status}`), el('td', fmt(s.records), 'num'), el('td', bytes(s.bytes), 'num'), lastWrite(s.lastWrite));
+    rows.push(tr);
+    for (const sh of s.shards) {
+      const row = el('tr', undefined, 'log-shard');
+      row.append(el('td', ''), el('td', `${sh.shardId}${sh.open ? '' : ' (closed)'}`), el('td', fmt(sh.records), 'num'), el('td', bytes(sh.bytes), 'num'), lastWrite(sh.lastWrite));
+      rows.push(row);
+    }
+  }
+  body.replaceChildren(...rows);
+}
+
+function bytes(n) {
+  return n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`;
+}
+
+function lastWrite(iso) {
+  const td = el('td', iso ? `${duration(Date.now() - Date.parse(iso))} ago` : '—', 'num');
+  if (iso) td.title = iso;
+  return td;
+}
+
 function renderPicker(streams) {
-  const outputs = streams.filter((s) => s.output).map((s) => s.name);
+  const outputs = streams.filter((s) => s.output);
   const pick = $('#pick');
-  if (pick.options.length !== outputs.length || outputs.some((n, i) => pick.options[i].value !== n)) {
-    pick.replaceChildren(...outputs.map((n) => el('option', n)));
+  if (pick.options.length !== outputs.length || outputs.some((s, i) => pick.options[i].value !== s.name)) {
+    pick.replaceChildren(...outputs.map((s) => el('option', s.name)));
   }
   if (!state.stream && outputs.length) {
     const wanted = new URLSearchParams(location.search).get('stream');
-    watch(outputs.includes(wanted) ? wanted : outputs.find((n) => n !== 'error_stream') ?? outputs[0]);
+    const charted = outputs.find((s) => s.name !== 'error_stream' && s.columns.some((c) => /INT|DOUBLE|FLOAT|DECIMAL|REAL|NUMERIC/.test(c.type)));
+    watch(outputs.some((s) => s.name === wanted) ? wanted : (charted ?? outputs.find((s) => s.name !== 'error_stream') ?? outputs[0]).name);
   }
   if (state.stream) pick.value = state.stream;
 }
@@ -68,6 +147,11 @@ function watch(stream) {
   state.stream = stream;
   state.rows = [];
   state.received = 0;
+  state.shape = null;
+  state.series = null;
+  for (const c of state.metricCharts.values()) c.chart.destroy();
+  state.metricCharts.clear();
+  $('#metric-charts').replaceChildren();
   renderRows(0);
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
   const socket = new WebSocket(`${scheme}://${location.host}/feeds/${encodeURIComponent(stream)}`);
@@ -75,11 +159,19 @@ function watch(stream) {
   socket.onmessage = (event) => {
     if (socket !== state.socket) return;
     const message = JSON.parse(event.data);
-    if (message.type === 'history') state.columns = message.columns;
+    if (message.type === 'history') {
+      state.columns = message.columns;
+      state.shape = resultShape(message.columns);
+      state.series = new WindowSeries(state.shape);
+      state.barMetric = state.shape.metrics[0] ?? null;
+      renderMetricPicker();
+    }
+    state.series?.add(message.rows);
     const fresh = message.rows.slice().reverse();
     state.rows = fresh.concat(state.rows).slice(0, MAX_ROWS);
     state.received += message.rows.length;
     renderRows(message.type === 'rows' ? Math.min(fresh.length, MAX_ROWS) : 0);
+    state.dirty = true;
   };
   socket.onclose = (event) => {
     if (socket !== state.socket) return;
@@ -88,7 +180,63 @@ function watch(stream) {
   };
 }
 
+function renderMetricPicker() {
+  const pick = $('#bar-metric');
+  pick.replaceChildren(...state.shape.metrics.map((m) => el('option', m)));
+  if (state.barMetric) pick.value = state.barMetric;
+}
+
+/** Redraws the result charts at most a few times a second, however fast rows come. */
+function renderResults() {
+  if (!state.dirty || !state.series) return;
+  state.dirty = false;
+  const { time, metrics, keys } = state.shape;
+  const chartable = time !== null && metrics.length > 0;
+  $('#result-charts').hidden = !chartable;
+  $('#result-note').hidden = chartable;
+  if (!chartable) {
+    $('#result-note').textContent = time === null ? `${state.stream} has no window or time column to chart by.` : `${state.stream} has no numeric column to chart.`;
+    return;
+  }
+  for (const metric of metrics) {
+    const top = state.series.topKeys(metric, TOP_KEYS);
+    const signature = top.join('\u0000');
+    let entry = state.metricCharts.get(metric);
+    if (!entry || entry.signature !== signature) {
+      entry?.chart.destroy();
+      let box = $(`#metric-charts [data-metric="${CSS.escape(metric)}"]`);
+      if (!box) {
+        box = el('div', undefined, 'chart');
+        box.dataset.metric = metric;
+        $('#metric-charts').append(box);
+      }
+      box.replaceChildren();
+      const title = `${metric} by ${time}${keys.length ? `, top ${Math.min(TOP_KEYS, top.length)} ${keys.join(' · ')}` : ''}`;
+      const chart = lineChart(box, { title, series: top.map((k) => ({ label: k, color: colorOf(k) })), padSeconds: 5 });
+      entry = { chart, signature };
+      state.metricCharts.set(metric, entry);
+    }
+    entry.chart.set(state.series.aligned(metric, top));
+  }
+  renderLatest();
+}
+
+function renderLatest() {
+  const metric = state.barMetric;
+  if (!metric) return;
+  const { time, items } = state.series.latest(metric, 12);
+  $('#latest-title').textContent = time === null ? 'Latest window' : `Latest window · ${utc(time)}`;
+  barList($('#bars'), items.map((i) => ({ ...i, color: colorOf(i.label) })));
+}
+
+/** One color per key for as long as the page is open, so a line keeps its color when the top keys change. */
+function colorOf(key) {
+  if (!state.keyColors.has(key)) state.keyColors.set(key, PALETTE[state.keyColors.size % PALETTE.length]);
+  return state.keyColors.get(key);
+}
+
 function renderRows(freshCount) {
+  const isNumeric = (type) => /INT|DOUBLE|FLOAT|DECIMAL|REAL|NUMERIC/.test(type);
   const head = el('tr');
   head.append(...state.columns.map((c) => el('th', c.name, isNumeric(c.type) ? 'num' : undefined)));
   $('#rows thead').replaceChildren(head);
@@ -102,8 +250,6 @@ function renderRows(freshCount) {
   count.textContent = `${fmt(state.received)} rows received`;
 }
 
-const isNumeric = (type) => /INT|DOUBLE|FLOAT|DECIMAL|REAL|NUMERIC/.test(type);
-
 function show(value, type) {
   if (value === null || value === undefined) return '∅';
   if (typeof value === 'number' && !Number.isInteger(value)) return value.toFixed(2);
@@ -111,39 +257,52 @@ function show(value, type) {
   return String(value);
 }
 
-function plotRates(queries) {
+/**
+ * Per query, rows in and rows out per second over the last two minutes, in a chart of its own (two
+ * queries reading one stream have the same rows in, and would hide each other in one chart), rows
+ * out on its own axis; and rows to error_stream per second.
+ */
+function plotRates(queries, errors) {
+  const r = state.rates;
   const key = queries.map((q) => q.name).join('\u0000');
-  if (!state.chart || key !== state.chartQueries) {
-    state.chart?.destroy();
-    state.chartQueries = key;
-    state.series = [[], ...queries.map(() => [])];
-    const colors = ['#2f6fed', '#e8590c', '#2b8a3e', '#ae3ec9', '#c92a2a', '#1098ad'];
-    state.chart = new uPlot({
-      width: $('#chart').clientWidth || 600,
-      height: 220,
-      title: 'rows in per second, by query',
-      series: [{}, ...queries.map((q, i) => ({ label: q.name, stroke: colors[i % colors.length], width: 2 }))],
-      axes: [{}, { size: 60 }],
-      // Always show at least the last minute, so the first points do not stretch the axis over years.
-      scales: {
-        x: {
-          time: true,
-          range: (_u, min, max) => {
-            const hi = Number.isFinite(max) ? max : Date.now() / 1000;
-            const lo = Number.isFinite(min) ? min : hi;
-            return [Math.min(lo, hi - 60), hi + 1];
-          },
-        },
-      },
-    }, state.series, $('#chart'));
+  if (r.charts.length === 0 || key !== r.key) {
+    for (const c of r.charts) c.destroy();
+    r.key = key;
+    r.charts = queries.map((q) => {
+      const box = el('div', undefined, 'chart');
+      box.dataset.query = q.name;
+      return { box, q };
+    });
+    $('#rates-charts').replaceChildren(...r.charts.map((c) => c.box));
+    r.charts = r.charts.map(({ box, q }) => lineChart(box, {
+      title: `${q.name}: rows per second (${q.source} → ${q.target})`,
+      series: [{ label: 'in', color: PALETTE[0] }, { label: 'out (right axis)', color: PALETTE[1], dash: [8, 5], right: true }],
+      spanSeconds: RATE_SAMPLES,
+    }));
+    r.data = queries.map(() => [[], [], []]);
   }
-  state.series[0].push(Date.now() / 1000);
-  queries.forEach((q, i) => state.series[i + 1].push(q.rowsInPerSec));
-  if (state.series[0].length > CHART_POINTS) for (const s of state.series) s.shift();
-  state.chart.setData(state.series);
+  if (!r.errors) r.errors = lineChart($('#errors-chart'), { title: 'rows to error_stream per second', series: [{ label: 'errors/s', color: '#c92a2a' }], spanSeconds: RATE_SAMPLES });
+  const now = Date.now() / 1000;
+  queries.forEach((q, i) => {
+    const d = r.data[i];
+    d[0].push(now);
+    d[1].push(q.rowsInPerSec);
+    d[2].push(q.rowsOutPerSec);
+  });
+  r.errorData[0].push(now);
+  r.errorData[1].push(errors.perSec);
+  for (const d of [...r.data, r.errorData]) if (d[0].length > RATE_SAMPLES) for (const s of d) s.shift();
+  r.charts.forEach((c, i) => c.set(r.data[i]));
+  r.errors.set(r.errorData);
+  $('#error-total').textContent = `${fmt(errors.total)} rows in error_stream`;
 }
 
 $('#pick').addEventListener('change', (event) => watch(event.target.value));
-window.addEventListener('resize', () => state.chart?.setSize({ width: $('#chart').clientWidth, height: 220 }));
+$('#bar-metric').addEventListener('change', (event) => {
+  state.barMetric = event.target.value;
+  if (state.series) renderLatest();
+});
 poll();
 setInterval(poll, 1000);
+setInterval(renderResults, 400);
+
