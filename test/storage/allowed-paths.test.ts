@@ -20,7 +20,7 @@ describe('where a caller-given file path may land', () => {
 
   it("refuses the folders and files that hold Sluice's own state", () => {
     const files = new AllowedPaths(data, ['/']);
-    for (const own of ['streams/s/stream.json', 'firehose/x/stream.json', 'trash/x', 'apps/1/checkpoint.json', 'LOCK', 'kinesis-api.json', path.join(data, 'streams', 'x')]) {
+    for (const own of ['streams/s/stream.json', 'firehose/x/stream.json', 'trash/x', 'apps/1/checkpoint.json', 'keys/master.key', 'tls/localhost-key.pem', 'LOCK', 'kinesis-api.json', path.join(data, 'streams', 'x')]) {
       expect(() => files.resolve(own, 'sink path'), own).toThrow(/keeps its own state/);
     }
     expect(files.resolve('s3/bucket/t.duckdb', 'sink path')).toBe(path.join(data, 's3', 'bucket', 't.duckdb'));
