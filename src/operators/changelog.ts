@@ -49,13 +49,16 @@ export class ChangelogBuilder {
     if (kind !== RowKind.Insert) this.anyUpdate = true;
   }
 
-  /** The rows so far (no `ops` when all are inserts); the builder starts afresh. */
-  take(): ChangelogRows {
+  /**
+   * The rows so far; the builder starts afresh. Without `always`, `ops` is left out when every row
+   * is an insert (an append-only result); an updating query's rows always carry it.
+   */
+  take(always = false): ChangelogRows {
     const rows: ChangelogRows = {
       count: this.rowtimes.length,
       columns: this.columns,
       rowtimes: this.rowtimes,
-      ...(this.anyUpdate ? { ops: Uint8Array.from(this.ops) } : {}),
+      ...(this.anyUpdate || always ? { ops: Uint8Array.from(this.ops) } : {}),
     };
     this.columns = Array.from({ length: this.width }, () => []);
     this.rowtimes = [];

@@ -3,7 +3,7 @@ import { readerOf, type ColumnBatch, type Reader } from './column-batch.js';
 import { compileExpr, RowError, type CompiledExpr } from './kernels/compile-expr.js';
 import { take } from './kernels/take.js';
 import { assignWindows, lastWindowEnd } from './window-assigner.js';
-import type { AggCall, WindowSpec } from '../planner/logical/plan.js';
+import { GLOBAL_END, GLOBAL_START, type AggCall, type WindowSpec } from '../planner/logical/plan.js';
 import type { SqlType } from '../planner/types.js';
 import { createStore, type AccumulatorStore } from './aggregates/registry.js';
 
@@ -352,6 +352,8 @@ export class RowStage {
       if (w.type === 'tumble') {
         const start = Math.floor((t - offset) / size) * size + offset;
         if (start + size > bound) tables.add(start, start + size, key, i, args);
+      } else if (w.type === 'global') {
+        tables.add(GLOBAL_START, GLOBAL_END, key, i, args);
       } else if (w.type === 'hop') {
         const last = Math.floor((t - offset) / slide) * slide + offset;
         for (let s = last; s > t - size; s -= slide) if (s + size > bound) tables.add(s, s + size, key, i, args);

@@ -4,6 +4,8 @@ import { createStore, type AccumulatorStore } from './aggregates/registry.js';
 import { vectorFromValues, type ColumnBatch } from './column-batch.js';
 import { compileExpr, type CompiledExpr } from './kernels/compile-expr.js';
 import type { Operator, OutputRows } from './operator.js';
+import { ChangelogBuilder, RowKind, type ChangelogRows } from './changelog.js';
+import { GLOBAL_END, GLOBAL_START } from '../planner/logical/plan.js';
 import type { PartialGroups } from './row-stage.js';
 import { messageOf } from './row-stage.js';
 import { lateProbe } from './kernels/partition.js';
@@ -51,6 +53,7 @@ export class WindowAggregate implements Operator<PartialGroups, OutputRows> {
   }
 
   processBatch(p: PartialGroups, out: (rows: OutputRows) => void): void {
+    if (this.plan.window!.type === 'global') return this.processUpdating(p, out);
     const touched = this.plan.emit === 'changes' ? new Set<number>() : null;
     const single = this.plan.keys.length === 1;
     for (let i = 0; i < p.count; i++) {
@@ -67,6 +70,53 @@ export class WindowAggregate implements Operator<PartialGroups, OutputRows> {
       touched?.add(slot);
     }
     if (touched && touched.size) out(this.emitSlots([...touched]));
+  }
+
+  /**
+   * A GROUP BY without a time window: merges the batch, then emits per touched group what changed
+   * (Flink's GroupAggFunction, one change per group per batch): +I for a new row, -U/+U for a
+   * changed one, -D when HAVING drops it, nothing when its row is the same.
+   */
+  private processUpdating(p: PartialGroups, out: (rows: ChangelogRows) => void): void {
+    const single = this.plan.keys.length === 1;
+    const slots = new Array<number>(p.count);
+    const touched: number[] = [];
+    const existed = new Set<number>();
+    const seen = new Set<number>();
+    for (let i = 0; i < p.count; i++) {
+      const keyValues = p.keys[i]!;
+      const key = single ? keyValues[0] : this.plan.keys.length === 0 ? 0 : JSON.stringify(keyValues);
+      const live = this.live;
+      const slot = this.slotFor(key, keyValues, GLOBAL_START, GLOBAL_END);
+      slots[i] = slot;
+      if (seen.has(slot)) continue;
+      seen.add(slot);
+      touched.push(slot);
+      if (this.live === live) existed.add(slot);
+    }
+    const before = this.evaluate(touched.filter((s) => existed.has(s)));
+    for (let i = 0; i < p.count; i++) {
+      const state = p.states[i]!;
+      let at = 0;
+      for (let a = 0; a < this.stores.length; a++) {
+        this.stores[a]!.mergeState(slots[i]!, state, at);
+        at += this.stateWidths[a]!;
+      }
+    }
+    const after = this.evaluate(touched);
+    const changes = new ChangelogBuilder(this.outputs.length);
+    const now = Date.now();
+    for (const slot of touched) {
+      const old = before.get(slot);
+      const row = after.get(slot);
+      if (!old && row) changes.add(RowKind.Insert, row, now);
+      else if (old && !row) changes.add(RowKind.Delete, old, now);
+      else if (old && row && !sameValues(old, row)) {
+        changes.add(RowKind.UpdateBefore, old, now);
+        changes.add(RowKind.UpdateAfter, row, now);
+      }
+    }
+    if (changes.count) out(changes.take(true));
   }
 
   private alloc(keyValues: unknown[], start: number, end: number): number {
@@ -182,7 +232,18 @@ export class WindowAggregate implements Operator<PartialGroups, OutputRows> {
     this.release(slot);
   }
 
-  private emitSlots(slots: number[]): OutputRows {
+  /** Each slot's output row, or none where HAVING drops it or its expressions fail (reported). */
+  private evaluate(slots: number[]): Map<number, unknown[]> {
+    const rows = new Map<number, unknown[]>();
+    if (slots.length === 0) return rows;
+    const emitted = this.emitSlots(slots, true);
+    emitted.slots!.forEach((slot, r) => rows.set(slot, emitted.columns.map((c) => c[r])));
+    return rows;
+  }
+
+  private emitSlots(slots: number[]): OutputRows;
+  private emitSlots(slots: number[], withSlots: true): OutputRows & { slots: number[] };
+  private emitSlots(slots: number[], withSlots = false): OutputRows & { slots?: number[] } {
     const nk = this.plan.keys.length;
     const cols: unknown[][] = this.outTypes.map(() => new Array(slots.length));
     slots.forEach((slot, r) => {
@@ -199,17 +260,19 @@ export class WindowAggregate implements Operator<PartialGroups, OutputRows> {
     const rowtimes: number[] = [];
     // One row's values, all evaluated before any is kept, so a row that fails leaves no trace.
     const vals: unknown[] = new Array(readers.length).fill(null);
+    const kept: number[] | undefined = withSlots ? [] : undefined;
     for (let r = 0; r < slots.length; r++) {
       try {
         if (having && having(r) !== true) continue;
         for (let c = 0; c < readers.length; c++) vals[c] = readers[c]!(r);
         for (let c = 0; c < readers.length; c++) columns[c]!.push(vals[c]);
         rowtimes.push(cols[1]![r] as number);
+        kept?.push(slots[r]!);
       } catch (e) {
         this.rowErrors.push({ message: messageOf(e), row: cols.map((c) => c[r]) });
       }
     }
-    return { count: rowtimes.length, columns, rowtimes };
+    return { count: rowtimes.length, columns, rowtimes, ...(kept ? { slots: kept } : {}) };
   }
 
   snapshot(): Uint8Array {
@@ -238,6 +301,11 @@ export class WindowAggregate implements Operator<PartialGroups, OutputRows> {
   stateBytes(): number {
     return this.capacity * (16 + this.stores.length * 16);
   }
+}
+
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function lowerBound(a: number[], x: number): number {

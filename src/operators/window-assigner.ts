@@ -1,4 +1,4 @@
-import type { WindowSpec } from '../planner/logical/plan.js';
+import { GLOBAL_END, GLOBAL_START, type WindowSpec } from '../planner/logical/plan.js';
 
 /**
  * Calls `emit(start, end)` for each window a row at time `t` belongs to. Sessions are not assigned
@@ -26,6 +26,9 @@ export function assignWindows(w: WindowSpec, t: number, emit: (start: number, en
     case 'session':
       emit(t, t + w.gapMs);
       return;
+    case 'global':
+      emit(GLOBAL_START, GLOBAL_END);
+      return;
   }
 }
 
@@ -36,5 +39,6 @@ export function lastWindowEnd(w: WindowSpec, t: number): number {
     case 'hop': return Math.floor((t - w.offsetMs) / w.slideMs) * w.slideMs + w.offsetMs + w.sizeMs;
     case 'cumulate': return Math.floor((t - w.offsetMs) / w.sizeMs) * w.sizeMs + w.offsetMs + w.sizeMs;
     case 'session': return t + w.gapMs;
+    case 'global': return Infinity;
   }
 }

@@ -171,7 +171,23 @@ function bindUnion(q: A.SetOperation, ctx: BindContext, diagnostics: SqlError[],
   return { plan: L.project(L.scan(def!.name, def!.fields.map((_, i) => i), def!.fields), exprs, fields.map((f) => f.name), col(fields.length, 'TIMESTAMP')), source: def!, fields };
 }
 
-function bindSelect(q: A.Select, ctx: BindContext, diagnostics: SqlError[], ctes: Ctes): BoundQuery | undefined {
+/**
+ * SELECT DISTINCT is a GROUP BY of every selected expression: a row is emitted the first time it is
+ * seen, and never again (Flink's semantics; without a time window the result still never closes).
+ */
+function distinctAsGroupBy(q: A.Select, diagnostics: SqlError[]): A.Select | undefined {
+  if (!q.distinct || q.groupBy.length || q.items.some((i) => i.kind === 'select-item' && containsAggregate(i.expr))) return q;
+  const star = q.items.find((i) => i.kind === 'star');
+  if (star) {
+    diagnostics.push(sqlError('SQL_UNSUPPORTED', 'SELECT DISTINCT * is not supported', star.span, 'list the columns: SELECT DISTINCT a, b FROM ...'));
+    return undefined;
+  }
+  return { ...q, distinct: false, groupBy: q.items.map((i) => (i as A.SelectItem).expr) };
+}
+
+function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[], ctes: Ctes): BoundQuery | undefined {
+  const q = distinctAsGroupBy(select, diagnostics);
+  if (!q) return undefined;
   const eb = new ExprBinder(diagnostics);
   const errorsBefore = diagnostics.length;
   const fail = (code: string, message: string, span: Span, hint?: string) => {
@@ -187,6 +203,10 @@ function bindSelect(q: A.Select, ctx: BindContext, diagnostics: SqlError[], ctes
     ? relationOf(from.query, [], from.alias ?? subqueryName, ctx, diagnostics, ctes)
     : resolveName(from.kind === 'table-ref' ? from.name : from.table, ctx, diagnostics, ctes);
   if (!rel) return undefined;
+  if (rel.source.updating) {
+    return fail('SQL_UPDATING_INPUT', `${show(rel.name)} is an updating result (a GROUP BY without a time window), and reading one is not supported yet`, rel.name.span,
+      'aggregate over a time window (TUMBLE, HOP, SESSION) so the result appends, or read it through a sink or subscription');
+  }
   const source = rel.source;
   const streamName = rel.name;
   const qualifiers = [streamName, ...(from.alias ? [from.alias] : [])];
@@ -261,13 +281,19 @@ function bindSelect(q: A.Select, ctx: BindContext, diagnostics: SqlError[], ctes
       groupWindow = { fn: legacy.name, argsKey: legacy.args.map(exprKey).join(',') };
     } else {
       bucket = chooseBucket(q.groupBy, scope, rowtimeIndex, eb);
-      if (!bucket) {
+      if (bucket) {
+        window = windowOver(windowFromBucket(bucket, scope, eb, source, rowtimeIndex, diagnostics), rel, over, bucket.span, diagnostics);
+        groupKeys.set(exprKey(bucket), col(0, 'TIMESTAMP'));
+      } else if (q.stream) {
+        // KDA has no updating results: a SELECT STREAM aggregation needs a time bucket, as in KDA.
         for (const g of q.groupBy) eb.bind(g, scope);
         return fail('SQL_STREAM_GROUP_BY', 'a streaming GROUP BY needs a time bucket, or it would never emit a row', q.groupBy[0]?.span ?? q.span,
           `add STEP(${show(streamName)}.ROWTIME BY INTERVAL '10' SECOND) or FLOOR(ROWTIME TO MINUTE) to GROUP BY, or read FROM TABLE(TUMBLE(...))`);
+      } else {
+        // No time window: one window that never closes, whose groups are an updating result.
+        if (q.emit === 'final') return fail('SQL_EMIT', 'EMIT FINAL needs a time window: a GROUP BY without one never closes', q.span, 'group by a window, or leave EMIT out for an updating result');
+        window = { type: 'global', timeColumn: source.fields.length - 1, sizeMs: 0, slideMs: 0, gapMs: 0, offsetMs: 0, partitionBy: [], onRowtime: false };
       }
-      window = windowOver(windowFromBucket(bucket, scope, eb, source, rowtimeIndex, diagnostics), rel, over, bucket.span, diagnostics);
-      groupKeys.set(exprKey(bucket), col(0, 'TIMESTAMP'));
     }
     for (const g of q.groupBy) {
       if (g === bucket || g === legacy || (tvf && (isColumnNamed(g, 'window_start') || isColumnNamed(g, 'window_end')))) continue;
@@ -293,7 +319,7 @@ function bindSelect(q: A.Select, ctx: BindContext, diagnostics: SqlError[], ctes
     }
     if (!window || diagnostics.length > errorsBefore) return undefined;
     const overAggs = aggs.map((a) => ({ ...a, arg: a.arg ? over(a.arg) : null, ...(a.filter ? { filter: over(a.filter) } : {}) }));
-    plan = L.aggregate(plan, window, keyExprs, keyNames, overAggs, q.emit === 'changes' ? 'changes' : 'final');
+    plan = L.aggregate(plan, window, keyExprs, keyNames, overAggs, q.emit === 'changes' || window.type === 'global' ? 'changes' : 'final');
     if (having) plan = L.filter(plan, having);
     rowtime = col(1, 'TIMESTAMP');
   }

@@ -20,6 +20,8 @@ export interface StreamDef {
   readonly declared: boolean;
   /** Made by the engine for a subquery, view or UNION ALL: not an output of the application. */
   readonly internal?: boolean;
+  /** Written by an updating query (a GROUP BY without a time window): its rows carry +I/-U/+U/-D. */
+  readonly updating?: boolean;
   /** CSV only: where each user column is in a record (from a header row); by default, in order. */
   readonly csvPositions?: readonly number[];
 }

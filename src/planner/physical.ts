@@ -32,6 +32,8 @@ export interface QueryPlan {
   readonly watermark: { readonly column: number; readonly delayMs: number } | null;
   readonly target: string;
   readonly logical: L.LogicalPlan;
+  /** The result updates (+I, -U, +U, -D): a GROUP BY without a time window. */
+  readonly updating: boolean;
 }
 
 export function physicalPlan(id: string, name: string, logical: L.LogicalPlan, source: StreamDef, target: string, outputFields: readonly Field[]): QueryPlan {
@@ -51,7 +53,7 @@ export function physicalPlan(id: string, name: string, logical: L.LogicalPlan, s
   const where = filters.find((f) => aggIndex < 0 || chain.indexOf(f) > aggIndex)?.predicate ?? null;
   const having = aggIndex >= 0 ? filters.find((f) => chain.indexOf(f) < aggIndex)?.predicate ?? null : null;
   let watermark: QueryPlan['watermark'] = null;
-  if (pWindow) {
+  if (pWindow && pWindow.type !== 'global') {
     const srcCol = scan.columns[pWindow.timeColumn]!;
     const rowtimeCol = source.fields.length - 1;
     const delay = srcCol !== rowtimeCol && source.watermark?.column === srcCol ? source.watermark.delayMs : 0;
@@ -75,6 +77,7 @@ export function physicalPlan(id: string, name: string, logical: L.LogicalPlan, s
     watermark,
     target,
     logical: pruned,
+    updating: pWindow?.type === 'global',
   };
 }
 

@@ -176,13 +176,15 @@ function stateTypesOf(plan: QueryPlan) {
   return plan.aggs.flatMap((a) => createStore(a).stateTypes);
 }
 
-export function encodeRows(plan: QueryPlan, rows: { count: number; columns: unknown[][]; rowtimes: number[] }): WireBatch {
+export function encodeRows(plan: QueryPlan, rows: { count: number; columns: unknown[][]; rowtimes: number[]; ops?: Uint8Array }): WireBatch {
   const cols: WireColumn[] = plan.outputFields.map((f, i) => wireColumn(rows.columns[i]!, f.type === 'VARCHAR' || f.type === 'NULL'));
   cols.push({ kind: 'f64', values: Float64Array.from(rows.rowtimes), valid: null });
+  // An updating result's row kinds ride after ROWTIME.
+  if (rows.ops) cols.push({ kind: 'f64', values: Float64Array.from(rows.ops), valid: null });
   return { length: rows.count, columns: cols };
 }
 
-export function decodeRows(plan: QueryPlan, w: WireBatch): { count: number; columns: unknown[][]; rowtimes: number[] } {
+export function decodeRows(plan: QueryPlan, w: WireBatch): { count: number; columns: unknown[][]; rowtimes: number[]; ops?: Uint8Array } {
   const n = w.length;
   const columns = plan.outputFields.map((f, i) => {
     const c = w.columns[i]!;
@@ -193,5 +195,6 @@ export function decodeRows(plan: QueryPlan, w: WireBatch): { count: number; colu
     return out;
   });
   const rt = w.columns[plan.outputFields.length];
-  return { count: n, columns, rowtimes: rt && rt.kind === 'f64' ? Array.from(rt.values) : [] };
+  const ops = w.columns[plan.outputFields.length + 1];
+  return { count: n, columns, rowtimes: rt && rt.kind === 'f64' ? Array.from(rt.values) : [], ...(ops && ops.kind === 'f64' ? { ops: Uint8Array.from(ops.values) } : {}) };
 }

@@ -181,7 +181,7 @@ export class Engine {
         const def = derivedStream(st.name, bound.fields, st.options);
         const plan = this.plan(st.name.name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, st.span);
         if (!plan || !checkOptionAccess(st, this.access, diagnostics)) return undefined;
-        this.defineStream(def);
+        this.defineStream(plan.updating ? { ...def, updating: true } : def);
         if (this.dry) return undefined;
         if (def.options['sink'] !== undefined) this.attachSink(def);
         this.start(plan);
@@ -223,6 +223,7 @@ export class Engine {
         if (diagnostics.length) return undefined;
         const plan = this.plan(name, bound.plan, bound.source, target, mapping, diagnostics, st.span);
         if (!plan) return undefined;
+        if (plan.updating && !target.updating) this.catalog.put({ ...target, updating: true });
         this.start(plan);
         return { kind: 'query', name, target: target.name };
       }
@@ -233,7 +234,7 @@ export class Engine {
         const def = derivedStream({ kind: 'ident', name, quoted: true, span: st.span }, bound.fields, []);
         const plan = this.plan(name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, st.span);
         if (!plan) return undefined;
-        this.defineStream(def);
+        this.defineStream(plan.updating ? { ...def, updating: true } : def);
         this.start(plan);
         return { kind: 'query', name, target: name };
       }
@@ -305,7 +306,7 @@ export class Engine {
     const name = `${label}$${++this.internalCount}`;
     const watermark = carriedWatermark(bound, into);
     const base: StreamDef = into ?? { ...derivedStream({ kind: 'ident', name, quoted: true, span }, bound.fields, []), internal: true };
-    const def: StreamDef = { ...base, ...(watermark ? { watermark } : {}) };
+    const def: StreamDef = { ...base, ...(watermark ? { watermark } : {}), ...(bound.plan.kind === 'project' && isUpdating(bound.plan) ? { updating: true } : {}) };
     if (!watermark) delete (def as { watermark?: unknown }).watermark;
     const plan = this.plan(name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, span);
     if (!plan) return undefined;
@@ -592,6 +593,12 @@ export class Engine {
 }
 
 export { type Field };
+
+/** Whether a bound query's plan groups without a time window (an updating result). */
+function isUpdating(p: L.LogicalPlan): boolean {
+  for (let x: L.LogicalPlan | undefined = p; x; x = 'input' in x ? x.input : undefined) if (x.kind === 'aggregate') return x.window.type === 'global';
+  return false;
+}
 
 /**
  * The watermark an internal stream inherits: a query that passes its source's event-time column

@@ -1,5 +1,6 @@
 import type { QueryPlan } from '../planner/physical.js';
 import type { OutputRows } from '../operators/operator.js';
+import type { ChangelogRows } from '../operators/changelog.js';
 import { RowStage, type PartialGroups } from '../operators/row-stage.js';
 import { WindowAggregate } from '../operators/window-aggregate.js';
 import type { ColumnBatch } from '../operators/column-batch.js';
@@ -36,7 +37,7 @@ export class QueryRunner {
   private readonly queues: WindowOp[][];
   private readonly inflight: boolean[];
   private readonly acked: number[];
-  private readonly held: OutputRows[] = [];
+  private readonly held: ChangelogRows[] = [];
   private readonly idleWaiters: (() => void)[] = [];
   watermark = -Infinity;
   private readonly partitionMax = new Map<string, number>();
@@ -211,7 +212,13 @@ export class QueryRunner {
     const keep: number[] = [];
     for (let i = 0; i < all.count; i++) (all.rowtimes[i]! <= upTo ? ready : keep).push(i);
     if (this.plan.emit !== 'changes') ready.sort((a, b) => all.rowtimes[a]! - all.rowtimes[b]! || a - b);
-    const pick = (rows: number[]): OutputRows => ({ count: rows.length, columns: all.columns.map((c) => rows.map((i) => c[i])), rowtimes: rows.map((i) => all.rowtimes[i]!) });
+    const ops = all.ops;
+    const pick = (rows: number[]): ChangelogRows => ({
+      count: rows.length,
+      columns: all.columns.map((c) => rows.map((i) => c[i])),
+      rowtimes: rows.map((i) => all.rowtimes[i]!),
+      ...(ops ? { ops: Uint8Array.from(rows, (i) => ops[i]!) } : {}),
+    });
     if (keep.length) this.held.push(pick(keep));
     if (ready.length) this.out(pick(ready));
   }

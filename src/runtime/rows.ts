@@ -1,20 +1,33 @@
 import type { Field } from '../planner/types.js';
 import type { OutputRows } from '../operators/operator.js';
+import { ROW_KIND_TEXT, type ChangelogRows } from '../operators/changelog.js';
 
 export type Row = Record<string, unknown>;
 
 type Convert = (v: unknown) => unknown;
 
-/** Output rows as plain objects: TIMESTAMP as ISO-8601 UTC with milliseconds, everything else as JSON types. */
+/**
+ * Output rows as plain objects: TIMESTAMP as ISO-8601 UTC with milliseconds, everything else as
+ * JSON types. Rows of an updating result also carry their kind, `op`: '+I', '-U', '+U' or '-D'
+ * (`_op` if the query has a column named op).
+ */
 export function toObjects(rows: OutputRows, fields: readonly Field[]): Row[] {
   const out: Row[] = new Array(rows.count);
   const conv = fields.map(converter);
+  const ops = (rows as ChangelogRows).ops;
+  const opKey = opKeyOf(fields);
   for (let r = 0; r < rows.count; r++) {
     const o: Row = {};
     for (let c = 0; c < fields.length; c++) o[fields[c]!.name] = conv[c]!(rows.columns[c]![r]);
+    if (ops) o[opKey] = ROW_KIND_TEXT[ops[r]!];
     out[r] = o;
   }
   return out;
+}
+
+/** The field a row's kind goes in: `op`, or `_op` when a column already has that name. */
+export function opKeyOf(fields: readonly Field[]): string {
+  return fields.some((f) => f.name === 'op') ? '_op' : 'op';
 }
 
 function converter(f: Field): Convert {
@@ -80,10 +93,12 @@ function ndjsonBlocks(rows: OutputRows, fields: readonly Field[], blockRows: num
   }
   const keys = names.map((n, c) => (c === 0 ? '{' : ',') + JSON.stringify(n) + ':');
   const text = fields.map(jsonText);
+  const ops = (rows as ChangelogRows).ops;
+  const opText = ROW_KIND_TEXT.map((k) => `${fields.length ? ',' : '{'}${JSON.stringify(opKeyOf(fields))}:"${k}"}\n`);
   let s = '';
   for (let r = 0; r < rows.count; r++) {
     for (let c = 0; c < fields.length; c++) s += keys[c]! + text[c]!(rows.columns[c]![r]);
-    s += fields.length === 0 ? '{}\n' : '}\n';
+    s += ops ? opText[ops[r]!]! : fields.length === 0 ? '{}\n' : '}\n';
     if ((r + 1) % blockRows === 0) {
       out(s);
       s = '';

@@ -1,6 +1,7 @@
 import type { QueryPlan } from '../planner/physical.js';
 import { WindowAggregate } from '../operators/window-aggregate.js';
 import type { OutputRows } from '../operators/operator.js';
+import type { ChangelogRows } from '../operators/changelog.js';
 import { decodePartial, encodeRows } from './chunk-task.js';
 import type { WireBatch } from '../operators/wire-batch.js';
 
@@ -51,12 +52,23 @@ export function runWindowTask(t: WindowTask): WindowTaskResult {
   return { ...(rows ? { rowsWire: encodeRows(t.plan, rows) } : {}), errors, ...(snapshot ? { snapshot } : {}), openGroups: state.openGroups };
 }
 
-export function concatRows(batches: OutputRows[]): OutputRows | null {
+export function concatRows(batches: ChangelogRows[]): ChangelogRows | null {
   if (batches.length === 0) return null;
   if (batches.length === 1) return batches[0]!;
+  const count = batches.reduce((n, b) => n + b.count, 0);
+  let ops: Uint8Array | undefined;
+  if (batches.some((b) => b.ops)) {
+    ops = new Uint8Array(count);
+    let at = 0;
+    for (const b of batches) {
+      if (b.ops) ops.set(b.ops, at);
+      at += b.count;
+    }
+  }
   return {
-    count: batches.reduce((n, b) => n + b.count, 0),
+    count,
     columns: batches[0]!.columns.map((_, c) => batches.flatMap((b) => b.columns[c]!)),
     rowtimes: batches.flatMap((b) => b.rowtimes),
+    ...(ops ? { ops } : {}),
   };
 }

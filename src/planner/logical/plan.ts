@@ -10,7 +10,7 @@ export type LogicalPlan = Scan | Filter | WindowAssign | Aggregate | Project | S
 export type { Scan, Filter, WindowAssign, Aggregate, Project, Sink };
 export { scan } from './scan.js';
 export { filter } from './filter.js';
-export { windowAssign, describeWindow, type WindowSpec, type WindowType } from './window-assign.js';
+export { windowAssign, describeWindow, GLOBAL_START, GLOBAL_END, type WindowSpec, type WindowType } from './window-assign.js';
 export { aggregate, type AggCall, type AggFunction } from './aggregate.js';
 export { project } from './project.js';
 export { sink } from './sink.js';

@@ -2,7 +2,14 @@ import type { BoundExpr } from '../bound-expr.js';
 import type { LogicalPlan } from './plan.js';
 import type { Field } from '../types.js';
 
-export type WindowType = 'tumble' | 'hop' | 'cumulate' | 'session';
+export type WindowType = 'tumble' | 'hop' | 'cumulate' | 'session' | 'global';
+
+/**
+ * The one window of a GROUP BY without a time window: it never closes (until the end of input), and
+ * its groups are emitted as an updating result (+I, then -U/+U, or -D when HAVING drops them).
+ */
+export const GLOBAL_START = 0;
+export const GLOBAL_END = 8.64e15;
 
 /** How rows map to windows. For `step`-style KDA buckets the type is tumble. */
 export interface WindowSpec {
@@ -42,5 +49,6 @@ export function describeWindow(w: WindowSpec, names: readonly string[]): string 
     case 'hop': return `hop(${col}, slide=${s(w.slideMs)}, size=${s(w.sizeMs)})`;
     case 'cumulate': return `cumulate(${col}, step=${s(w.slideMs)}, max=${s(w.sizeMs)})`;
     case 'session': return `session(${col}, gap=${s(w.gapMs)})`;
+    case 'global': return 'global (no time window: an updating result)';
   }
 }
