@@ -13,6 +13,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     options: {
       input: { type: 'string', multiple: true, required: true, value: 'STREAM=FILE', help: 'replay FILE into STREAM (.ndjson .json .csv, each optionally .gz; - reads stdin); repeat for more' },
       output: { type: 'string', multiple: true, value: 'STREAM=FILE', help: 'write STREAM as NDJSON to FILE (- for stdout); default: the last output stream to stdout' },
+      final: { type: 'boolean', help: 'write an updating result (GROUP BY without a time window) as its final table, not its changelog' },
       'rowtime-from': { type: 'string', value: 'COLUMN', help: 'replay ROWTIME from this column of the inputs (kept monotonic); default: arrival time' },
       workers: { type: 'string', value: 'N', help: 'worker threads, 0 for none; default: none under 256 MB of input, else one per 256 MB (2 to one per core)' },
     },

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Engine } from '../runtime/engine.js';
 import type { ReplayProgress } from '../runtime/file-replay.js';
 import { toNdjsonBytes } from '../runtime/rows.js';
+import { FinalTable } from '../runtime/final-table.js';
 import { WorkerPool } from '../runtime/worker-pool.js';
 import { ERROR_STREAM } from '../runtime/statements.js';
 import { CliError, intOption, type ParsedArgs } from './args.js';
@@ -28,6 +29,7 @@ export async function runCommand(args: ParsedArgs, io: RunIo): Promise<RunSummar
   const appPath = args.positional[0]!;
   const source = readApp(appPath, 'run');
   const inputFiles = streamFiles(args.multi('input'), '--input', 'run');
+  const final = args.flag('final');
   const outputFiles = streamFiles(args.multi('output'), '--output', 'run');
   const rowtimeCol = args.single('rowtime-from');
   const workersFlag = args.single('workers') !== undefined ? intOption(args, 'workers', 0) : undefined;
@@ -54,13 +56,26 @@ export async function runCommand(args: ParsedArgs, io: RunIo): Promise<RunSummar
     const inputs = planInputs(engine, opened, discovered);
     const stop = new AbortController();
     for (const o of targets(engine, outputFiles)) outputs.push(await Output.open(o.name, o.path, io.stdout, () => stop.abort()));
+    // With --final an updating output is kept as its table and written once, at the end, without row kinds.
+    const finals = new Map<Output, FinalTable>();
     for (const o of outputs) {
       engine.on(o.stream, (rows, def) => {
+        if (final && def.updating) {
+          let table = finals.get(o);
+          if (!table) finals.set(o, (table = new FinalTable()));
+          table.apply(rows);
+          return;
+        }
         o.rows += rows.count;
         o.write(toNdjsonBytes(rows, def.fields.slice(0, -1)));
       });
     }
     await replayAll(engine, inputs, outputs, { workers, started, signal: stop.signal }, io);
+    for (const [o, table] of finals) {
+      const rows = table.contents();
+      o.rows += rows.count;
+      o.write(toNdjsonBytes(rows, engine.catalog.get(o.stream)!.fields.slice(0, -1)));
+    }
     for (const o of outputs) await o.end();
     const failed = outputs.find((o) => o.failed);
     if (failed) throw new CliError(`${failed.label}: ${failed.failed!.message}`);

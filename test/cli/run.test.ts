@@ -24,6 +24,29 @@ FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(ts), INTERVAL '1' SECOND))
 GROUP BY window_start, window_end, page;`;
 
 describe('sluice run', () => {
+  it('writes an updating result as its changelog, or with --final as its final table', () => {
+    const app = join(dir, 'updating.sql');
+    writeFileSync(app, `CREATE STREAM clicks (ts TIMESTAMP(3), user_id VARCHAR, page VARCHAR, country VARCHAR, duration_ms BIGINT) WITH (format = 'json');
+CREATE STREAM per_page AS SELECT page, COUNT(*) AS views FROM clicks GROUP BY page;`);
+    const log = sluice(['run', app, '--input', `clicks=${clicks}`]);
+    expect(log.status, log.stderr).toBe(0);
+    const changes = log.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(changes.every((c) => ['+I', '-U', '+U', '-D'].includes(c.op))).toBe(true);
+    const applied = new Map<string, number>();
+    for (const { op, page, views } of changes) {
+      if (op === '+I' || op === '+U') applied.set(page, views);
+      else applied.delete(page);
+    }
+    const final = sluice(['run', app, '--input', `clicks=${clicks}`, '--final']);
+    expect(final.status, final.stderr).toBe(0);
+    const table = final.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(table).toHaveLength(4);
+    expect(Object.keys(table[0])).toEqual(['page', 'views']);
+    expect(table.reduce((n, x) => n + x.views, 0)).toBe(5000);
+    expect(final.stderr).toMatch(/per_page: 4 rows/);
+    expect(Object.fromEntries(table.map((r) => [r.page, r.views]))).toEqual(Object.fromEntries(applied));
+  });
+
   it('writes each --output stream as NDJSON and error rows to error_stream', () => {
     const app = join(dir, 'app.sql');
     writeFileSync(app, FLINK_APP);
