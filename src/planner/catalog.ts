@@ -22,6 +22,8 @@ export interface StreamDef {
   readonly internal?: boolean;
   /** Written by an updating query (a GROUP BY without a time window): its rows carry +I/-U/+U/-D. */
   readonly updating?: boolean;
+  /** A Flink connector table: the sink a query writing into it gets (null: its rows go nowhere). */
+  readonly connector?: { readonly name: string; readonly sink: Readonly<Record<string, string>> | null };
   /** CSV only: where each user column is in a record (from a header row); by default, in order. */
   readonly csvPositions?: readonly number[];
 }

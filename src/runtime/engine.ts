@@ -94,6 +94,8 @@ export class Engine {
   /** Views by name key: their queries are bound again wherever they are read. */
   private views = new Map<string, ViewDef>();
   private internalCount = 0;
+  /** Streams the script being executed inserts into (name keys), so a connector table knows it is a sink. */
+  private scriptTargets = new Set<string>();
   errorCount = 0;
   private ticker: NodeJS.Timeout | null = null;
   private readonly sources = new Map<string, Source>();
@@ -115,6 +117,7 @@ export class Engine {
     this.explaining = opts.explain === true;
     const parsed = parseSql(source);
     if (parsed.diagnostics.length) throw new SqlDiagnosticsError(parsed.diagnostics, source, fileName);
+    this.scriptTargets = insertTargets(parsed.statements);
     const results: StatementResult[] = [];
     const all: SqlError[] = [];
     // Once a statement fails, the rest are still checked (so one run reports every problem), against
@@ -158,14 +161,29 @@ export class Engine {
     switch (st.kind) {
       case 'create-stream': {
         if (!st.query) {
-          const def = declareStream(st, this.catalog, diagnostics);
-          if (!def) return undefined;
+          const declared = declareStream(st, this.catalog, diagnostics);
+          if (!declared) return undefined;
+          // A connector table that a statement of the script writes into is that query's sink; else a source.
+          const written = declared.connector ? this.scriptTargets.has(nameKey(st.name.name, st.name.quoted)) || this.scriptTargets.has(st.name.name.toLowerCase()) : false;
+          const def: StreamDef = declared.connector && written ? { ...declared, options: { format: declared.options['format'] ?? 'json' } } : declared;
           if (def.options['source'] !== undefined && !this.checkSource(st, def, diagnostics)) return undefined;
+          if (written && def.connector?.sink?.['format'] === 'csv') {
+            diagnostics.push(sqlError('SQL_BAD_OPTION', "the file sink writes format 'json' or 'parquet', not 'csv'", st.options.find((o) => o.key === 'format')?.span ?? st.name.span));
+            return undefined;
+          }
+          if (written && def.connector?.sink?.['partition_by']) {
+            diagnostics.push(sqlError('SQL_UNSUPPORTED', 'PARTITIONED BY is not supported by the file sink yet', st.partitionedBy[0]!.span, 'leave PARTITIONED BY out: rows go to one file'));
+            return undefined;
+          }
           if (!checkOptionAccess(st, this.access, diagnostics)) return undefined;
           this.defineStream(def);
           if (this.dry) return undefined;
           if (def.options['source'] === 'kinesis') this.startLogSource(def);
           if (def.options['sink'] !== undefined) this.attachSink(def);
+          if (written && def.connector?.sink) {
+            if (def.connector.sink['sink'] === 'print') this.attachPrint(def, def.connector.sink);
+            else this.attachSink({ ...def, options: def.connector.sink });
+          }
           return { kind: 'stream', name: def.name };
         }
         if (this.catalog.get(st.name.name, st.name.quoted) && !st.orReplace) {
@@ -375,6 +393,22 @@ export class Engine {
 
   private get access(): OptionAccess {
     return { allowPrivateEndpoints: this.options.allowPrivateEndpoints ?? false, ...(this.options.files ? { files: this.options.files } : {}) };
+  }
+
+  /** Flink's print connector: each row on stdout (or stderr) as `+I[a, b]`, after `prefix> ` when given. */
+  private attachPrint(def: StreamDef, o: Readonly<Record<string, string>>): void {
+    const fields = userFields(def);
+    const out = o['stderr'] === 'true' ? process.stderr : process.stdout;
+    const prefix = o['prefix'] ? `${o['prefix']}> ` : '';
+    this.on(def.name, (rows) => {
+      const objects = toObjects(rows, fields);
+      let text = '';
+      for (const row of objects) {
+        const op = typeof row['op'] === 'string' ? row['op'] : '+I';
+        text += `${prefix}${op}[${fields.map((f) => (row[f.name] === null ? 'null' : String(row[f.name]))).join(', ')}]\n`;
+      }
+      out.write(text);
+    });
   }
 
   /** With checkpoints: restores the last one (if any), starts the sources and the checkpoint timer. */
@@ -593,6 +627,18 @@ export class Engine {
 }
 
 export { type Field };
+
+/** The streams a script's INSERT INTO and CREATE PUMP statements write into (name keys, and lower-cased names). */
+function insertTargets(statements: readonly A.Statement[]): Set<string> {
+  const out = new Set<string>();
+  for (const st of statements) {
+    const insert = st.kind === 'insert' ? st : st.kind === 'create-pump' ? st.insert : undefined;
+    if (!insert) continue;
+    out.add(nameKey(insert.target.name, insert.target.quoted));
+    out.add(insert.target.name.toLowerCase());
+  }
+  return out;
+}
 
 /** Whether a bound query's plan groups without a time window (an updating result). */
 function isUpdating(p: L.LogicalPlan): boolean {

@@ -4,6 +4,7 @@ import { Catalog, ROWTIME, type StreamDef, type WatermarkSpec } from '../planner
 import { columnTypeOf, KNOWN_TYPES, type Field } from '../planner/types.js';
 import { nearestName } from '../sql/diagnostics.js';
 import type { RecordFormat } from '../decode/types.js';
+import { streamOptions } from './connectors.js';
 
 /** A stream declared by CREATE STREAM name (columns) WITH (...). */
 export function declareStream(s: A.CreateStream, catalog: Catalog, diagnostics: SqlError[]): StreamDef | undefined {
@@ -12,7 +13,6 @@ export function declareStream(s: A.CreateStream, catalog: Catalog, diagnostics: 
   const seen = new Set<string>();
   for (const c of s.computed) diagnostics.push(sqlError('SQL_UNSUPPORTED', 'computed columns are not supported yet', c.span));
   if (s.primaryKey) diagnostics.push(sqlError('SQL_UNSUPPORTED', 'PRIMARY KEY is not supported yet', s.primaryKey[0]!.span));
-  if (s.partitionedBy.length) diagnostics.push(sqlError('SQL_UNSUPPORTED', 'PARTITIONED BY is not supported yet', s.partitionedBy[0]!.span));
   for (const c of s.columns) {
     const type = columnTypeOf(c.type);
     if (!type) {
@@ -29,17 +29,17 @@ export function declareStream(s: A.CreateStream, catalog: Catalog, diagnostics: 
   fields.push({ name: ROWTIME, type: 'TIMESTAMP' });
   let watermark: WatermarkSpec | undefined;
   if (s.watermark) watermark = watermarkOf(s.watermark, fields, diagnostics);
-  const options: Record<string, string> = {};
-  for (const o of s.options) options[o.key] = o.value;
+  const resolved = streamOptions(s, diagnostics);
+  const options = resolved?.options ?? {};
   const format = (options['format'] ?? 'json').toLowerCase();
-  if (format !== 'json' && format !== 'csv') {
+  if (resolved && !resolved.connector && format !== 'json' && format !== 'csv' && !(options['sink'] === 'file' && format === 'parquet')) {
     const span = s.options.find((o) => o.key === 'format')!.span;
     diagnostics.push(sqlError('SQL_BAD_OPTION', `unknown format '${format}'`, span, "use format = 'json' or format = 'csv'"));
   }
   const existing = catalog.get(s.name.name, s.name.quoted);
   if (existing && !s.orReplace) diagnostics.push(sqlError('SQL_STREAM_EXISTS', `stream ${s.name.name} already exists`, s.name.span, 'use CREATE OR REPLACE STREAM to redefine it'));
   if (diagnostics.length > before) return undefined;
-  return { name: s.name.name, fields, ...(watermark ? { watermark } : {}), format: format as RecordFormat, options, declared: true };
+  return { name: s.name.name, fields, ...(watermark ? { watermark } : {}), format: (format === 'csv' ? 'csv' : 'json') as RecordFormat, options, declared: true, ...(resolved?.connector ? { connector: resolved.connector } : {}) };
 }
 
 function watermarkOf(w: A.WatermarkDef, fields: Field[], diagnostics: SqlError[]): WatermarkSpec | undefined {
