@@ -1,5 +1,5 @@
 /**
- * `sluice start [--port 4567] [--host 127.0.0.1] [--data ./data | --memory] [--no-throttle] [--app app.sql ...]`:
+ * `sluice start [--port 4567] [--host 127.0.0.1] [--data ./data | --memory] [--no-throttle] [--app app.sql ...] [--checkpoint-interval 5000]`:
  * serves the Kinesis API (AWS SDK over HTTP/2, AWS CLI over HTTP/1.1) on one port until SIGINT or
  * SIGTERM, runs the given applications over the log, then stops taking requests, lets those in
  * flight finish and flushes the log.
@@ -10,6 +10,7 @@ import { CliError, type ParsedArgs } from './args.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Engine } from '../runtime/engine.js';
+import { checkpointTrace } from '../runtime/checkpoint-trace.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { attachDashboard } from '../server/dashboard-route.js';
@@ -34,6 +35,8 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
   const dataDir = memory ? null : (args.single('data') ?? './data');
   const throttle = !args.flag('no-throttle');
   const apps = args.multi('app');
+  const interval = Number(args.single('checkpoint-interval') ?? 5000);
+  if (!Number.isInteger(interval) || interval < 10) throw new CliError('--checkpoint-interval takes milliseconds (at least 10)');
   for (const app of apps) if (!existsSync(app)) throw new CliError(`no such application file: ${app}`);
   const server = await startServer({ port, host, dataDir, throttle });
   let engine: Engine | null = null;
@@ -43,8 +46,9 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
       const sources = apps.map((app) => readFileSync(app, 'utf8'));
       // Progress is kept per set of applications: change the SQL and it starts afresh.
       const id = createHash('sha256').update(sources.join('\u0000')).digest('hex').slice(0, 16);
-      const checkpoint = dataDir ? { dir: join(dataDir, 'apps', id) } : undefined;
-      engine = new Engine({ workers, log: server.store, firehose: server.firehose, notice: (m) => io.stderr.write(`sluice: ${m}\n`), ...(checkpoint ? { checkpoint } : {}) });
+      const checkpoint = dataDir ? { dir: join(dataDir, 'apps', id), intervalMs: interval } : undefined;
+      const trace = checkpointTrace(process.env, io.stderr);
+      engine = new Engine({ workers, log: server.store, firehose: server.firehose, notice: (m) => io.stderr.write(`sluice: ${m}\n`), ...(checkpoint ? { checkpoint } : {}), ...(trace ? { trace } : {}) });
       sources.forEach((sql, i) => engine!.execute(sql, apps[i]));
       await engine.resume();
       attachDashboard(server.server, engine);
