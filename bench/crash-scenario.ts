@@ -15,7 +15,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { LogStore } from '../src/ingest/index.js';
 import { generateClickEvents, mulberry32 } from './clickstream.js';
 
-const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+// The built CLI, from dist/bench (npm run bench:crash) or from bench/ (vitest runs this file as TypeScript).
+const CLI = fileURLToPath(new URL(import.meta.url.includes('/dist/bench/') ? '../src/cli/main.js' : '../dist/src/cli/main.js', import.meta.url));
 
 export interface CrashScenarioOptions {
   readonly dir: string;
@@ -99,6 +100,8 @@ async function prepare(dataDir: string, o: CrashScenarioOptions): Promise<string
 
 interface Child {
   readonly exited: Promise<number | null>;
+  /** The last lines the process wrote to stderr. */
+  readonly tail: string[];
   readonly url: Promise<string>;
   kill(signal: NodeJS.Signals): void;
 }
@@ -114,7 +117,7 @@ function start(dataDir: string, appFile: string, o: CrashScenarioOptions, crashA
     void exited.then(() => reject(new Error('sluice exited before listening')));
   });
   url.catch(() => undefined);
-  const child: Child = { exited, url, kill: (signal) => proc.kill(signal) };
+  const child: Child = { exited, url, tail: [], kill: (signal) => proc.kill(signal) };
   let out = '';
   proc.stdout.on('data', (d: Buffer) => {
     out += d.toString();
@@ -126,6 +129,8 @@ function start(dataDir: string, appFile: string, o: CrashScenarioOptions, crashA
     err += d.toString();
     let nl: number;
     while ((nl = err.indexOf('\n')) >= 0) {
+      child.tail.push(err.slice(0, nl));
+      if (child.tail.length > 20) child.tail.shift();
       onLine(err.slice(0, nl), child);
       err = err.slice(nl + 1);
     }
@@ -193,7 +198,7 @@ async function runCopy(name: string, o: CrashScenarioOptions, expected: number, 
   try {
     for (;;) {
       runs++;
-      const crash = kills.length < (name === 'crashed' ? o.kills : 0) ? plan(random) : null;
+      const crash = kills.length < (name === 'crashed' ? o.kills : 0) ? plan(kills.length, random) : null;
       let seen = 0;
       const child = start(dataDir, appFile, o, crash?.crashAt, (line, c) => {
         if (line.includes('(SLUICE_CRASH_AT)')) kills.push(`${crash!.label}: ${line.replace(/^sluice: /, '')}`);
@@ -211,9 +216,12 @@ async function runCopy(name: string, o: CrashScenarioOptions, expected: number, 
         }, crash.delayMs);
       }
       let done = false;
-      const ended = child.exited.then(() => (done = true));
-      // A run to the end stops once every expected row is out, or once nothing has moved for STALL_MS (rows lost).
       let last = '';
+      const ended = child.exited.then(() => {
+        done = true;
+        if (crash && kills.length) kills[kills.length - 1] += ` [committed so far: DuckDB ${last.split(' ')[0] || '?'}, Parquet ${last.split(' ')[1] || '?'} of ${expected} rows]`;
+      });
+      // A run to the end stops once every expected row is out, or once nothing has moved for STALL_MS (rows lost).
       let movedAt = Date.now();
       const deadline = Date.now() + RUN_DEADLINE_MS;
       while (!done && url) {
@@ -221,13 +229,13 @@ async function runCopy(name: string, o: CrashScenarioOptions, expected: number, 
         if (!crash && db >= expected && lake >= expected) break;
         if (`${db} ${lake}` !== last) [last, movedAt] = [`${db} ${lake}`, Date.now()];
         if (!crash && Date.now() - movedAt > STALL_MS) break;
-        if (Date.now() > deadline) throw new Error(`${name}: run ${runs} did not end within ${RUN_DEADLINE_MS} ms`);
+        if (Date.now() > deadline) throw new Error(`${name}: run ${runs} did not end within ${RUN_DEADLINE_MS} ms:\n${child.tail.join('\n')}`);
         await Promise.race([ended, new Promise((r) => setTimeout(r, 100))]);
       }
       if (!crash || !done) {
         child.kill('SIGTERM');
         const code = await child.exited;
-        if (!crash && code !== 0) throw new Error(`sluice exited with ${code} on SIGTERM`);
+        if (!crash && code !== 0) throw new Error(`sluice exited with ${code} on SIGTERM:\n${child.tail.join('\n')}`);
       }
       o.progress?.(`${name}: run ${runs} ended${crash ? `: ${kills.at(-1) ?? 'not killed'}` : ''}`);
       if (!crash) break;
@@ -254,14 +262,15 @@ const STEPS = [
   [' committed', "right after a sink's commit"],
 ] as const;
 
-function plan(random: () => number): KillPlan {
-  const r = random();
+/** The i-th kill: each kind in turn (the three steps, then from outside, then at a random time), at a random checkpoint of the run. */
+function plan(i: number, random: () => number): KillPlan {
+  const kind = i % (STEPS.length + 2);
   const nth = 1 + Math.floor(random() * 3);
-  if (r < 0.6) {
-    const [text, label] = STEPS[Math.floor(random() * STEPS.length)]!;
+  if (kind < STEPS.length) {
+    const [text, label] = STEPS[kind]!;
     return { kind: 'exact', crashAt: `${text}#${nth}`, nth, delayMs: 0, label };
   }
-  if (r < 0.8) {
+  if (kind === STEPS.length) {
     const delayMs = Math.floor(random() * 150);
     return { kind: 'observed', nth, delayMs, label: `${delayMs} ms after checkpoint file #${nth} of the run` };
   }
