@@ -1,7 +1,7 @@
 /**
  * Exactly-once across crashes, end to end: a seeded clickstream is put into the ingest log, and
  * `sluice start --data DIR --app app.sql` counts it per page in 1 s tumbling windows into a DuckDB
- * table and a Parquet folder. One run goes undisturbed; another is SIGKILLed again and again (right
+ * table, a Parquet folder and an NDJSON file. One run goes undisturbed; another is SIGKILLed again and again (right
  * after a checkpoint is written, right after a sink commits, a few ms after either, or at a random
  * time) and restarted until every window is out. Both must hold exactly the rows the data implies.
  * Shared by test/runtime/exactly-once.test.ts and `npm run bench:crash`.
@@ -47,6 +47,7 @@ export interface CrashScenarioResult {
 export interface Outputs {
   readonly duckdb: string[];
   readonly parquet: string[];
+  readonly ndjson: string[];
   /** Hidden pending part files left in the Parquet folder after a clean stop (should be none). */
   readonly leftovers: string[];
 }
@@ -64,6 +65,7 @@ function app(out: string): string {
   WITH (source = 'kinesis', stream = 'clicks', format = 'json');
 CREATE STREAM views_db WITH (sink = 'duckdb', path = '${path.join(out, 'views.duckdb')}', table = 'views') AS ${select};
 CREATE STREAM views_lake WITH (sink = 'file', path = '${path.join(out, 'lake')}', format = 'parquet') AS ${select};
+CREATE STREAM views_file WITH (sink = 'file', path = '${path.join(out, 'views.ndjson')}') AS ${select};
 `;
 }
 
@@ -179,7 +181,10 @@ async function readOutputs(out: string): Promise<Outputs> {
       conn.closeSync();
     }
     const leftovers = fs.readdirSync(path.join(out, 'lake')).filter((f) => f.startsWith('.'));
-    return { duckdb, parquet, leftovers };
+    const file = path.join(out, 'views.ndjson');
+    const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0) : [];
+    const ndjson = lines.map((l) => JSON.parse(l) as Record<string, unknown>).map((r) => `${Date.parse(String(r['window_start']))}|${String(r['page'])}|${Number(r['views'])}|${Number(r['dwell'])}`).sort();
+    return { duckdb, parquet, ndjson, leftovers };
   } finally {
     duck.closeSync();
   }
@@ -298,6 +303,8 @@ export async function runCrashScenario(o: CrashScenarioOptions): Promise<CrashSc
   compare('baseline Parquet', baseline.parquet);
   compare('crashed DuckDB', crashed.duckdb);
   compare('crashed Parquet', crashed.parquet);
+  compare('baseline NDJSON', baseline.ndjson);
+  compare('crashed NDJSON', crashed.ndjson);
   for (const [label, left] of [['baseline', baseline.leftovers], ['crashed', crashed.leftovers]] as const) {
     if (left.length) problems.push(`${label}: hidden files left in the Parquet folder: ${left.join(', ')}`);
   }
