@@ -7,7 +7,7 @@ import { renderError } from './render-error.js';
 const HELP = `sluice: streaming SQL over Kinesis-style streams
 
   sluice run app.sql --input STREAM=FILE [--input ...] [--output STREAM=FILE] [--rowtime-from COL] [--workers N]
-  sluice start [--port 4567] [--host 127.0.0.1] [--data ./data | --memory] [--no-throttle] [--app app.sql ...]
+  sluice start [--port 4567] [--host 127.0.0.1] [--data ./data | --memory] [--no-throttle] [--app app.sql ...] [--checkpoint-interval 5000]
                                   serve the Kinesis Data Streams API (AWS SDK and CLI) and run applications over it
   sluice explain app.sql          print the plan of every query in an application
   sluice demo [--port N] [--rate N] [--seconds N]
