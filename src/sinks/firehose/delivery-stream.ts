@@ -201,7 +201,8 @@ export class DeliveryStream {
             throw e;
           }
         }
-        await appendJsonToTable(this.duck.conn, table, good);
+        // A buffer delivered again after a crash (appended, not yet removed) is not appended twice.
+        await appendJsonToTable(this.duck.conn, table, good, batch.key === undefined ? undefined : { writer: `${this.record.arn}/${table}`, batch: batch.key });
       }, this.options.retry);
     } catch (e) {
       const message = (e as Error).message;
