@@ -53,7 +53,7 @@ export interface Outputs {
 }
 
 const WINDOW_MS = 1000;
-const STALL_MS = 4000;
+const STALL_MS = 15_000;
 const RUN_DEADLINE_MS = 120_000;
 const DELAY_MS = 2000;
 
