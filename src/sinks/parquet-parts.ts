@@ -12,16 +12,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Field } from '../planner/types.js';
-import { fsyncDir } from '../ingest/log/fs-util.js';
+import { closeFile, fsyncDir, fsyncFile, openFile, writeAllAt } from '../ingest/log/fs-util.js';
 import { DUCK_TYPES } from './duckdb-table.js';
 import { jsonToParquet, openScratchDuckDb } from './json-duckdb.js';
-import { FolderObjectStore } from './object-store.js';
 import type { Committer } from './transactional-sink.js';
 
 const PART = /^part-(\d+)\.parquet$/;
 const PENDING = /^\.part-(\d+)\.parquet\.(\d+)\.pending$/;
-/** What FolderObjectStore leaves behind when a crash interrupts a write. */
-const TEMPORARY = /^\.\.?part-\d+\.parquet(\.\d+\.pending)?\.[0-9a-f-]+\.tmp$/;
+/** What a crash in the middle of a write leaves behind (see writeWhole). */
+const TEMPORARY = /^\.\.?part-\d+\.parquet(\.\d+\.pending)?\.tmp$/;
 
 const partName = (seq: number): string => `part-${String(seq).padStart(6, '0')}.parquet`;
 const pendingName = (seq: number, checkpoint: number): string => `.${partName(seq)}.${checkpoint}.pending`;
@@ -29,7 +28,6 @@ const pendingName = (seq: number, checkpoint: number): string => `.${partName(se
 export class ParquetParts implements Committer {
   private constructor(
     private readonly folder: string,
-    private readonly store: FolderObjectStore,
     private readonly columns: Record<string, string>,
     private readonly scratch: { conn: DuckDBConnection; close: () => void },
     private seq: number,
@@ -42,14 +40,14 @@ export class ParquetParts implements Committer {
     // A write a crash interrupted left its temporary file: never a part, so gone.
     const stale = (await fs.promises.readdir(root)).filter((n) => TEMPORARY.test(n));
     for (const name of stale) await fs.promises.rm(path.join(root, name), { force: true });
-    const parts = new ParquetParts(root, new FolderObjectStore(root), columns, await openScratchDuckDb(), 0);
+    const parts = new ParquetParts(root, columns, await openScratchDuckDb(), 0);
     parts.seq = await parts.highest();
     return parts;
   }
 
   /** Writes a batch as the next committed part (no checkpoints). */
   async deliver(records: readonly Uint8Array[]): Promise<void> {
-    await this.store.put(partName(this.seq + 1), await this.parquet(records));
+    await writeWhole(path.join(this.folder, partName(this.seq + 1)), await this.parquet(records));
     this.seq++;
   }
 
@@ -57,7 +55,7 @@ export class ParquetParts implements Committer {
     const seq = this.seq + 1;
     const body = await this.parquet(records);
     try {
-      await this.store.put(pendingName(seq, id), body);
+      await writeWhole(path.join(this.folder, pendingName(seq, id)), body);
     } catch (e) {
       // The caller stages these rows again: a copy that did land must not be committed twice.
       await fs.promises.rm(path.join(this.folder, pendingName(seq, id)), { force: true }).catch(() => undefined);
@@ -107,4 +105,24 @@ export class ParquetParts implements Committer {
     }
     return max;
   }
+}
+
+/** Writes a file whole: a hidden temporary name, fsync, rename, fsync of the folder. */
+async function writeWhole(file: string, body: Uint8Array): Promise<void> {
+  const dir = path.dirname(file);
+  const tmp = path.join(dir, `.${path.basename(file)}.tmp`);
+  try {
+    const fd = await openFile(tmp, 'w');
+    try {
+      await writeAllAt(fd, [body], 0);
+      await fsyncFile(fd);
+    } finally {
+      await closeFile(fd);
+    }
+    await fs.promises.rename(tmp, file);
+  } catch (e) {
+    await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+    throw e;
+  }
+  await fsyncDir(dir);
 }
