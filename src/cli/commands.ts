@@ -47,6 +47,7 @@ export const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       'tls-key': { type: 'string', value: 'FILE', help: 'the PEM key of --tls-cert' },
       'tls-self-signed': { type: 'boolean', help: 'serve TLS with a self-signed certificate for localhost, kept in the data directory' },
       'kms-key-file': { type: 'string', value: 'FILE', help: 'master keys of encrypted streams (default DIR/keys/master.key, made on first use)' },
+      'checkpoint-interval': { type: 'string', value: 'MS', help: 'how often applications checkpoint their progress and commit their file and DuckDB outputs (default 5000, at least 10)' },
     },
     notes: ['Stops on Ctrl-C or SIGTERM: requests in flight finish, the log is flushed, applications checkpoint.'],
     examples: [

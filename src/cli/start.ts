@@ -1,5 +1,5 @@
 /**
- * `sluice start [--port 4567] [--host 127.0.0.1] [--data ./data | --memory] [--no-throttle] [--app app.sql ...]
+ * `sluice start [--port 4567] [--host 127.0.0.1] [--data ./data | --memory] [--no-throttle] [--app app.sql ...] [--checkpoint-interval 5000]
  * [--allow-path DIR ...] [--allow-private-endpoints] [--kms-key-file FILE]
  *   [--auth users.json] [--tls-cert cert.pem --tls-key key.pem | --tls-self-signed]`:
  * serves the Kinesis API (AWS SDK over HTTP/2, AWS CLI over HTTP/1.1) on one port until SIGINT or
@@ -13,6 +13,7 @@ import { intOption, UsageError, type ParsedArgs } from './args.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Engine } from '../runtime/engine.js';
+import { checkpointTrace } from '../runtime/checkpoint-trace.js';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { attachDashboard } from '../server/dashboard-route.js';
@@ -37,6 +38,7 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
   const throttle = !args.flag('no-throttle');
   const kmsKeyFile = args.single('kms-key-file');
   const apps = args.multi('app');
+  const interval = intOption(args, 'checkpoint-interval', 5000, 10);
   for (const app of apps) if (!existsSync(app)) throw new UsageError(`no such application file: ${app}`, 'start');
   const workersFlag = args.single('workers') !== undefined ? intOption(args, 'workers', 0) : undefined;
   const allowPaths = args.multi('allow-path');
@@ -51,9 +53,10 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
       const sources = apps.map((app) => readFileSync(app, 'utf8'));
       // Progress is kept per set of applications: change the SQL and it starts afresh.
       const id = createHash('sha256').update(sources.join('\u0000')).digest('hex').slice(0, 16);
-      const checkpoint = dataDir ? { dir: join(dataDir, 'apps', id) } : undefined;
+      const checkpoint = dataDir ? { dir: join(dataDir, 'apps', id), intervalMs: interval } : undefined;
       const files = new AllowedPaths(dataDir, allowPaths);
-      engine = new Engine({ workers, log: server.store, firehose: server.firehose, files, allowPrivateEndpoints, notice: (m) => io.stderr.write(`sluice: ${m}\n`), ...(checkpoint ? { checkpoint } : {}) });
+      const trace = checkpointTrace(process.env, io.stderr);
+      engine = new Engine({ workers, log: server.store, firehose: server.firehose, files, allowPrivateEndpoints, notice: (m) => io.stderr.write(`sluice: ${m}\n`), ...(checkpoint ? { checkpoint } : {}), ...(trace ? { trace } : {}) });
       sources.forEach((sql, i) => engine!.execute(sql, apps[i]));
       await engine.resume();
     }

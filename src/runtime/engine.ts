@@ -22,6 +22,7 @@ import { RemoteKinesisSource, type RemotePosition } from './sources/remote-kines
 /** A continuous reader feeding a stream (the local log, or a remote Kinesis endpoint). */
 type Source = LogSource | RemoteKinesisSource;
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { basename, join } from 'node:path';
 import type { QuerySnapshot } from './query-runner.js';
 import type { QuerySink, FirehoseTarget } from '../sinks/query-sink.js';
 import { toObjects } from './rows.js';
@@ -45,6 +46,8 @@ export interface EngineOptions {
    * picks up from the last checkpoint.
    */
   readonly checkpoint?: { readonly dir: string; readonly intervalMs?: number };
+  /** Told each step of the checkpoint protocol ("checkpoint 3 pre-committed", "checkpoint 3 written", "sink views committed 3"): a debugging and test hook. */
+  readonly trace?: (line: string) => void;
   /** Firehose delivery streams that outputs declared WITH (sink = 'firehose') deliver to. */
   readonly firehose?: FirehoseTarget;
   /** A pool started beforehand (sluice run starts it before loading the SQL front end); the engine closes it. */
@@ -63,6 +66,14 @@ export type StatementResult =
   | { readonly kind: 'explain'; readonly text: string };
 
 export type RowsListener = (rows: OutputRows, def: StreamDef) => void;
+
+/** An output's sink, the chain of its pending writes, and its last commit. */
+interface SinkEntry {
+  readonly name: string;
+  readonly sink: Promise<QuerySink>;
+  writes: () => Promise<unknown>;
+  commits: Promise<unknown>;
+}
 
 function createdStream(st: A.Statement): string | undefined {
   return st.kind === 'create-stream' ? st.name.name : undefined;
@@ -99,10 +110,13 @@ export class Engine {
   errorCount = 0;
   private ticker: NodeJS.Timeout | null = null;
   private readonly sources = new Map<string, Source>();
-  private readonly sinks: Promise<QuerySink>[] = [];
-  private readonly sinkWrites: (() => Promise<unknown>)[] = [];
+  private readonly sinks: SinkEntry[] = [];
   private checkpointTimer: NodeJS.Timeout | null = null;
-  private checkpointing = false;
+  /** The checkpoint being taken, if any: another waits for it (the timer's skips it). */
+  private checkpointing: Promise<void> | null = null;
+  /** The id of the last checkpoint taken or restored; ids only grow, a failed attempt's too. */
+  private checkpointId = 0;
+  private sourcesStopped = false;
 
   constructor(readonly options: EngineOptions = {}) {
     const workers = options.workers ?? 0;
@@ -378,17 +392,19 @@ export class Engine {
   private attachSink(def: StreamDef): void {
     const fields = userFields(def);
     const report = (message: string, raw = '') => this.error({ raw, message: `sink of ${def.name}: ${message}`, rowtime: 0 }, 'SINK_ERROR', def.name);
+    const cp = this.options.checkpoint;
+    // With checkpoints, file and DuckDB outputs stage rows under the application's folder until each checkpoint commits.
+    const checkpoint = cp ? { stagingDir: join(cp.dir, 'sinks', encodeURIComponent(def.name)), sinkId: `${basename(cp.dir)}/${def.name}`, notice: (m: string) => this.options.notice?.(m) } : undefined;
     // Loaded on first use: the sinks bring DuckDB and the AWS SDK, which most applications never need.
-    const opened = import('../sinks/query-sink.js').then(({ QuerySink }) => QuerySink.open(def.name, fields, def.options, { ...this.access, ...(this.options.log ? { log: this.options.log } : {}), ...(this.options.firehose ? { firehose: this.options.firehose } : {}) },
+    const opened = import('../sinks/query-sink.js').then(({ QuerySink }) => QuerySink.open(def.name, fields, def.options, { ...this.access, ...(this.options.log ? { log: this.options.log } : {}), ...(this.options.firehose ? { firehose: this.options.firehose } : {}), ...(checkpoint ? { checkpoint } : {}) },
       (message, batch) => report(`${message} (${batch.records.length} rows not delivered)`, batch.records[0] ? Buffer.from(batch.records[0]).toString() : '')));
     opened.catch((e: unknown) => report((e as Error).message));
-    this.sinks.push(opened);
     let writes: Promise<unknown> = opened;
+    this.sinks.push({ name: def.name, sink: opened, writes: () => writes, commits: Promise.resolve() });
     this.on(def.name, (rows) => {
       const objects = toObjects(rows, fields);
       writes = writes.then(() => opened.then((s) => s.write(objects))).catch((e: unknown) => report((e as Error).message));
     });
-    this.sinkWrites.push(() => writes);
   }
 
   private get access(): OptionAccess {
@@ -411,7 +427,10 @@ export class Engine {
     });
   }
 
-  /** With checkpoints: restores the last one (if any), starts the sources and the checkpoint timer. */
+  /**
+   * With checkpoints: restores the last one (if any), lets every sink finish the commits it covers
+   * and drop what was staged after it, then starts the sources and the checkpoint timer.
+   */
   async resume(): Promise<void> {
     const cp = this.options.checkpoint;
     if (!cp) return;
@@ -422,30 +441,70 @@ export class Engine {
         const snap = saved.queries[r.plan.name];
         if (snap) await r.restore(snap);
       }
-      this.options.notice?.(`resumed from the checkpoint of ${new Date(saved.takenAt).toISOString()}`);
+      this.options.notice?.(`resumed from checkpoint ${saved.id ?? 0} of ${new Date(saved.takenAt).toISOString()}`);
+    }
+    this.checkpointId = saved?.id ?? 0;
+    for (const s of this.sinks) {
+      // A sink that failed to open was reported; the rest recover.
+      const sink = await s.sink.catch(() => null);
+      await sink?.recover(this.checkpointId).catch((e: unknown) => this.sinkError(s.name, `recovery from checkpoint ${this.checkpointId} failed: ${(e as Error).message}`));
     }
     for (const s of this.sources.values()) s.start();
-    this.checkpointTimer = setInterval(() => void this.checkpoint().catch((e: unknown) => this.options.notice?.(`checkpoint failed: ${(e as Error).message}`)), cp.intervalMs ?? 5000);
+    this.checkpointTimer = setInterval(() => {
+      if (!this.checkpointing) void this.checkpoint().catch((e: unknown) => this.options.notice?.(`checkpoint failed: ${(e as Error).message}`));
+    }, cp.intervalMs ?? 5000);
     this.checkpointTimer.unref();
   }
 
-  /** Pauses the sources between reads, waits for everything read to be applied, and saves progress. */
+  /**
+   * Takes checkpoint n (after any in progress): pauses the sources between reads, waits for
+   * everything read to be applied and every row emitted to reach its sink, snapshots the queries,
+   * has each sink pre-commit what it holds for n, and writes the checkpoint file. Only then do
+   * the sinks commit n (in the background; close() waits for them).
+   */
   async checkpoint(): Promise<void> {
-    const cp = this.options.checkpoint;
-    if (!cp || this.checkpointing) return;
-    this.checkpointing = true;
-    const releases = await Promise.all([...this.sources.values()].map((s) => s.pause()));
+    if (!this.options.checkpoint) return;
+    while (this.checkpointing) await this.checkpointing.catch(() => undefined);
+    const run = this.takeCheckpoint();
+    this.checkpointing = run.finally(() => (this.checkpointing = null));
+    return run;
+  }
+
+  private async takeCheckpoint(): Promise<void> {
+    const cp = this.options.checkpoint!;
+    const id = ++this.checkpointId;
+    const releases = this.sourcesStopped ? [] : await Promise.all([...this.sources.values()].map((s) => s.pause()));
+    let sinks: { name: string; sink: QuerySink; entry: SinkEntry }[];
     try {
       for (const rt of this.streams.values()) await rt.drain();
       const queries: Record<string, QuerySnapshot> = {};
       for (const r of this.runners) queries[r.plan.name] = await r.snapshot();
       const sources: Record<string, SourcePosition | RemotePosition> = {};
       for (const [name, s] of this.sources) sources[name] = s.position();
-      await writeCheckpoint(cp.dir, { version: 1, takenAt: Date.now(), sources, queries });
+      sinks = [];
+      for (const entry of this.sinks) {
+        await entry.writes();
+        const sink = await entry.sink.catch(() => null);
+        if (sink) sinks.push({ name: entry.name, sink, entry });
+      }
+      await Promise.all(sinks.map((s) => s.sink.preCommit(id)));
+      this.options.trace?.(`checkpoint ${id} pre-committed`);
+      await writeCheckpoint(cp.dir, { version: 1, id, takenAt: Date.now(), sources, queries });
+      this.options.trace?.(`checkpoint ${id} written`);
     } finally {
       for (const release of releases) release();
-      this.checkpointing = false;
     }
+    for (const s of sinks) {
+      if (!s.sink.exactlyOnce) continue;
+      s.entry.commits = s.sink.commit(id).then(
+        () => this.options.trace?.(`sink ${s.name} committed ${id}`),
+        (e: unknown) => this.sinkError(s.name, `commit of checkpoint ${id} failed (retried with the next): ${(e as Error).message}`),
+      );
+    }
+  }
+
+  private sinkError(stream: string, message: string): void {
+    this.error({ raw: '', message: `sink of ${stream}: ${message}`, rowtime: 0 }, 'SINK_ERROR', stream);
   }
 
   /** Builds the physical plan, casting the query's columns to the target stream's declared types. */
@@ -605,21 +664,27 @@ export class Engine {
 
   /** Advances ROWTIME windows with the clock, so arrival-time windows close without new rows. */
   private tick(): void {
+    // Not while a checkpoint is cut: rows it emitted would belong to no side of the cut.
+    if (this.checkpointing) return;
     for (const rt of this.streams.values()) rt.tick();
   }
 
   async close(): Promise<void> {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = null;
-    if (this.checkpointTimer) {
-      clearInterval(this.checkpointTimer);
-      this.checkpointTimer = null;
-      await this.checkpoint().catch((e: unknown) => this.options.notice?.(`checkpoint failed: ${(e as Error).message}`));
-    }
+    const checkpointed = this.checkpointTimer !== null;
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    this.checkpointTimer = null;
+    // A checkpoint in progress has its sources paused: it finishes before they stop.
+    while (this.checkpointing) await this.checkpointing.catch(() => undefined);
     await Promise.all([...this.sources.values()].map((s) => s.stop()));
+    this.sourcesStopped = true;
+    // The last checkpoint covers everything read: nothing is left for a restart to replay.
+    if (checkpointed) await this.checkpoint().catch((e: unknown) => this.options.notice?.(`checkpoint failed: ${(e as Error).message}`));
     for (const r of this.runners) await r.drain().catch(() => {});
-    for (const w of this.sinkWrites) await w().catch(() => {});
-    for (const s of this.sinks) await s.then((sink) => sink.close()).catch(() => {});
+    for (const s of this.sinks) await s.writes().catch(() => {});
+    for (const s of this.sinks) await s.commits;
+    for (const s of this.sinks) await s.sink.then((sink) => sink.close()).catch(() => {});
     for (const rt of this.streams.values()) await rt.drain().catch(() => {});
     for (const r of this.runners) await r.drain().catch(() => {});
     await this.pool?.close();

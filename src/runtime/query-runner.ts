@@ -18,6 +18,11 @@ export interface SourcePartitions {
 export interface QuerySnapshot {
   readonly watermark: number | null;
   readonly groups: unknown[][];
+  /**
+   * The highest event time seen per source partition (shard): after a restart with nothing new to
+   * read, idle shards still let the watermark reach what was read before the crash.
+   */
+  readonly partitions?: Record<string, number>;
 }
 
 export type ErrorSink = (row: ErrorRow, errorName: string, pumpName: string) => void;
@@ -253,17 +258,19 @@ export class QueryRunner {
   /** The window state, as `{watermark, groups}` JSON, gathered from every partition. */
   async snapshot(): Promise<QuerySnapshot> {
     await this.drain();
-    if (this.plan.mode !== 'aggregate') return { watermark: this.watermark, groups: [] };
+    const partitions = Object.fromEntries([...this.partitionMax].filter(([, t]) => Number.isFinite(t)));
+    if (this.plan.mode !== 'aggregate') return { watermark: this.watermark, groups: [], partitions };
     const parts: Uint8Array[] = this.local
       ? [this.local.snapshot()]
       : (await Promise.all(this.queues.map((_, p) => this.pool!.runWindow(p, { kind: 'window', op: 'snapshot', key: this.stateKey, plan: this.plan })))).map((r) => r.snapshot!);
     const groups = parts.flatMap((b) => (JSON.parse(new TextDecoder().decode(b)) as { groups: unknown[][] }).groups);
-    return { watermark: this.watermark, groups };
+    return { watermark: this.watermark, groups, partitions };
   }
 
   /** Puts back a snapshot's state, spread over this run's partitions (their number may differ). */
   async restore(snap: QuerySnapshot): Promise<void> {
     this.watermark = snap.watermark ?? -Infinity;
+    for (const [p, t] of Object.entries(snap.partitions ?? {})) this.partitionMax.set(p, t);
     if (this.plan.mode !== 'aggregate') return;
     const n = this.queues.length;
     const parts: unknown[][][] = Array.from({ length: n }, () => []);

@@ -14,6 +14,10 @@ export interface Batch {
   readonly firstArrival: number;
   readonly records: readonly Uint8Array[];
   readonly bytes: number;
+  /** The buffer's name across restarts: a batch delivered again after a crash has the same key. */
+  readonly key?: string;
+  /** The writer's last note in the buffer (see RecordBuffer.append). */
+  readonly meta?: Uint8Array;
 }
 
 export interface BufferedSinkOptions {
@@ -29,6 +33,8 @@ export interface BufferedSinkOptions {
   readonly retry?: RetryPolicy;
   /** Told about batches that could be delivered nowhere (default: console.error). */
   readonly onError?: (error: unknown) => void;
+  /** Runs once a batch has landed (or been set aside), before its buffer is removed. */
+  readonly onDelivered?: (batch: Batch) => Promise<void>;
 }
 
 export class SinkClosedError extends Error {
@@ -44,11 +50,15 @@ export class BufferedSink implements Sink {
   private maxBytes: number;
   private intervalMs: number;
   private waiting = 0;
+  /** The newest note among the buffers a previous run left (they are delivered first). */
+  readonly recoveredMeta: Uint8Array | undefined;
 
   private constructor(
     private readonly buffer: RecordBuffer,
     private readonly options: BufferedSinkOptions,
+    recovered: readonly SealedBuffer[],
   ) {
+    this.recoveredMeta = recovered.filter((b) => b.meta).at(-1)?.meta;
     this.scheduler = options.scheduler ?? systemScheduler;
     this.maxBytes = options.maxBytes;
     this.intervalMs = options.intervalMs;
@@ -57,7 +67,7 @@ export class BufferedSink implements Sink {
   /** Opens the sink; buffers a previous run left behind are delivered first, in the background. */
   static async open(options: BufferedSinkOptions): Promise<BufferedSink> {
     const { buffer, recovered } = await RecordBuffer.open(options.dir);
-    const sink = new BufferedSink(buffer, options);
+    const sink = new BufferedSink(buffer, options, recovered);
     for (const sealed of recovered) sink.enqueue(Promise.resolve(sealed));
     return sink;
   }
@@ -73,10 +83,11 @@ export class BufferedSink implements Sink {
     this.intervalMs = policy.intervalMs;
   }
 
-  async write(records: readonly Uint8Array[]): Promise<void> {
+  /** Buffers the records durably; `meta`, written with them, comes back with their batch and after a restart. */
+  async write(records: readonly Uint8Array[], meta?: Uint8Array): Promise<void> {
     if (this.closed) throw new SinkClosedError('sink is closed');
     if (records.length === 0) return;
-    await this.buffer.append(records, this.scheduler.now());
+    await this.buffer.append(records, this.scheduler.now(), meta);
     const since = this.buffer.openSince;
     if (since === undefined) return;
     if (this.intervalMs <= 0 || this.buffer.openBytes >= this.maxBytes) {
@@ -121,9 +132,9 @@ export class BufferedSink implements Sink {
   }
 
   private async deliver(buffer: SealedBuffer): Promise<void> {
-    const batch: Batch = { firstArrival: buffer.firstArrival, records: buffer.records, bytes: buffer.bytes };
+    const batch: Batch = { firstArrival: buffer.firstArrival, records: buffer.records, bytes: buffer.bytes, key: buffer.key, ...(buffer.meta ? { meta: buffer.meta } : {}) };
     try {
-      await withRetry(() => this.options.deliver(batch), this.options.retry);
+      if (batch.records.length > 0) await withRetry(() => this.options.deliver(batch), this.options.retry);
     } catch (err) {
       try {
         if (!this.options.deadLetter) throw err;
@@ -133,6 +144,13 @@ export class BufferedSink implements Sink {
         this.report(deadLetterErr);
         return;
       }
+    }
+    try {
+      await this.options.onDelivered?.(batch);
+    } catch (e) {
+      // Kept: what the note records is saved when the buffer is delivered again.
+      this.report(e);
+      return;
     }
     await buffer.discard().catch(this.report);
   }

@@ -72,12 +72,21 @@ export async function jsonToParquet(conn: DuckDBConnection, records: readonly Ui
   });
 }
 
+const DELIVERIES = '_sluice_deliveries';
+
 /**
  * Appends the records (JSON objects) to `table` in one transaction: the table is created from the
  * first batch's inferred columns, later keys become new columns, and values are cast to the
- * column's type (a value that cannot be cast fails the batch, and nothing of it lands).
+ * column's type (a value that cannot be cast fails the batch, and nothing of it lands). With
+ * `once`, the same transaction records `once.batch` as the last batch of `once.writer` in
+ * `_sluice_deliveries(writer, batch)`, and a batch already recorded there is not appended again.
  */
-export async function appendJsonToTable(conn: DuckDBConnection, table: string, records: readonly Uint8Array[]): Promise<void> {
+export async function appendJsonToTable(conn: DuckDBConnection, table: string, records: readonly Uint8Array[], once?: { readonly writer: string; readonly batch: string }): Promise<void> {
+  if (once) {
+    await conn.run(`CREATE TABLE IF NOT EXISTS ${DELIVERIES} (writer VARCHAR PRIMARY KEY, batch VARCHAR NOT NULL)`);
+    const last = (await conn.runAndReadAll(`SELECT batch FROM ${DELIVERIES} WHERE writer = ${quoteString(once.writer)}`)).getRowObjectsJS()[0]?.['batch'];
+    if (last === once.batch) return;
+  }
   await withTempFile(records, async (ndjson) => {
     await conn.run('BEGIN TRANSACTION');
     try {
@@ -91,6 +100,7 @@ export async function appendJsonToTable(conn: DuckDBConnection, table: string, r
         }
         await conn.run(`INSERT INTO ${quoteIdent(table)} BY NAME SELECT * FROM ${readJson(ndjson)}`);
       }
+      if (once) await conn.run(`INSERT OR REPLACE INTO ${DELIVERIES} VALUES (${quoteString(once.writer)}, ${quoteString(once.batch)})`);
       await conn.run('COMMIT');
     } catch (e) {
       await conn.run('ROLLBACK').catch(() => undefined);

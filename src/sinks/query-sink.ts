@@ -1,12 +1,13 @@
-import { appendFile, mkdir, readdir } from 'node:fs/promises';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import type { Field } from '../planner/types.js';
 import type { LogStore } from '../ingest/index.js';
 import { checkEndpoint, guardedSdkHandler } from '../net/outbound-guard.js';
 import type { AllowedPaths } from '../storage/allowed-paths.js';
 import { BufferedSink, type Batch } from './buffered-sink.js';
-import { FolderObjectStore } from './object-store.js';
+import { NdjsonFileCommitter } from './ndjson-file.js';
+import type { CheckpointedSink } from './sink.js';
+import { TransactionalSink, type Committer } from './transactional-sink.js';
 
 /** Somewhere a query's rows can be delivered: Firehose is reached through this narrow door. */
 export interface FirehoseTarget {
@@ -20,46 +21,109 @@ export interface QuerySinkContext {
   readonly files?: AllowedPaths;
   /** A remote Kinesis endpoint on a private, loopback, link-local or unspecified address is allowed. */
   readonly allowPrivateEndpoints?: boolean;
+  /** Set when the application checkpoints: file and DuckDB outputs then commit with its checkpoints. */
+  readonly checkpoint?: {
+    /** Where this output stages rows between a checkpoint and its commit. */
+    readonly stagingDir: string;
+    /** The output's name across restarts (application and stream), as DuckDB's _sluice_commits records it. */
+    readonly sinkId: string;
+    readonly notice: (message: string) => void;
+  };
 }
 
 export type Row = Record<string, unknown>;
 
+/** What a query's rows go through: buffered deliveries (at least once) or checkpointed commits (exactly once). */
+interface Output extends CheckpointedSink {
+  write(records: readonly Uint8Array[]): Promise<void>;
+  close(): Promise<void>;
+}
 
 /**
  * A query's output stream declared WITH (sink = ...): rows are buffered (buffer_bytes, buffer_ms)
  * and delivered with retries by a BufferedSink, the same buffering and retry for every kind:
  * 'kinesis' (a stream of this Sluice's log, or `endpoint` for a remote one), 'firehose'
  * (delivery_stream), 'file' (NDJSON at path, or format = 'parquet': one file per batch in the
- * folder at path), 'duckdb' (path, table; one appender transaction per batch).
+ * folder at path), 'duckdb' (path, table; one appender transaction per batch). When the
+ * application checkpoints, 'file' and 'duckdb' commit with its checkpoints instead (exactly once,
+ * see transactional-sink.ts), and 'kinesis' and 'firehose' deliver everything they hold before
+ * each checkpoint is written (at least once: rows after it may be delivered again).
  */
-export class QuerySink {
+export class QuerySink implements CheckpointedSink {
   private constructor(
-    private readonly sink: BufferedSink,
+    private readonly output: Output,
     private readonly encode: (row: Row) => Uint8Array,
-    private readonly closeTarget: () => Promise<void>,
+    /** Whether this output commits with checkpoints (else it is delivered at least once). */
+    readonly exactlyOnce: boolean,
   ) {}
 
   static async open(stream: string, fields: readonly Field[], options: Readonly<Record<string, string>>, ctx: QuerySinkContext, onFailure: (message: string, batch: Batch) => void): Promise<QuerySink> {
+    const maxBytes = Number(options['buffer_bytes'] ?? 1 << 20);
+    if (ctx.checkpoint && (options['sink'] === 'file' || options['sink'] === 'duckdb')) {
+      const committer = await openCommitter(stream, fields, options, ctx.checkpoint, ctx.files);
+      return new QuerySink(new TransactionalSink(committer, maxBytes), json, true);
+    }
     const target = await openTarget(stream, fields, options, ctx);
     const sink = await BufferedSink.open({
       dir: null,
-      maxBytes: Number(options['buffer_bytes'] ?? 1 << 20),
+      maxBytes,
       intervalMs: Number(options['buffer_ms'] ?? 200),
       deliver: target.deliver,
       deadLetter: async (batch, error) => onFailure((error as Error).message ?? String(error), batch),
       onError: (e) => onFailure((e as Error).message ?? String(e), { firstArrival: Date.now(), records: [], bytes: 0 }),
     });
-    return new QuerySink(sink, target.encode, target.close);
+    const delivered: Output = {
+      write: (records) => sink.write(records),
+      // Everything held is delivered before the checkpoint that covers it is written.
+      preCommit: () => sink.flush(),
+      commit: async () => {},
+      recover: async () => {},
+      close: async () => {
+        await sink.close();
+        await target.close();
+      },
+    };
+    return new QuerySink(delivered, target.encode, false);
   }
 
   async write(rows: readonly Row[]): Promise<void> {
-    await this.sink.write(rows.map(this.encode));
+    await this.output.write(rows.map(this.encode));
+  }
+
+  preCommit(id: number): Promise<void> {
+    return this.output.preCommit(id);
+  }
+
+  commit(id: number): Promise<void> {
+    return this.output.commit(id);
+  }
+
+  recover(id: number): Promise<void> {
+    return this.output.recover(id);
   }
 
   async close(): Promise<void> {
-    await this.sink.close();
-    await this.closeTarget();
+    await this.output.close();
   }
+}
+
+/** The exactly-once target of a 'file' or 'duckdb' output. */
+async function openCommitter(stream: string, fields: readonly Field[], o: Readonly<Record<string, string>>, cp: NonNullable<QuerySinkContext['checkpoint']>, files: AllowedPaths | undefined): Promise<Committer> {
+  const given = o['path'];
+  if (!given) throw new Error(`sink = '${o['sink']}' needs path = '...'`);
+  // The same restriction as every other output path (sluice start: the data directory or --allow-path).
+  const path = files ? files.resolve(given, 'sink path') : given;
+  if (o['sink'] === 'duckdb') {
+    const { DuckDbTable, DuckDbCommitter } = await import('./duckdb-table.js');
+    return new DuckDbCommitter(await DuckDbTable.open(path, o['table'] ?? stream, fields), cp.sinkId, cp.stagingDir, cp.notice);
+  }
+  const format = o['format'] ?? 'ndjson';
+  if (format === 'parquet') {
+    const { ParquetParts } = await import('./parquet-parts.js');
+    return ParquetParts.open(path, fields);
+  }
+  if (format !== 'ndjson' && format !== 'json') throw new Error(`sink = 'file' writes format = 'ndjson' or 'parquet', not '${format}'`);
+  return new NdjsonFileCommitter(resolve(path), cp.stagingDir);
 }
 
 interface Target {
@@ -154,85 +218,17 @@ async function openTarget(stream: string, fields: readonly Field[], o: Readonly<
   }
 }
 
-const DUCK_TYPES: Record<string, string> = { BOOLEAN: 'BOOLEAN', INTEGER: 'INTEGER', BIGINT: 'BIGINT', DOUBLE: 'DOUBLE', DECIMAL: 'DOUBLE', VARCHAR: 'VARCHAR', TIMESTAMP: 'TIMESTAMP', NULL: 'VARCHAR', INTERVAL: 'BIGINT' };
-
-/**
- * format = 'parquet': `path` is a folder, and each delivered batch becomes one file
- * `part-<000001>.parquet` (numbered on from the highest already there, so the names sort in the
- * order the batches were delivered), written under a temporary name and renamed whole.
- */
 async function openParquetFolder(path: string, fields: readonly Field[]): Promise<Target> {
-  await mkdir(path, { recursive: true });
-  let seq = Math.max(0, ...(await readdir(path)).map((f) => Number(/^part-(\d+)\.parquet$/.exec(f)?.[1] ?? 0)));
-  const folder = new FolderObjectStore(resolve(path));
-  const columns = Object.fromEntries(fields.map((f) => [f.name, DUCK_TYPES[f.type] ?? 'VARCHAR']));
-  const { jsonToParquet, openScratchDuckDb } = await import('./json-duckdb.js');
-  const scratch = await openScratchDuckDb();
-  return {
-    encode: json,
-    deliver: async (b) => {
-      const body = await jsonToParquet(scratch.conn, b.records, { columns });
-      await folder.put(`part-${String(seq + 1).padStart(6, '0')}.parquet`, body);
-      seq++;
-    },
-    close: async () => scratch.close(),
-  };
+  const { ParquetParts } = await import('./parquet-parts.js');
+  const parts = await ParquetParts.open(path, fields);
+  return { encode: json, deliver: (b) => parts.deliver(b.records), close: () => parts.close() };
 }
 
 async function openDuckDb(stream: string, fields: readonly Field[], o: Readonly<Record<string, string>>, files: AllowedPaths | undefined): Promise<Target> {
   const given = o['path'];
   if (!given) throw new Error(`sink = 'duckdb' needs path = '...'`);
   const path = files ? files.resolve(given, 'sink path') : given;
-  const table = o['table'] ?? stream;
-  await mkdir(dirname(path), { recursive: true });
-  const { DuckDBTimestampValue } = await import('@duckdb/node-api');
-  const { acquireDuckDb, releaseDuckDb, noteDuckDbCommit } = await import('./duckdb-databases.js');
-  const instance = await acquireDuckDb(path);
-  let conn: DuckDBConnection;
-  try {
-    conn = await instance.connect();
-  } catch (e) {
-    releaseDuckDb(path);
-    throw e;
-  }
-  const quote = (s: string) => `"${s.replace(/"/g, '""')}"`;
-  await conn.run(`CREATE TABLE IF NOT EXISTS ${quote(table)} (${fields.map((f) => `${quote(f.name)} ${DUCK_TYPES[f.type] ?? 'VARCHAR'}`).join(', ')})`);
-  noteDuckDbCommit(path);
-  const append = (a: DuckDBAppender, f: Field, v: unknown) => {
-    if (v === null || v === undefined) return a.appendNull();
-    switch (f.type) {
-      case 'BOOLEAN': return a.appendBoolean(Boolean(v));
-      case 'INTEGER': return a.appendInteger(Number(v));
-      case 'BIGINT': case 'INTERVAL': return a.appendBigInt(BigInt(Math.trunc(Number(v))));
-      case 'DOUBLE': case 'DECIMAL': return a.appendDouble(Number(v));
-      case 'TIMESTAMP': return a.appendTimestamp(new DuckDBTimestampValue(BigInt(Date.parse(String(v))) * 1000n));
-      default: return a.appendVarchar(String(v));
-    }
-  };
-  return {
-    encode: json,
-    deliver: async (b) => {
-      // One transaction per batch: a reader sees all of a batch's rows or none.
-      await conn.run('BEGIN TRANSACTION');
-      try {
-        const a = await conn.createAppender(table);
-        for (const r of b.records) {
-          const row = JSON.parse(text(r)) as Row;
-          for (const f of fields) append(a, f, row[f.name]);
-          a.endRow();
-        }
-        a.flushSync();
-        a.closeSync();
-        await conn.run('COMMIT');
-        noteDuckDbCommit(path);
-      } catch (e) {
-        await conn.run('ROLLBACK').catch(() => {});
-        throw e;
-      }
-    },
-    close: async () => {
-      conn.closeSync();
-      releaseDuckDb(path);
-    },
-  };
+  const { DuckDbTable } = await import('./duckdb-table.js');
+  const table = await DuckDbTable.open(path, o['table'] ?? stream, fields);
+  return { encode: json, deliver: (b) => table.append(b.records.map(text)), close: async () => table.close() };
 }

@@ -4,7 +4,9 @@
  * CRC-32, bytes) with group commit (appends that arrive while a write+fsync is running share the
  * next one), or in memory when there is no directory. seal() closes the open buffer for delivery
  * and starts a new one; discard() removes a delivered buffer. recover() reads what a crash left,
- * cutting a torn tail: those bytes were never acknowledged.
+ * cutting a torn tail: those bytes were never acknowledged. A writer may put a note beside its
+ * records in the same write (a meta frame: the length's top bit set), which the buffer keeps but
+ * does not deliver: a reader's position after those records, so a restart resumes exactly there.
  */
 
 import fs from 'node:fs';
@@ -13,6 +15,7 @@ import zlib from 'node:zlib';
 import { closeFile, fdatasync, fsyncDir, ftruncate, listDir, openFile, writeAllAt } from '../ingest/log/fs-util.js';
 
 const FRAME_HEADER = 8;
+const META = 0x8000_0000;
 const FILE_NAME = /^buffer-(\d+)-(\d+)\.log$/;
 
 /** A closed buffer, ready for delivery. */
@@ -21,12 +24,17 @@ export interface SealedBuffer {
   readonly firstArrival: number;
   readonly records: readonly Uint8Array[];
   readonly bytes: number;
+  /** The buffer's name across restarts (sequence and first arrival): the same buffer delivered again has the same key. */
+  readonly key: string;
+  /** The last note written with its records, if any. */
+  readonly meta?: Uint8Array;
   /** Forgets the buffer once it has been delivered (removes its file). */
   discard(): Promise<void>;
 }
 
 interface Pending {
   readonly records: readonly Uint8Array[];
+  readonly meta: Uint8Array | undefined;
   readonly resolve: () => void;
   readonly reject: (err: unknown) => void;
 }
@@ -34,6 +42,7 @@ interface Pending {
 class OpenBuffer {
   readonly records: Uint8Array[] = [];
   bytes = 0;
+  meta: Uint8Array | undefined;
   queue: Pending[] = [];
   committing: Promise<void> | undefined;
   fd: number | undefined;
@@ -67,10 +76,10 @@ export class RecordBuffer {
     for (const { name, match } of files) {
       nextSeq = Math.max(nextSeq, Number(match[1]) + 1);
       const file = path.join(dir, name);
-      const records = readFrames(await fs.promises.readFile(file));
+      const { records, meta } = readBufferFile(await fs.promises.readFile(file));
       const discard = (): Promise<void> => removeFile(file);
-      if (records.length === 0) await discard();
-      else recovered.push({ firstArrival: Number(match[2]), records, bytes: sumBytes(records), discard });
+      if (records.length === 0 && !meta) await discard();
+      else recovered.push({ firstArrival: Number(match[2]), records, bytes: sumBytes(records), key: `${Number(match[1])}-${match[2]}`, ...(meta ? { meta } : {}), discard });
     }
     return { buffer: new RecordBuffer(dir, nextSeq), recovered };
   }
@@ -85,16 +94,20 @@ export class RecordBuffer {
     return this.current?.firstArrival;
   }
 
-  /** Appends to the open buffer (starting one stamped `now` if there is none); resolves once durable. */
-  append(records: readonly Uint8Array[], now: number): Promise<void> {
+  /**
+   * Appends to the open buffer (starting one stamped `now` if there is none), with `meta` written
+   * in the same write after the records; resolves once durable.
+   */
+  append(records: readonly Uint8Array[], now: number, meta?: Uint8Array): Promise<void> {
     const buffer = (this.current ??= new OpenBuffer(this.nextSeq++, now));
     if (this.dir === null) {
       for (const r of records) buffer.records.push(r);
       buffer.bytes += sumBytes(records);
+      if (meta) buffer.meta = meta;
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      buffer.queue.push({ records, resolve, reject });
+      buffer.queue.push({ records, meta, resolve, reject });
       buffer.committing ??= this.commit(buffer);
     });
   }
@@ -108,11 +121,12 @@ export class RecordBuffer {
     if (buffer.fd !== undefined) await closeFile(buffer.fd);
     const file = buffer.file;
     const discard = (): Promise<void> => (file ? removeFile(file) : Promise.resolve());
-    if (buffer.records.length === 0) {
+    if (buffer.records.length === 0 && !buffer.meta) {
       await discard();
       return undefined;
     }
-    return { firstArrival: buffer.firstArrival, records: buffer.records, bytes: buffer.bytes, discard };
+    const key = `${buffer.seq}-${buffer.firstArrival}`;
+    return { firstArrival: buffer.firstArrival, records: buffer.records, bytes: buffer.bytes, key, ...(buffer.meta ? { meta: buffer.meta } : {}), discard };
   }
 
   private async commit(buffer: OpenBuffer): Promise<void> {
@@ -121,14 +135,16 @@ export class RecordBuffer {
       buffer.queue = [];
       const chunks: Uint8Array[] = [];
       let length = 0;
+      const frame = (r: Uint8Array, flag: number): void => {
+        const header = Buffer.allocUnsafe(FRAME_HEADER);
+        header.writeUInt32LE((r.length | flag) >>> 0, 0);
+        header.writeUInt32LE(zlib.crc32(r), 4);
+        chunks.push(header, r);
+        length += FRAME_HEADER + r.length;
+      };
       for (const p of batch) {
-        for (const r of p.records) {
-          const header = Buffer.allocUnsafe(FRAME_HEADER);
-          header.writeUInt32LE(r.length, 0);
-          header.writeUInt32LE(zlib.crc32(r), 4);
-          chunks.push(header, r);
-          length += FRAME_HEADER + r.length;
-        }
+        for (const r of p.records) frame(r, 0);
+        if (p.meta) frame(p.meta, META);
       }
       try {
         if (buffer.fd === undefined) {
@@ -142,6 +158,7 @@ export class RecordBuffer {
         for (const p of batch) {
           for (const r of p.records) buffer.records.push(r);
           buffer.bytes += sumBytes(p.records);
+          if (p.meta) buffer.meta = p.meta;
           p.resolve();
         }
       } catch (err) {
@@ -154,21 +171,29 @@ export class RecordBuffer {
   }
 }
 
-/** The whole frames at the start of `data`; stops at the first short or corrupt one. */
+/** The records of the whole frames at the start of `data` (notes left out); stops at the first short or corrupt one. */
 export function readFrames(data: Uint8Array): Uint8Array[] {
+  return readBufferFile(data).records;
+}
+
+/** The records of a buffer file's whole frames, and the last note among them. */
+export function readBufferFile(data: Uint8Array): { records: Uint8Array[]; meta: Uint8Array | undefined } {
   const view = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   const records: Uint8Array[] = [];
+  let meta: Uint8Array | undefined;
   let at = 0;
   while (at + FRAME_HEADER <= view.length) {
-    const length = view.readUInt32LE(at);
+    const word = view.readUInt32LE(at);
+    const length = word & ~META;
     const end = at + FRAME_HEADER + length;
     if (end > view.length) break;
     const record = view.subarray(at + FRAME_HEADER, end);
     if (zlib.crc32(record) !== view.readUInt32LE(at + 4)) break;
-    records.push(record);
+    if (word & META) meta = record;
+    else records.push(record);
     at = end;
   }
-  return records;
+  return { records, meta };
 }
 
 function sumBytes(records: readonly Uint8Array[]): number {

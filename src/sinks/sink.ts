@@ -12,6 +12,21 @@ export interface Sink {
   close(): Promise<void>;
 }
 
+/**
+ * A sink whose output commits with an application's checkpoints, in two phases as Flink's
+ * TwoPhaseCommitSinkFunction: on checkpoint n it makes what it holds durable but invisible
+ * (preCommit), and visible once the checkpoint itself is on disk (commit). A sink that cannot hide
+ * what it wrote delivers everything on preCommit and commits nothing (at-least-once).
+ */
+export interface CheckpointedSink {
+  /** Everything written so far belongs to checkpoint `id` (or an earlier one): durable, not yet visible. */
+  preCommit(id: number): Promise<void>;
+  /** Checkpoint `id` is durable: makes every pre-committed piece up to it visible, once. */
+  commit(id: number): Promise<void>;
+  /** Restarted from checkpoint `id` (0: none): finishes the commits it covers, drops what came after it. */
+  recover(id: number): Promise<void>;
+}
+
 /** Time as the sink sees it: injectable so tests step the clock instead of waiting. */
 export interface Scheduler {
   /** Epoch milliseconds. */

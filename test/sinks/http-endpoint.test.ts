@@ -195,4 +195,24 @@ describe('DuckDB table destination (duckdb: Url)', () => {
       ['DuckDB.MalformedData', 'not json'],
     ]);
   });
+
+  it('does not append a buffer twice when a crash came between the append and the removal of the buffer', async () => {
+    dir = tempDir();
+    t = await startFirehoseServer(dir);
+    const file = path.join(dir, 'analytics.duckdb');
+    await createHttpStream('to-duckdb', { EndpointConfiguration: { Url: `duckdb:${file}?table=clicks` }, BufferingHints: { IntervalInSeconds: 900, SizeInMBs: 1 } });
+    await put('to-duckdb', ['{"page": "/home"}', '{"page": "/cart"}', '{"page": "/pay"}']);
+    const buffers = path.join(dir, 'firehose', 'to-duckdb');
+    const kept = listFiles(buffers).filter((f) => f.startsWith('buffer-')).map((f) => [f, fs.readFileSync(path.join(buffers, f))] as const);
+    expect(kept).toHaveLength(1);
+    // Shutting down appends the buffer and then removes it; the crash image puts it back.
+    await t.close();
+    for (const [f, body] of kept) fs.writeFileSync(path.join(buffers, f), body);
+    t = await startFirehoseServer(dir);
+    await t.close();
+    t = undefined;
+    expect(listFiles(buffers).filter((f) => f.startsWith('buffer-'))).toEqual([]);
+    const rows = await query(`ATTACH '${file}' AS a (READ_ONLY); SELECT page FROM a.clicks ORDER BY page`);
+    expect(rows.map((r) => r['page'])).toEqual(['/cart', '/home', '/pay']);
+  });
 });

@@ -175,4 +175,49 @@ describe('KinesisStreamAsSource', () => {
     expect(recovered).toBeGreaterThan(0);
     expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => i));
   });
+
+  it('reads and delivers each record once after a crash between writing an object and removing its buffer, with source.json older than the buffer', async () => {
+    dir = tempDir();
+    t = await startFirehoseServer(dir);
+    await t.server.store.createStream('clicks', 2);
+    await t.client.send(
+      new CreateDeliveryStreamCommand({
+        DeliveryStreamName: 'from-log',
+        DeliveryStreamType: 'KinesisStreamAsSource',
+        KinesisStreamSourceConfiguration: { KinesisStreamARN: STREAM_ARN, RoleARN: ROLE },
+        ExtendedS3DestinationConfiguration: {
+          RoleARN: ROLE,
+          BucketARN: 'arn:aws:s3:::bucket',
+          BufferingHints: { IntervalInSeconds: 900 },
+          ProcessingConfiguration: { Enabled: true, Processors: [{ Type: 'AppendDelimiterToRecord' }] },
+        },
+      }),
+    );
+    const stream = path.join('firehose', 'from-log');
+    await append(0, 100);
+    await waitFor(() => buffered('from-log') === 100);
+    const olderSourceJson = fs.readFileSync(path.join(dir, stream, 'source.json'));
+    await append(100, 200);
+    await waitFor(() => buffered('from-log') === 200);
+    const buffers = listFiles(path.join(dir, stream)).filter((f) => f.startsWith('buffer-')).map((f) => [f, fs.readFileSync(path.join(dir, stream, f))] as const);
+    // Shutting down delivers the buffer: its object is written, then the buffer is removed.
+    await t.close();
+    t = undefined;
+    expect(listFiles(path.join(dir, 's3', 'bucket'))).toHaveLength(1);
+
+    // The crash image: the object is there, the buffer is not yet removed, and source.json is
+    // the one from before the last 100 records were buffered.
+    for (const [f, body] of buffers) fs.writeFileSync(path.join(dir, stream, f), body);
+    fs.writeFileSync(path.join(dir, stream, 'source.json'), olderSourceJson);
+    t = await startFirehoseServer(dir);
+    await append(200, 250);
+    await waitFor(() => buffered('from-log') === 50);
+    await t.close();
+    t = undefined;
+
+    const ns = delivered([]).map((r) => r.n).sort((a, b) => a - b);
+    expect(ns).toEqual(Array.from({ length: 250 }, (_, i) => i));
+    // The buffer delivered again replaced its own object.
+    expect(listFiles(path.join(dir, 's3', 'bucket'))).toHaveLength(2);
+  });
 });

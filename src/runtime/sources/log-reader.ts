@@ -29,6 +29,15 @@ export class LogReader {
     return { shards: Object.fromEntries(this.positions), finished: [...this.finished] };
   }
 
+  /** The position once `read` is committed (this one unchanged): what a consumer stores beside the read's records. */
+  positionAfter(read: ShardRead): SourcePosition {
+    const p = this.position();
+    return {
+      shards: { ...p.shards, [read.shard.shardId]: read.result.next },
+      finished: read.result.endOfShard && !p.finished.includes(read.shard.shardId) ? [...p.finished, read.shard.shardId] : p.finished,
+    };
+  }
+
   resumeFrom(p: SourcePosition): void {
     for (const [shard, pos] of Object.entries(p.shards)) this.positions.set(shard, pos);
     for (const shard of p.finished) this.finished.add(shard);

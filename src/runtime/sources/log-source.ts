@@ -27,6 +27,8 @@ export class LogSource {
   private readonly reader = new LogReader();
   private readonly idle: IdleClock;
   private loop: Promise<void> | null = null;
+  /** The read loop has returned (stopped, or failed and reported): there is nothing left to pause. */
+  private ended = false;
   private readonly pausePoint = new PausePoint();
   records = 0;
 
@@ -51,11 +53,16 @@ export class LogSource {
 
   /** Stops between read rounds (so everything read has been fed in) until the returned function is called. */
   pause(): Promise<() => void> {
-    return this.pausePoint.pause(this.loop !== null);
+    return this.pausePoint.pause(this.loop !== null && !this.ended);
   }
 
   start(): void {
-    this.loop ??= this.run().catch((e: unknown) => this.options.notice?.(`reading ${this.logStream} stopped: ${(e as Error).message}`));
+    this.loop ??= this.run()
+      .catch((e: unknown) => this.options.notice?.(`reading ${this.logStream} stopped: ${(e as Error).message}`))
+      .finally(() => {
+        this.ended = true;
+        this.pausePoint.wake();
+      });
   }
 
   async stop(): Promise<void> {

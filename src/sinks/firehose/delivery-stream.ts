@@ -7,6 +7,7 @@
  * in the buffer on disk for the next start.
  */
 
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -88,6 +89,9 @@ export class DeliveryStream {
   static async open(options: DeliveryStreamOptions): Promise<DeliveryStream> {
     const stream = new DeliveryStream(options.record, options);
     const report = options.onError ?? ((e: unknown) => console.error('sluice firehose:', e));
+    // A delivered buffer's read position is saved before the buffer goes, once the source is open.
+    let sourceOpened!: (source: KinesisStreamSource | undefined) => void;
+    const opened = new Promise<KinesisStreamSource | undefined>((resolve) => (sourceOpened = resolve));
     stream.sinkRef = await BufferedSink.open({
       dir: options.bufferDir,
       ...bufferingOf(options.record.destination),
@@ -96,20 +100,25 @@ export class DeliveryStream {
       retry: { attempts: 1 },
       onError: report,
       deliver: (batch) => stream.deliver(batch),
+      onDelivered: async (batch) => (await opened)?.delivered(batch.meta),
     });
     const source = options.record.source;
-    if (source && !options.log) {
-      // Its buffers are still delivered; only the reading waits for a Firehose opened with a log.
-      report(new Error(`delivery stream ${options.record.name} reads stream ${source.stream}, and this Firehose has no ingest log`));
-    } else if (source && options.log) {
-      stream.source = await KinesisStreamSource.open({
-        log: options.log,
-        stream: source.stream,
-        sink: stream.sink,
-        checkpointFile: options.bufferDir && path.join(options.bufferDir, 'source.json'),
-        onError: report,
-      });
-      stream.source.start();
+    try {
+      if (source && !options.log) {
+        // Its buffers are still delivered; only the reading waits for a Firehose opened with a log.
+        report(new Error(`delivery stream ${options.record.name} reads stream ${source.stream}, and this Firehose has no ingest log`));
+      } else if (source && options.log) {
+        stream.source = await KinesisStreamSource.open({
+          log: options.log,
+          stream: source.stream,
+          sink: stream.sink,
+          checkpointFile: options.bufferDir && path.join(options.bufferDir, 'source.json'),
+          onError: report,
+        });
+        stream.source.start();
+      }
+    } finally {
+      sourceOpened(stream.source);
     }
     return stream;
   }
@@ -201,7 +210,8 @@ export class DeliveryStream {
             throw e;
           }
         }
-        await appendJsonToTable(this.duck.conn, table, good);
+        // A buffer delivered again after a crash (appended, not yet removed) is not appended twice.
+        await appendJsonToTable(this.duck.conn, table, good, batch.key === undefined ? undefined : { writer: `${this.record.arn}/${table}`, batch: batch.key });
         noteDuckDbCommit(file);
       }, this.options.retry);
     } catch (e) {
@@ -219,12 +229,22 @@ export class DeliveryStream {
   private key(prefix: string, batch: Batch, extension?: string): string {
     const d = this.record.destination;
     const ext = extension ?? (d.kind === 's3' && d.compression === 'GZIP' ? '.gz' : '');
-    return expandPrefix(prefix, batch.firstArrival) + objectName(this.record.name, this.record.versionId, batch.firstArrival) + ext;
+    return expandPrefix(prefix, batch.firstArrival) + objectName(this.record.name, this.record.versionId, batch.firstArrival, this.uuidOf(batch)) + ext;
   }
 
   private errorKey(d: S3Destination, batch: Batch, type: string, extension?: string): string {
     const ext = extension ?? (d.compression === 'GZIP' ? '.gz' : '');
-    return expandPrefix(d.errorOutputPrefix ?? DEFAULT_ERROR_PREFIX, batch.firstArrival, type) + objectName(this.record.name, this.record.versionId, batch.firstArrival) + ext;
+    return expandPrefix(d.errorOutputPrefix ?? DEFAULT_ERROR_PREFIX, batch.firstArrival, type) + objectName(this.record.name, this.record.versionId, batch.firstArrival, this.uuidOf(batch)) + ext;
+  }
+
+  /**
+   * The object name's UUID, made from the stream and the buffer's key: a buffer delivered again
+   * after a crash (written, but not yet removed) replaces its own object instead of adding a copy.
+   */
+  private uuidOf(batch: Batch): string | undefined {
+    if (batch.key === undefined) return undefined;
+    const h = crypto.createHash('sha256').update(`${this.record.arn}\u0000${batch.key}`).digest('hex');
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
   }
 
   private releaseDuck(): void {
