@@ -110,7 +110,8 @@ interface Child {
 
 /** Starts `sluice start`; `onLine` sees each stderr line as it comes (and may kill the child right there). */
 function start(dataDir: string, appFile: string, o: CrashScenarioOptions, crashAt: string | undefined, onLine: (line: string, child: Child) => void): Child {
-  const args = [CLI, 'start', '--data', dataDir, '--app', appFile, '--port', '0', '--no-throttle', '--checkpoint-interval', String(o.checkpointMs), '--workers', String(o.workers ?? 2)];
+  // The outputs live beside the data directory, which sluice start only writes into when told.
+  const args = [CLI, 'start', '--data', dataDir, '--allow-path', path.join(path.dirname(dataDir), 'out'), '--app', appFile, '--port', '0', '--no-throttle', '--checkpoint-interval', String(o.checkpointMs), '--workers', String(o.workers ?? 2)];
   const proc = spawn(process.execPath, args, { env: { ...process.env, SLUICE_TRACE_CHECKPOINTS: '1', ...(crashAt ? { SLUICE_CRASH_AT: crashAt } : {}) }, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   let resolveUrl!: (url: string) => void;
