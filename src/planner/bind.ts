@@ -172,7 +172,7 @@ function bindUnion(q: A.SetOperation, ctx: BindContext, diagnostics: SqlError[],
 }
 
 function bindSelect(q: A.Select, ctx: BindContext, diagnostics: SqlError[], ctes: Ctes): BoundQuery | undefined {
-  const eb = new ExprBinder(diagnostics);
+  const eb = new ExprBinder(diagnostics, ctx.catalog.functions);
   const errorsBefore = diagnostics.length;
   const fail = (code: string, message: string, span: Span, hint?: string) => {
     diagnostics.push(sqlError(code, message, span, hint));
