@@ -8,7 +8,7 @@ export async function explainCommand(args: ParsedArgs, io: { stdout: NodeJS.Writ
   if (!path || !existsSync(path)) throw new CliError(path ? `no such application file: ${path}` : 'usage: sluice explain app.sql');
   const engine = new Engine({ workers: 0 });
   try {
-    for (const r of engine.execute(readFileSync(path, 'utf8'), path, { explain: true })) {
+    for (const r of await engine.executeScript(readFileSync(path, 'utf8'), path, { explain: true })) {
       if (r.kind === 'explain') io.stdout.write(r.text + '\n\n');
     }
   } finally {

@@ -42,7 +42,7 @@ export async function runCommand(args: ParsedArgs, io: { stdout: NodeJS.Writable
   try {
     const discovered = await declareUndeclaredInputs(engine, source, inputs.map((i) => ({ name: i.name, path: i.value })), appPath, rowtimeCol);
     for (const d of discovered) io.stderr.write(`discovered ${d.name} (${d.columns.map((c) => `${c.name} ${c.type}`).join(', ')})\n`);
-    for (const r of engine.execute(source, appPath)) if (r.kind === 'explain') io.stderr.write(r.text + '\n');
+    for (const r of await engine.executeScript(source, appPath)) if (r.kind === 'explain') io.stderr.write(r.text + '\n');
     for (const i of inputs) {
       if (!engine.catalog.get(i.name, false)) throw new CliError(`--input ${i.name}: the application has no stream ${i.name}`);
     }
