@@ -12,6 +12,8 @@ import { extract } from './scalar-functions.js';
 
 const DAY = 86_400_000;
 const mod = (x: number, m: number) => ((x % m) + m) % m;
+/** Integer division's result, without JavaScript's -0. */
+const trunc = (x: number) => Math.trunc(x) + 0;
 
 /** HOUR(ts) and friends, all BIGINT as Flink's EXTRACT. */
 export const TIME_FIELDS: Record<string, (ms: number) => number> = {
@@ -127,7 +129,7 @@ export function buildTimeCall(fn: string, args: readonly Reader[], argExprs: rea
         const s = a(i) as string | null;
         const p = s === null ? null : pattern(i);
         const t = p === null ? null : p.parse(s!);
-        return t === null ? null : Math.trunc(t / 1000);
+        return t === null ? null : trunc(t / 1000);
       };
     }
     case 'FROM_UNIXTIME': {
@@ -153,7 +155,7 @@ export function buildTimeCall(fn: string, args: readonly Reader[], argExprs: rea
         const t1 = b!(i) as number | null;
         const t2 = t1 === null ? null : (c!(i) as number | null);
         if (t2 === null) return null;
-        return size > 0 ? Math.trunc((t2 - t1!) / size) : Math.trunc(monthsBetween(t1!, t2) / -size);
+        return size > 0 ? trunc((t2 - t1!) / size) : trunc(monthsBetween(t1!, t2) / -size);
       };
     }
     default: return undefined;
