@@ -45,6 +45,7 @@ let script = '';
 beforeAll(() => {
   dir = tempDir('sluice-udf-');
   writeFileSync(join(dir, 'udfs.mjs'), MODULE);
+  writeFileSync(join(dir, 'legacy.cjs'), "exports.twice = (n) => n * 2;\nexports.twice_returns = 'BIGINT';\n");
   input = writeLines(dir, 'clicks.ndjson', PAGES.map((page, i) => JSON.stringify({ ts: at(i * 4), page, ms: i })));
   script = join(dir, 'app.sql');
 });
@@ -112,6 +113,13 @@ describe('CREATE FUNCTION ... LANGUAGE JAVASCRIPT', () => {
     const tagged = rows['out']!.map((r) => r['tagged'] as string);
     expect(new Set(tagged).size).toBe(PAGES.length);
     expect(rows['out']![0]!['loud']).toBe('/HOME!');
+  });
+
+  it('takes CommonJS modules too', async () => {
+    const { rows } = await run(`CREATE FUNCTION twice AS './legacy.cjs#twice' LANGUAGE JAVASCRIPT;
+      ${DDL}
+      CREATE STREAM out AS SELECT twice(ms) AS t FROM clicks;`, 2);
+    expect(rows['out']!.map((r) => r['t'])).toEqual(PAGES.map((_, i) => i * 2));
   });
 
   it('reports a module or export it cannot load where the statement names it', async () => {
