@@ -66,7 +66,7 @@ export function exprToString(e: BoundExpr, names: readonly string[]): string {
     case 'call': {
       const args = e.args.map((a) => exprToString(a, names));
       if (/^[^A-Za-z_]/.test(e.fn) || e.fn === 'AND' || e.fn === 'OR') return args.length === 2 ? `(${args[0]} ${e.fn} ${args[1]})` : `${e.fn}${args[0]}`;
-      return `${e.fn}(${args.join(', ')})`;
+      return `${e.udf?.name ?? e.fn}(${args.join(', ')})`;
     }
     case 'case':
       return `CASE ${e.whens.map(([w, t]) => `WHEN ${exprToString(w, names)} THEN ${exprToString(t, names)}`).join(' ')}${e.else ? ` ELSE ${exprToString(e.else, names)}` : ''} END`;

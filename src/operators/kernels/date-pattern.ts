@@ -266,14 +266,32 @@ export function daysInMonth(y: number, mo: number): number {
   return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
 }
 
+/** The span of time a formatted value stays the same for: the finest field the pattern prints. */
+function resolution(tokens: readonly Token[]): number {
+  let r = 86_400_000;
+  for (const t of tokens) {
+    if (t.kind === 'optional') r = Math.min(r, resolution(t.tokens));
+    else if (t.kind === 'field') r = Math.min(r, t.letter === 'S' ? 1 : t.letter === 's' ? 1000 : t.letter === 'm' ? 60_000 : 'HkKha'.includes(t.letter) ? 3_600_000 : r);
+  }
+  return r;
+}
+
 function compile(pattern: string, dialect: DateDialect): DatePattern {
   const tokens = tokenize(pattern, dialect);
   const strict = dialect === 'java-time';
+  const unit = resolution(tokens);
+  // Rows arrive roughly in time order, so the last value formatted is usually the next one too.
+  let lastSlot = NaN;
+  let last = '';
   return {
     format: (ms) => {
+      const slot = Math.floor(ms / unit);
+      if (slot === lastSlot) return last;
       const d = new Date(ms);
       let out = '';
       for (const t of tokens) out += formatToken(t, d, dialect);
+      lastSlot = slot;
+      last = out;
       return out;
     },
     parse: (text) => {

@@ -35,6 +35,14 @@ describe('Java date patterns, in UTC', () => {
     expect(fmt('Q QQQ QQQQ', 'java-time')).toBe('1 Q1 1st quarter');
   });
 
+  it('formats again whenever the time leaves the span the last value covered', () => {
+    const p = datePattern('yyyy-MM-dd HH:mm', 'java-time');
+    const times = [Date.UTC(2024, 0, 5, 10, 59, 59, 999), Date.UTC(2024, 0, 5, 11), Date.UTC(2024, 0, 5, 11, 0, 30), Date.UTC(2024, 0, 5, 10, 59), Date.UTC(2023, 0, 5, 10, 59)];
+    expect(times.map((t) => p.format(t))).toEqual(['2024-01-05 10:59', '2024-01-05 11:00', '2024-01-05 11:00', '2024-01-05 10:59', '2023-01-05 10:59']);
+    const day = datePattern('EEE d', 'simple');
+    expect([Date.UTC(2024, 0, 5, 23, 59), Date.UTC(2024, 0, 6), Date.UTC(1969, 11, 31, 23)].map((t) => day.format(t))).toEqual(['Fri 5', 'Sat 6', 'Wed 31']);
+  });
+
   it('refuses bad patterns with a message', () => {
     expect(() => datePattern('yyyy-bb', 'simple')).toThrow(/illegal pattern character 'b'/);
     expect(() => datePattern('HH:mm X', 'java-time')).toThrow(/time zone/);
