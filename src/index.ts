@@ -7,6 +7,7 @@ import { LogStore } from './ingest/index.js';
 import { userFields } from './planner/catalog.js';
 import type { Field } from './planner/types.js';
 import type { OutputRows } from './operators/operator.js';
+import type { RegisterOptions } from './runtime/user-function-loader.js';
 
 export interface SluiceOptions {
   /**
@@ -26,6 +27,7 @@ export interface SluiceOptions {
 }
 
 export type { Row, StatementResult };
+export type RegisterFunctionOptions = RegisterOptions;
 export { SqlDiagnosticsError };
 export type { SqlError } from './sql/diagnostics.js';
 
@@ -45,9 +47,24 @@ export class Sluice {
     return new Sluice(engine, log, options);
   }
 
-  /** Runs DDL, pumps and queries. Throws SqlDiagnosticsError (message rendered with carets) on bad SQL. */
-  async execute(sql: string): Promise<StatementResult[]> {
-    return this.engine.execute(sql);
+  /**
+   * Runs DDL, pumps and queries. Throws SqlDiagnosticsError (message rendered with carets) on bad SQL.
+   * `fileName` names the script in diagnostics, and CREATE FUNCTION resolves module paths from its
+   * folder (from the working directory without one).
+   */
+  async execute(sql: string, fileName?: string): Promise<StatementResult[]> {
+    return this.engine.executeScript(sql, fileName);
+  }
+
+  /**
+   * Makes a JavaScript function callable from SQL by `name`. It is called with SQL values as plain JS
+   * (numbers, strings, booleans, TIMESTAMP as epoch milliseconds, null) and its result must be of the
+   * declared type (default VARCHAR); a throw sends the row to error_stream. The function lives in
+   * this thread, so queries calling it run here rather than on worker threads: for those, put it in
+   * a module and use CREATE FUNCTION name AS './module.js#name' LANGUAGE JAVASCRIPT.
+   */
+  registerFunction(name: string, fn: (...args: never[]) => unknown, options?: RegisterFunctionOptions): void {
+    this.engine.registerFunction(name, fn, options);
   }
 
   /** Appends records to a stream: objects (encoded as JSON) or raw record strings (JSON or CSV lines). */

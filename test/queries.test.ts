@@ -32,7 +32,7 @@ describe('golden SQL corpus', () => {
       it(`${file} fails with "${fail}"`, async () => {
         const engine = new Engine();
         try {
-          engine.execute(sql, file);
+          await engine.executeScript(sql, file);
           expect.fail('expected a diagnostic');
         } catch (e) {
           expect(e).toBeInstanceOf(SqlDiagnosticsError);
@@ -55,7 +55,7 @@ describe('golden SQL corpus', () => {
       }
       const output = header(sql, 'output')!;
       const rowtimeFrom = header(sql, 'rowtime-from');
-      const { rows } = await runApp(sql, inputs, { chunkBytes: 64, workers, ...(rowtimeFrom ? { rowtimeFrom } : {}) });
+      const { rows } = await runApp(sql, inputs, { chunkBytes: 64, workers, fileName: join(dir, file), ...(rowtimeFrom ? { rowtimeFrom } : {}) });
       const got = (rows[output] ?? []).map((r) => JSON.stringify(r)).sort();
       const expectedPath = join(dir, file.replace(/\.sql$/, '.expected.ndjson'));
       if (!existsSync(expectedPath) && process.env['UPDATE_GOLDEN']) writeFileSync(expectedPath, got.join('\n') + '\n');

@@ -15,7 +15,7 @@ export async function explainCommand(args: ParsedArgs, io: { stdout: NodeJS.Writ
   try {
     const discovered = await declareUndeclaredInputs(engine, source, discoveryInputs(opened), path, args.single('rowtime-from'));
     for (const d of discovered) io.stderr.write(`discovered ${d.name} (${d.columns.map((c) => `${c.name} ${c.type}`).join(', ')})\n`);
-    for (const r of engine.execute(source, path, { explain: true })) {
+    for (const r of await engine.executeScript(source, path, { explain: true })) {
       if (r.kind === 'explain') io.stdout.write(r.text + '\n\n');
     }
   } finally {

@@ -49,7 +49,7 @@ export async function runCommand(args: ParsedArgs, io: RunIo): Promise<RunSummar
   const outputs: Output[] = [];
   try {
     const discovered = await declareUndeclaredInputs(engine, source, discoveryInputs(opened), appPath, rowtimeCol);
-    for (const r of engine.execute(source, appPath)) if (r.kind === 'explain') io.stderr.write(r.text + '\n');
+    for (const r of await engine.executeScript(source, appPath)) if (r.kind === 'explain') io.stderr.write(r.text + '\n');
     checkInputsRead(engine, inputFiles);
     for (const d of discovered) io.stderr.write(`discovered ${d.name} (${d.columns.map((c) => `${c.name} ${c.type}`).join(', ')})\n`);
     checkRowtimeFrom(engine, inputFiles, rowtimeCol, 'run');

@@ -57,7 +57,7 @@ export async function startCommand(args: ParsedArgs, io: StartIo): Promise<void>
       const files = new AllowedPaths(dataDir, allowPaths);
       const trace = checkpointTrace(process.env, io.stderr);
       engine = new Engine({ workers, log: server.store, firehose: server.firehose, files, allowPrivateEndpoints, notice: (m) => io.stderr.write(`sluice: ${m}\n`), ...(checkpoint ? { checkpoint } : {}), ...(trace ? { trace } : {}) });
-      sources.forEach((sql, i) => engine!.execute(sql, apps[i]));
+      for (const [i, sql] of sources.entries()) await engine.executeScript(sql, apps[i]);
       await engine.resume();
     }
     attachDashboard(server.server, engine, { log: server.store });

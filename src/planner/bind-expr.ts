@@ -2,7 +2,9 @@ import * as A from '../sql/ast.js';
 import { sqlError, nearestName, type SqlError, type Span } from '../sql/diagnostics.js';
 import { call, lit, col, type BoundExpr } from './bound-expr.js';
 import { comparable, isNumeric, isIntegral, widen, columnTypeOf, type Field, type SqlType } from './types.js';
-import { SCALAR_FUNCTIONS, FUNCTION_ALIASES, AGGREGATE_FUNCTIONS } from './functions.js';
+import { SCALAR_FUNCTIONS, FUNCTION_ALIASES, AGGREGATE_FUNCTIONS, UNIT_FUNCTIONS } from './functions.js';
+import { bareFunction, literalProblem, unitArgument } from './bind-call.js';
+import type { UserFunction } from './user-functions.js';
 import { UNIT_MILLIS } from '../sql/cst-to-ast.js';
 import type { AggCall } from './logical/plan.js';
 import { parseTimestampLiteral } from '../operators/kernels/timestamps.js';
@@ -32,7 +34,7 @@ const BOOL_OPS = new Set(['AND', 'OR']);
 const CMP_OPS = new Set(['=', '<>', '<', '<=', '>', '>=']);
 
 export class ExprBinder {
-  constructor(readonly diagnostics: SqlError[]) {}
+  constructor(readonly diagnostics: SqlError[], readonly functions: ReadonlyMap<string, UserFunction> = new Map()) {}
 
   private fail(code: string, message: string, span: Span, hint?: string): BoundExpr {
     this.diagnostics.push(sqlError(code, message, span, hint));
@@ -76,6 +78,8 @@ export class ExprBinder {
       case 'interval': return lit(e.millis, 'INTERVAL');
       case 'typed-literal': return this.typedLiteral(e);
       case 'column': {
+        const bare = bareFunction(e, scope);
+        if (bare) return bare;
         const i = this.resolveColumn(e, scope);
         if (i === undefined) return lit(null, 'NULL');
         if (agg) {
@@ -226,14 +230,20 @@ export class ExprBinder {
       return this.addAgg(agg, withFilter({ fn: name as 'SUM' | 'AVG' | 'MIN' | 'MAX', arg, type }));
     }
     const sig = SCALAR_FUNCTIONS[name];
-    if (!sig) {
-      const near = nearestName(e.name, [...Object.keys(SCALAR_FUNCTIONS), ...AGGREGATE_FUNCTIONS]);
+    const user = this.functions.get(name);
+    if (!sig && !user) {
+      const near = nearestName(e.name, [...Object.keys(SCALAR_FUNCTIONS), ...AGGREGATE_FUNCTIONS, ...[...this.functions.values()].map((f) => f.name)]);
       return this.fail('SQL_UNKNOWN_FUNCTION', `unknown function ${e.name}`, e.span, near ? `did you mean ${near}?` : undefined);
     }
     if (e.star || e.distinct) return this.fail('SQL_BAD_CALL', `${name} takes no ${e.star ? '*' : 'DISTINCT'}`, e.span);
-    const args = e.args.map((a) => this.bind(a, scope, agg));
-    const t = sig(args.map((a) => a.type));
+    const unit = UNIT_FUNCTIONS.has(name) ? unitArgument(e.args[0]) : undefined;
+    if (typeof unit === 'string') return this.fail('SQL_BAD_UNIT', `${name} ${unit}`, e.args[0]?.span ?? e.span);
+    const args = e.args.map((a, k) => (unit && k === 0 ? unit : this.bind(a, scope, agg)));
+    if (user) return call(name, args, user.returns, { name: user.name, ref: user.ref, deterministic: user.deterministic });
+    const t = sig!(args.map((a) => a.type));
     if (t.includes(' ')) return this.fail('SQL_BAD_CALL', `${name} ${t}`, e.span);
+    const bad = literalProblem(name, args);
+    if (bad) return this.fail('SQL_BAD_CALL', bad[1], e.args[bad[0]]!.span, bad[2]);
     return call(name, args, t as SqlType);
   }
 

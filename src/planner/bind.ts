@@ -188,7 +188,7 @@ function distinctAsGroupBy(q: A.Select, diagnostics: SqlError[]): A.Select | und
 function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[], ctes: Ctes): BoundQuery | undefined {
   const q = distinctAsGroupBy(select, diagnostics);
   if (!q) return undefined;
-  const eb = new ExprBinder(diagnostics);
+  const eb = new ExprBinder(diagnostics, ctx.catalog.functions);
   const errorsBefore = diagnostics.length;
   const fail = (code: string, message: string, span: Span, hint?: string) => {
     diagnostics.push(sqlError(code, message, span, hint));

@@ -1,4 +1,6 @@
 import type { SqlType } from './types.js';
+import type { UdfRef } from './user-functions.js';
+import { NONDETERMINISTIC_FUNCTIONS } from './functions.js';
 
 /**
  * Expressions after binding: names resolved to input column indexes, every node typed, every
@@ -7,7 +9,7 @@ import type { SqlType } from './types.js';
 export type BoundExpr =
   | { readonly k: 'col'; readonly index: number; readonly type: SqlType }
   | { readonly k: 'lit'; readonly value: string | number | boolean | null; readonly type: SqlType }
-  | { readonly k: 'call'; readonly fn: string; readonly args: readonly BoundExpr[]; readonly type: SqlType }
+  | { readonly k: 'call'; readonly fn: string; readonly args: readonly BoundExpr[]; readonly type: SqlType; readonly udf?: UdfRef }
   | { readonly k: 'case'; readonly whens: readonly (readonly [BoundExpr, BoundExpr])[]; readonly else: BoundExpr | null; readonly type: SqlType };
 
 export function col(index: number, type: SqlType): BoundExpr {
@@ -18,8 +20,8 @@ export function lit(value: string | number | boolean | null, type: SqlType): Bou
   return { k: 'lit', value, type };
 }
 
-export function call(fn: string, args: readonly BoundExpr[], type: SqlType): BoundExpr {
-  return { k: 'call', fn, args, type };
+export function call(fn: string, args: readonly BoundExpr[], type: SqlType, udf?: UdfRef): BoundExpr {
+  return udf ? { k: 'call', fn, args, type, udf } : { k: 'call', fn, args, type };
 }
 
 /** Input column indexes an expression reads. */
@@ -34,6 +36,17 @@ export function columnsOf(e: BoundExpr, out = new Set<number>()): Set<number> {
       break;
   }
   return out;
+}
+
+/** Whether an expression gives the same value for the same input every time (no NOW(), UUID(), or user function declared otherwise). */
+export function isDeterministic(e: BoundExpr): boolean {
+  switch (e.k) {
+    case 'col': case 'lit': return true;
+    case 'call':
+      if (e.udf ? !e.udf.deterministic : NONDETERMINISTIC_FUNCTIONS.has(e.fn) || (e.fn === 'UNIX_TIMESTAMP' && e.args.length === 0)) return false;
+      return e.args.every(isDeterministic);
+    case 'case': return e.whens.every(([w, t]) => isDeterministic(w) && isDeterministic(t)) && (e.else === null || isDeterministic(e.else));
+  }
 }
 
 /** Rewrites column indexes, e.g. after projection pruning renumbers the scan's columns. */
@@ -53,7 +66,7 @@ export function exprToString(e: BoundExpr, names: readonly string[]): string {
     case 'call': {
       const args = e.args.map((a) => exprToString(a, names));
       if (/^[^A-Za-z_]/.test(e.fn) || e.fn === 'AND' || e.fn === 'OR') return args.length === 2 ? `(${args[0]} ${e.fn} ${args[1]})` : `${e.fn}${args[0]}`;
-      return `${e.fn}(${args.join(', ')})`;
+      return `${e.udf?.name ?? e.fn}(${args.join(', ')})`;
     }
     case 'case':
       return `CASE ${e.whens.map(([w, t]) => `WHEN ${exprToString(w, names)} THEN ${exprToString(t, names)}`).join(' ')}${e.else ? ` ELSE ${exprToString(e.else, names)}` : ''} END`;

@@ -1,5 +1,6 @@
 import type { Field } from './types.js';
 import type { RecordFormat } from '../decode/types.js';
+import type { UserFunction } from './user-functions.js';
 
 export interface WatermarkSpec {
   /** Index of the event-time column in the stream's fields. */
@@ -34,9 +35,10 @@ export function nameKey(name: string, quoted: boolean): string {
   return quoted ? name : name.toLowerCase();
 }
 
-/** Streams by name; unquoted names match case-insensitively, quoted names exactly. */
+/** Streams by name; unquoted names match case-insensitively, quoted names exactly. User functions by upper-cased name. */
 export class Catalog {
   private readonly streams = new Map<string, StreamDef>();
+  readonly functions = new Map<string, UserFunction>();
 
   get(name: string, quoted = true): StreamDef | undefined {
     return this.streams.get(name) ?? (quoted ? undefined : this.findInsensitive(name));
@@ -58,6 +60,7 @@ export class Catalog {
   copy(): Catalog {
     const c = new Catalog();
     for (const def of this.streams.values()) c.streams.set(def.name, def);
+    for (const [name, fn] of this.functions) c.functions.set(name, fn);
     return c;
   }
 

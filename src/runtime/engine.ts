@@ -30,6 +30,9 @@ import type { LogStore } from '../ingest/index.js';
 import type { AllowedPaths } from '../storage/allowed-paths.js';
 import { checkOptionAccess, type OptionAccess } from './option-access.js';
 import type { RecordFormat } from '../decode/types.js';
+import { createFunction, loadScriptFunctions, registerInProcessFunction, type FunctionLoads, type RegisterOptions } from './user-function-loader.js';
+import { inProcessFunction } from '../planner/user-functions.js';
+import { unregisterLocalFunction } from '../operators/kernels/udf-registry.js';
 
 export interface EngineOptions {
   /** Worker threads for row stages; 0 runs everything on the calling thread. */
@@ -63,6 +66,7 @@ export interface EngineOptions {
 export type StatementResult =
   | { readonly kind: 'stream'; readonly name: string }
   | { readonly kind: 'query'; readonly name: string; readonly target: string }
+  | { readonly kind: 'function'; readonly name: string }
   | { readonly kind: 'explain'; readonly text: string };
 
 export type RowsListener = (rows: OutputRows, def: StreamDef) => void;
@@ -117,6 +121,10 @@ export class Engine {
   /** The id of the last checkpoint taken or restored; ids only grow, a failed attempt's too. */
   private checkpointId = 0;
   private sourcesStopped = false;
+  /** Modules of CREATE FUNCTION statements, imported by executeScript before the statements run. */
+  private readonly functionLoads: FunctionLoads = new Map();
+  private readonly localFunctions: string[] = [];
+  private scriptFile: string | undefined;
 
   constructor(readonly options: EngineOptions = {}) {
     const workers = options.workers ?? 0;
@@ -126,9 +134,21 @@ export class Engine {
     this.ticker.unref();
   }
 
+  /** As execute, after importing the modules its CREATE FUNCTION statements name (relative to the script's folder). */
+  async executeScript(source: string, fileName?: string, opts: { explain?: boolean } = {}): Promise<StatementResult[]> {
+    await loadScriptFunctions(source, fileName, this.functionLoads);
+    return this.execute(source, fileName, opts);
+  }
+
+  /** A JavaScript function of this thread, callable from SQL; queries calling it run on this thread. */
+  registerFunction(name: string, fn: (...args: never[]) => unknown, opts?: RegisterOptions): void {
+    this.localFunctions.push(registerInProcessFunction(this.catalog, name, fn, opts));
+  }
+
   /** Parses, binds and starts every statement of a script; throws SqlDiagnosticsError on any error. */
   execute(source: string, fileName?: string, opts: { explain?: boolean } = {}): StatementResult[] {
     this.explaining = opts.explain === true;
+    this.scriptFile = fileName;
     const parsed = parseSql(source);
     if (parsed.diagnostics.length) throw new SqlDiagnosticsError(parsed.diagnostics, source, fileName);
     this.scriptTargets = insertTargets(parsed.statements);
@@ -305,8 +325,7 @@ export class Engine {
         return { kind: 'stream', name: st.name.name };
       }
       case 'create-function':
-        diagnostics.push(sqlError('SQL_UNSUPPORTED', 'CREATE FUNCTION is not supported yet', st.span));
-        return undefined;
+        return createFunction(st, this.scriptFile, this.functionLoads, this.catalog, diagnostics) && !this.dry ? { kind: 'function', name: st.name.name } : undefined;
       case 'set':
         diagnostics.push(sqlError('SQL_UNSUPPORTED', `SET '${st.key}' is not supported yet`, st.span));
         return undefined;
@@ -352,8 +371,9 @@ export class Engine {
   /** EXPLAIN text of a statement's query, after the plans of the internal streams it reads. */
   private explainText(plan: QueryPlan): string {
     const threads = this.pool?.threads ?? 0;
-    const inner = this.innerPlans.filter((p) => p !== plan).map((p) => `-- internal stream ${p.target}, written by ${p.name}\n${explainPlan(p, threads)}`);
-    return [...inner, explainPlan(plan, threads)].join('\n');
+    const on = (p: QueryPlan) => (inProcessFunction(p) ? 0 : threads);
+    const inner = this.innerPlans.filter((p) => p !== plan).map((p) => `-- internal stream ${p.target}, written by ${p.name}\n${explainPlan(p, on(p))}`);
+    return [...inner, explainPlan(plan, on(plan))].join('\n');
   }
 
   private checkSource(st: A.CreateStream, def: StreamDef, diagnostics: SqlError[]): boolean {
@@ -554,7 +574,8 @@ export class Engine {
   private start(plan: QueryPlan, statement = true): void {
     if (this.dry) return;
     if (statement) this.lastPlan = plan;
-    const runner = new QueryRunner(plan, this.pool, (rows) => this.emit(plan.target, rows, plan.name), (e, n, p) => this.error(e, n, p));
+    // A function registered in this thread exists only here: the query's stages stay here too.
+    const runner = new QueryRunner(plan, inProcessFunction(plan) ? null : this.pool, (rows) => this.emit(plan.target, rows, plan.name), (e, n, p) => this.error(e, n, p));
     this.runners.push(runner);
     const list = this.producers.get(plan.target) ?? [];
     list.push(runner);
@@ -688,6 +709,7 @@ export class Engine {
     for (const rt of this.streams.values()) await rt.drain().catch(() => {});
     for (const r of this.runners) await r.drain().catch(() => {});
     await this.pool?.close();
+    for (const ref of this.localFunctions.splice(0)) unregisterLocalFunction(ref);
   }
 }
 

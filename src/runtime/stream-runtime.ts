@@ -3,6 +3,7 @@ import { buildChunkSpec, type ChunkSpec } from './chunk-spec.js';
 import { processChunk, type ChunkResult, type ChunkTask } from './chunk-task.js';
 import type { Engine } from './engine.js';
 import type { SourcePartitions } from './query-runner.js';
+import { inProcessFunction } from '../planner/user-functions.js';
 
 /**
  * The ingest side of one stream: chunks of raw records go out to the worker pool (or run inline)
@@ -11,6 +12,7 @@ import type { SourcePartitions } from './query-runner.js';
  */
 export class StreamRuntime {
   private spec: ChunkSpec | null = null;
+  private onThisThread = false;
   private tail: Promise<void> = Promise.resolve();
   private inflight = 0;
   private lastArrival = 0;
@@ -41,8 +43,11 @@ export class StreamRuntime {
   }
 
   private currentSpec(): ChunkSpec {
+    if (this.spec) return this.spec;
     const plans = this.engine.runnersOf(this.def.name).map((r) => r.plan);
-    return (this.spec ??= buildChunkSpec(this.def, plans, this.rowtimeFrom));
+    // A query calling a function of this thread (Sluice.registerFunction) needs its rows decoded here.
+    this.onThisThread = plans.some((p) => inProcessFunction(p) !== undefined);
+    return (this.spec = buildChunkSpec(this.def, plans, this.rowtimeFrom));
   }
 
   get pending(): number {
@@ -57,7 +62,7 @@ export class StreamRuntime {
     const spec = this.currentSpec();
     const arrival = Math.max(Date.now(), this.lastArrival);
     this.lastArrival = arrival;
-    const pool = this.engine.pool;
+    const pool = this.onThisThread ? null : this.engine.pool;
     this.inflight++;
     let applied: Promise<void>;
     if (pool) {

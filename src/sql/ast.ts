@@ -87,6 +87,8 @@ export interface CreateFunction {
   readonly kind: 'create-function';
   readonly name: Ident;
   readonly target: string;
+  /** Where the quoted target is written, for diagnostics about loading it. */
+  readonly targetSpan: Span;
   readonly language: string;
   readonly span: Span;
 }

@@ -111,6 +111,7 @@ export class CstToAst extends BaseVisitor {
         kind: 'create-function',
         name: this.visit(node(ctx, 'functionName')!),
         target: unquote(target.image),
+        targetSpan: tokenSpan(target),
         language: (language?.image ?? 'JAVASCRIPT').toUpperCase(),
         span: join(tokenSpan(create), tokenSpan(language ?? target)),
       };

@@ -135,4 +135,17 @@ GROUP BY FLOOR("SOURCE_SQL_STREAM_001".ROWTIME TO MINUTE);`);
     expect(badPair.status).toBe(2);
     expect(badPair.stderr).toContain('--input takes STREAM=FILE');
   });
+  it('runs an application with a JavaScript function from the folder of its script (--workers 2)', () => {
+    const app = join(dir, 'udf-app.sql');
+    writeFileSync(join(dir, 'slashes.mjs'), "export function slashes(s) { return s.split('/').length - 1; }\nslashes.returns = 'INTEGER';\n");
+    writeFileSync(app, `CREATE FUNCTION slashes AS './slashes.mjs' LANGUAGE JAVASCRIPT;
+${FLINK_APP.split(';')[0]};
+CREATE STREAM out AS SELECT page, slashes(page) AS n, DATE_FORMAT(ts, 'yyyy-MM-dd') AS day FROM clicks WHERE page = '/products/1';`);
+    const r = sluice(['run', app, '--input', `clicks=${clicks}`, '--workers', '2']);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(rows.length).toBeGreaterThan(0);
+    // The first events' times jitter back across midnight.
+    for (const row of rows) expect([{ page: '/products/1', n: 2, day: '2026-11-24' }, { page: '/products/1', n: 2, day: '2026-11-25' }]).toContainEqual(row);
+  });
 });

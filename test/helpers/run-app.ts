@@ -17,14 +17,14 @@ export function writeLines(dir: string, name: string, lines: Iterable<string>): 
 }
 
 /** Runs an application over files the way `sluice run` does, collecting every stream's rows. */
-export async function runApp(sql: string, inputs: Record<string, string>, opts: { workers?: number; rowtimeFrom?: string; chunkBytes?: number } = {}): Promise<{ rows: Record<string, Row[]>; engine: Engine }> {
+export async function runApp(sql: string, inputs: Record<string, string>, opts: { workers?: number; rowtimeFrom?: string; chunkBytes?: number; fileName?: string } = {}): Promise<{ rows: Record<string, Row[]>; engine: Engine }> {
   const rowtimeFrom: Record<string, string> = {};
   if (opts.rowtimeFrom) for (const k of Object.keys(inputs)) rowtimeFrom[k] = opts.rowtimeFrom;
   const engine = new Engine({ workers: opts.workers ?? 0, rowtimeFrom });
   const rows: Record<string, Row[]> = {};
   try {
     await declareUndeclaredInputs(engine, sql, Object.entries(inputs).map(([name, path]) => ({ name, path })));
-    engine.execute(sql);
+    await engine.executeScript(sql, opts.fileName);
     for (const name of engine.catalog.names()) {
       rows[name] = [];
       engine.on(name, (r, def) => rows[name]!.push(...toObjects(r, def.fields.slice(0, -1))));

@@ -172,7 +172,7 @@ CREATE STREAM views WITH (sink = 'duckdb', path = '${database}', table = 'page_v
   });
 
   it('refuses what is not one reading statement, by DuckDB\'s own parse', async () => {
-    for (const statement of ['DELETE FROM page_views', 'SELECT 1; SELECT 2', "ATTACH '/tmp/x.duckdb' AS x", 'INSTALL httpfs', 'LOAD httpfs', 'CALL pragma_version()', 'PRAGMA version', 'CREATE TABLE t AS SELECT 1', 'CHECKPOINT', "EXPORT DATABASE '/tmp/x'", 'USE memory', 'BEGIN TRANSACTION']) {
+    for (const statement of ['DELETE FROM page_views', 'SELECT 1; SELECT 2', "ATTACH '/tmp/x.duckdb' AS x", 'INSTALL httpfs', 'LOAD httpfs', 'CALL pragma_version()', 'PRAGMA version', 'CREATE TABLE t AS SELECT 1', "CREATE FUNCTION count_char AS './udfs.js#count_char' LANGUAGE JAVASCRIPT", 'CREATE MACRO twice(x) AS x * 2', 'CHECKPOINT', "EXPORT DATABASE '/tmp/x'", 'USE memory', 'BEGIN TRANSACTION']) {
       const r = await sql(server, { sql: statement, database });
       expect(r.status, statement).toBe(400);
     }

@@ -1,14 +1,16 @@
 import type { BoundExpr } from '../../planner/bound-expr.js';
-import { columnsOf } from '../../planner/bound-expr.js';
+import { columnsOf, isDeterministic } from '../../planner/bound-expr.js';
 import type { SqlType } from '../../planner/types.js';
 import { readerOf, type ColumnBatch, type Reader } from '../column-batch.js';
 import * as F from './scalar-functions.js';
 import { parseTimestampLiteral } from './timestamps.js';
+import { buildTimeCall } from './time-functions.js';
+import { buildStringCall } from './string-functions.js';
+import { buildUdfCall } from './udf-registry.js';
 
-/** A row-level failure (bad cast, division by zero): the row goes to error_stream, the query goes on. */
-export class RowError extends Error {
-  override readonly name = 'RowError';
-}
+import { RowError } from './row-error.js';
+
+export { RowError };
 
 /** A compiled expression: bind it to a batch to get a per-row evaluator. */
 export interface CompiledExpr {
@@ -19,11 +21,12 @@ export interface CompiledExpr {
 /**
  * Compiles a bound expression into closures. An expression that reads only one dictionary-coded
  * column is evaluated once per distinct string and cached by code, so `country <> 'XX'` or
- * `UPPER(page)` cost an array lookup per row.
+ * `UPPER(page)` cost an array lookup per row (unless it calls NOW(), UUID() or a user function
+ * declared not deterministic).
  */
 export function compileExpr(e: BoundExpr, inputTypes: readonly SqlType[]): CompiledExpr {
   const cols = columnsOf(e);
-  const only = cols.size === 1 && e.k !== 'col' ? [...cols][0]! : -1;
+  const only = cols.size === 1 && e.k !== 'col' && isDeterministic(e) ? [...cols][0]! : -1;
   const memo = { dict: null as readonly string[] | null, values: [] as unknown[], computed: new Uint8Array(0) };
   return {
     type: e.type,
@@ -78,7 +81,9 @@ function build(e: BoundExpr, batch: ColumnBatch, types: readonly SqlType[]): Rea
         return els(i);
       };
     }
-    case 'call': return buildCall(e.fn, e.args, e.type, batch, types);
+    case 'call':
+      if (e.udf) return buildUdfCall(e.udf.name, e.udf.ref, e.args.map((a) => build(a, batch, types)), e.type);
+      return buildCall(e.fn, e.args, e.type, batch, types);
   }
 }
 
@@ -214,6 +219,8 @@ function buildCall(fn: string, argExprs: readonly BoundExpr[], type: SqlType, ba
       const x = a(i);
       return x !== null && x === b(i) ? null : x;
     };
+    case 'IF': return (i) => (a(i) === true ? b(i) : c(i));
+    case 'IFNULL': return (i) => a(i) ?? b(i);
     case 'ABS': return strict1(Math.abs, a);
     case 'FLOOR': return strict1(Math.floor, a);
     case 'CEIL': return strict1(Math.ceil, a);
@@ -229,8 +236,11 @@ function buildCall(fn: string, argExprs: readonly BoundExpr[], type: SqlType, ba
       const len = argExprs[1]?.k === 'lit' ? ((argExprs[1] as { value: unknown }).value as number | null) : null;
       return strict1((x: unknown) => castValue(x, from, type, len), a);
     }
-    default:
-      throw new Error(`no kernel for function ${fn}`);
+    default: {
+      const r = buildTimeCall(fn, args, argExprs) ?? buildStringCall(fn, args, argExprs);
+      if (!r) throw new Error(`no kernel for function ${fn}`);
+      return r;
+    }
   }
 }
 
