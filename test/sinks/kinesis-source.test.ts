@@ -196,6 +196,8 @@ describe('KinesisStreamAsSource', () => {
     const stream = path.join('firehose', 'from-log');
     await append(0, 100);
     await waitFor(() => buffered('from-log') === 100);
+    // source.json is rewritten after the round that buffered the records, a moment later.
+    await waitFor(() => fs.existsSync(path.join(dir, stream, 'source.json')));
     const olderSourceJson = fs.readFileSync(path.join(dir, stream, 'source.json'));
     await append(100, 200);
     await waitFor(() => buffered('from-log') === 200);
