@@ -1,7 +1,7 @@
 import * as A from '../sql/ast.js';
 import { sqlError, nearestName, type SqlError, type Span } from '../sql/diagnostics.js';
 import { col, call, lit, type BoundExpr } from './bound-expr.js';
-import { ExprBinder, exprKey, show, unitMillis, type AggContext, type Scope } from './bind-expr.js';
+import { ExprBinder, show, unitMillis, type AggContext, type Scope } from './bind-expr.js';
 import { nameKey, ROWTIME, type Catalog, type StreamDef } from './catalog.js';
 import * as L from './logical/plan.js';
 import { isNumeric, widen, type Field, type SqlType } from './types.js';
@@ -262,12 +262,12 @@ function bindSelect(q: A.Select, ctx: BindContext, diagnostics: SqlError[], ctes
           `add STEP(${show(streamName)}.ROWTIME BY INTERVAL '10' SECOND) or FLOOR(ROWTIME TO MINUTE) to GROUP BY, or read FROM TABLE(TUMBLE(...))`);
       }
       window = windowOver(windowFromBucket(bucket, scope, eb, source, rowtimeIndex, diagnostics), rel, over, bucket.span, diagnostics);
-      groupKeys.set(exprKey(bucket), col(0, 'TIMESTAMP'));
+      groupKeys.set(eb.key(bucket, scope), col(0, 'TIMESTAMP'));
     }
     for (const g of q.groupBy) {
       if (g === bucket || (tvf && (isColumnNamed(g, 'window_start') || isColumnNamed(g, 'window_end')))) continue;
       const k = eb.bind(g, scope);
-      groupKeys.set(exprKey(g), col(2 + keyExprs.length, k.type));
+      groupKeys.set(eb.key(g, scope), col(2 + keyExprs.length, k.type));
       keyExprs.push(over(k));
       keyNames.push(g.kind === 'column' ? g.name.name : `key${keyExprs.length - 1}`);
     }
@@ -299,6 +299,7 @@ function bindSelect(q: A.Select, ctx: BindContext, diagnostics: SqlError[], ctes
 function outputName(item: A.SelectItem, i: number): string {
   if (item.alias) return item.alias.name;
   if (item.expr.kind === 'column') return item.expr.name.name;
+  if (item.expr.kind === 'field') return item.expr.field.name;
   return `EXPR$${i}`;
 }
 

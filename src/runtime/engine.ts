@@ -199,6 +199,10 @@ export class Engine {
           diagnostics.push(sqlError('SQL_READ_ONLY', 'error_stream is written by the engine only', insert.target.span));
           return undefined;
         }
+        if (target.fields.some((f) => f.computed)) {
+          diagnostics.push(sqlError('SQL_READ_ONLY', `${target.name} has computed columns: it is read from its records, not written by queries`, insert.target.span, 'write into a stream of its own and read that'));
+          return undefined;
+        }
         const bound = bindQuery(insert.query, this.bindContext(), diagnostics);
         if (!bound) return undefined;
         const targetCols = userFields(target);
