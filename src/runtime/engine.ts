@@ -171,8 +171,8 @@ export class Engine {
           diagnostics.push(sqlError('SQL_STREAM_EXISTS', `stream ${st.name.name} already exists`, st.name.span, 'use CREATE OR REPLACE STREAM to redefine it'));
           return undefined;
         }
-        if (st.columns.length) {
-          diagnostics.push(sqlError('SQL_UNSUPPORTED', 'CREATE STREAM ... AS SELECT takes its columns from the query', st.columns[0]!.span));
+        if (st.columns.length || st.computed.length) {
+          diagnostics.push(sqlError('SQL_UNSUPPORTED', 'CREATE STREAM ... AS SELECT takes its columns from the query', (st.columns[0] ?? st.computed[0])!.span));
           return undefined;
         }
         const bound = bindQuery(st.query, this.bindContext(), diagnostics);

@@ -62,4 +62,15 @@ describe('computed columns', () => {
     expect(plain.rows.length).toBeGreaterThan(100);
     expect(computed.rows).toEqual(plain.rows);
   });
+
+  it('sit between the fields of a CSV record without taking a position', async () => {
+    const dir = tempDir();
+    const csv = writeLines(dir, 'orders.csv', ['1,widget,2.5', '2,gadget,4', '3,widget,0']);
+    const { rows } = await runApp(`CREATE STREAM orders (id INT, label AS UPPER(item), item VARCHAR, price DOUBLE, with_tax AS price * 1.2) WITH (format = 'csv');
+      CREATE STREAM out AS SELECT * FROM orders WHERE with_tax > 1;`, { orders: csv }, { workers: 0 });
+    expect(rows['out']).toEqual([
+      { id: 1, label: 'WIDGET', item: 'widget', price: 2.5, with_tax: 3 },
+      { id: 2, label: 'GADGET', item: 'gadget', price: 4, with_tax: 4.8 },
+    ]);
+  });
 });
