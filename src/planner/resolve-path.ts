@@ -36,7 +36,7 @@ export function lookupPath(parts: readonly A.Ident[], scope: Scope): number | Mi
 }
 
 function lookupName(parts: readonly A.Ident[], scope: Scope): number | Miss {
-  const i = parts.length === 1 ? findColumn(parts[0]!, scope) : findLeaf(parts, scope.fields);
+  const i = parts.length === 1 ? findColumn(parts[0]!, scope) : findLeafOrDotted(parts, scope.fields);
   if (i < 0) return miss(parts, scope);
   const c = scope.fields[i]!.computed;
   return c?.k === 'col' ? c.index : i;
@@ -61,6 +61,19 @@ function findLeaf(parts: readonly A.Ident[], fields: readonly Field[]): number {
     if (found < 0) found = i;
   }
   return found;
+}
+
+/**
+ * A ROW leaf, or else a column named like one (`SELECT *` over a stream with ROW columns outputs
+ * `bid.price`), so a query over such an output reads it the way it read the source.
+ */
+function findLeafOrDotted(parts: readonly A.Ident[], fields: readonly Field[]): number {
+  const leaf = findLeaf(parts, fields);
+  if (leaf >= 0) return leaf;
+  const dotted = parts.map((p) => p.name).join('.');
+  const exact = fields.findIndex((f) => !f.path && f.name === dotted);
+  if (exact >= 0 || parts.some((p) => p.quoted)) return exact;
+  return fields.findIndex((f) => !f.path && f.name.toLowerCase() === dotted.toLowerCase());
 }
 
 function matches(name: string, id: A.Ident): boolean {

@@ -61,11 +61,13 @@ describe('a declared stream with ROW and computed columns', () => {
     await engine.close();
   });
 
-  it('reads a ROW column of a stream aliased like it, and expands SELECT * to the leaves with dotted names', async () => {
+  it('reads a ROW column of a stream aliased like it, and expands SELECT * to the leaves with dotted names, which read back the same way', async () => {
     const engine = engineWith(`CREATE STREAM a AS SELECT bid.price FROM datagen AS bid; CREATE STREAM b AS SELECT * FROM datagen;`);
     expect(engine.catalog.get('a')!.fields[0]!.name).toBe('price');
     expect(engine.catalog.get('b')!.fields.map((f) => f.name).slice(0, 3)).toEqual(['event_type', 'person.id', 'person.name']);
     expect(engine.catalog.get('b')!.fields.map((f) => f.name)).toContain('big');
+    engine.execute(`CREATE STREAM c AS SELECT bid.price, "person.name" FROM b;`);
+    expect(engine.catalog.get('c')!.fields.map((f) => `${f.name}:${f.type}`)).toEqual(['price:BIGINT', 'person.name:VARCHAR', 'ROWTIME:TIMESTAMP']);
     await engine.close();
   });
 
