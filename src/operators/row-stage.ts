@@ -1,10 +1,13 @@
 import type { QueryPlan } from '../planner/physical.js';
 import { readerOf, type ColumnBatch, type Reader } from './column-batch.js';
-import { compileExpr, RowError, type CompiledExpr } from './kernels/compile-expr.js';
+import { compileExpr, messageOf, type CompiledExpr } from './kernels/compile-expr.js';
 import { take } from './kernels/take.js';
+import { ComputedColumns } from './computed-columns.js';
 import { assignWindows, lastWindowEnd } from './window-assigner.js';
 import type { WindowSpec } from '../planner/logical/plan.js';
 import { createStore, type AccumulatorStore } from './aggregates/registry.js';
+
+export { messageOf };
 
 /** Per-chunk partial aggregates: one entry per (window, key), with each aggregate's partial state. */
 export interface PartialGroups {
@@ -35,10 +38,7 @@ export class RowStage {
   private readonly aggArgs: (CompiledExpr | null)[];
   private readonly outputs: CompiledExpr[];
   private readonly rowtime: CompiledExpr;
-  private readonly computed: CompiledExpr[];
-  /** Per computed column, its values and validity, reused from batch to batch (results never keep them). */
-  private computedValues: Float64Array[];
-  private computedValid: Uint8Array[];
+  private readonly computed: ComputedColumns | null;
   /** Indexes of the selected rows, reused from batch to batch (results never keep it). */
   private scratch = new Int32Array(0);
   /** The watermark before each row of the batch, reused likewise. */
@@ -52,9 +52,7 @@ export class RowStage {
     this.aggArgs = plan.aggs.map((a) => (a.arg ? compileExpr(a.arg, types) : null));
     this.outputs = plan.mode === 'project' ? plan.outputs.map((o) => compileExpr(o, withWindow)) : [];
     this.rowtime = compileExpr(plan.rowtime, withWindow);
-    this.computed = plan.computed.map((e) => compileExpr(e, types));
-    this.computedValues = plan.computed.map(() => new Float64Array(0));
-    this.computedValid = plan.computed.map(() => new Uint8Array(0));
+    this.computed = plan.computed.length ? new ComputedColumns(plan.computed, types) : null;
   }
 
   /**
@@ -65,9 +63,9 @@ export class RowStage {
    * source's watermark follows its slowest partition).
    */
   process(batch: ColumnBatch, lateBefore = -Infinity, watermarkCap = Infinity): RowStageResult {
-    if (this.computed.length === 0) return this.processRows(batch, lateBefore, watermarkCap);
+    if (!this.computed) return this.processRows(batch, lateBefore, watermarkCap);
     const failed: { row: number; message: string }[] = [];
-    const full = this.withComputed(batch, failed);
+    const full = this.computed.append(batch, failed);
     if (failed.length === 0) return this.processRows(full, lateBefore, watermarkCap);
     // A row whose computed column cannot be evaluated goes to error_stream and no further.
     const keep: number[] = [];
@@ -77,46 +75,6 @@ export class RowStage {
     }
     const r = this.processRows(take(full, keep), lateBefore, watermarkCap);
     return { ...r, rowErrors: [...failed, ...r.rowErrors.map((e) => ({ row: keep[e.row]!, message: e.message }))], late: r.late.map((i) => keep[i]!) };
-  }
-
-  /**
-   * The batch with the query's computed columns after its decoded ones. Numbers, timestamps and
-   * booleans land in Float64 vectors, so the window and watermark paths read them like decoded
-   * columns; `failed` gets the rows (in order) whose evaluation threw.
-   */
-  private withComputed(batch: ColumnBatch, failed: { row: number; message: string }[]): ColumnBatch {
-    const n = batch.length;
-    const columns = batch.columns.slice();
-    const bad = new Set<number>();
-    for (let k = 0; k < this.computed.length; k++) {
-      const expr = this.computed[k]!;
-      const read = expr.bind({ length: n, columns });
-      if (expr.type === 'VARCHAR' || expr.type === 'NULL') {
-        const values = new Array<unknown>(n);
-        for (let i = 0; i < n; i++) {
-          try {
-            values[i] = read(i);
-          } catch (e) {
-            values[i] = null;
-            if (!bad.has(i)) failed.push({ row: i, message: messageOf(e) });
-            bad.add(i);
-          }
-        }
-        columns.push({ kind: 'js', values });
-        continue;
-      }
-      if (this.computedValues[k]!.length < n) {
-        this.computedValues[k] = new Float64Array(Math.max(n, this.computedValues[k]!.length * 2));
-        this.computedValid[k] = new Uint8Array(this.computedValues[k]!.length);
-      }
-      const values = this.computedValues[k]!.subarray(0, n);
-      const valid = this.computedValid[k]!.subarray(0, n);
-      evaluateNumbers(read, n, values, valid, failed, bad);
-      columns.push({ kind: 'f64', values, valid });
-    }
-    // Each column reports its rows in order; a later column may add earlier ones.
-    if (this.computed.length > 1) failed.sort((a, b) => a.row - b.row);
-    return { length: n, columns };
   }
 
   private processRows(batch: ColumnBatch, lateBefore: number, watermarkCap: number): RowStageResult {
@@ -566,36 +524,4 @@ function runningWatermarks(out: Float64Array, times: Float64Array, valid: Uint8A
     }
   }
   return w;
-}
-
-
-/**
- * Fills `values`/`valid` with `read(i)` for rows [0, n): numbers as they are, booleans as 1/0,
- * NULL as valid 0. A row that throws is NULL and reported once in `failed`. Returns n.
- */
-function evaluateNumbers(read: Reader, n: number, values: Float64Array, valid: Uint8Array, failed: { row: number; message: string }[], bad: Set<number>): number {
-  for (let i = 0; i < n; i++) {
-    let v: unknown;
-    try {
-      v = read(i);
-    } catch (e) {
-      v = null;
-      if (!bad.has(i)) failed.push({ row: i, message: messageOf(e) });
-      bad.add(i);
-    }
-    // readable: values[i] = Number(v); valid[i] = v !== null
-    if (v === null) {
-      values[i] = 0;
-      valid[i] = 0;
-    } else {
-      values[i] = typeof v === 'boolean' ? (v ? 1 : 0) : (v as number);
-      valid[i] = 1;
-    }
-  }
-  return n;
-}
-
-export function messageOf(e: unknown): string {
-  if (e instanceof RowError) return e.message;
-  return e instanceof Error ? e.message : String(e);
 }
