@@ -100,6 +100,22 @@ describe('a declared stream with ROW and computed columns', () => {
   });
 });
 
+describe('PROCTIME()', () => {
+  it('as a computed column or in a view\'s SELECT list, windows over it are ROWTIME windows (closed by the clock)', async () => {
+    const engine = engineWith(`CREATE STREAM s (a INT, p AS PROCTIME()) WITH (format = 'json');
+      CREATE STREAM w1 AS SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE s, DESCRIPTOR(p), INTERVAL '10' SECOND)) GROUP BY window_start, window_end;
+      CREATE VIEW B AS SELECT *, PROCTIME() AS p_time FROM datagen;
+      CREATE STREAM w2 AS SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE B, DESCRIPTOR(p_time), INTERVAL '10' SECOND)) GROUP BY window_start, window_end;
+      CREATE STREAM w3 AS SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE datagen, DESCRIPTOR(\`dateTime\`), INTERVAL '10' SECOND)) GROUP BY window_start, window_end;`);
+    const plan = (source: string, target: string) => engine.runnersOf(source).find((r) => r.plan.target === target)!.plan;
+    expect(plan('s', 'w1').window!.onRowtime).toBe(true);
+    expect(plan('s', 'w1').computed).toEqual([]);
+    expect(plan('datagen', 'w2').window!.onRowtime).toBe(true);
+    expect(plan('datagen', 'w3').window!.onRowtime).toBe(false);
+    await engine.close();
+  });
+});
+
 describe('diagnostics for ROW and computed columns', () => {
   it('refuses a whole ROW, saying which fields to name', () => {
     const message = diagnostics(`${DDL}\nCREATE STREAM out AS SELECT person.address FROM datagen;`);
