@@ -1,6 +1,6 @@
 import { ColumnWriter, T_BOOLEAN, T_INTEGER, T_TIMESTAMP, T_VARCHAR } from './column-writer.js';
 import { COLON, COMMA, FALSE, JsonScanner, LBRACE, LBRACKET, NEWLINE, NULL, QUOTE, RBRACE, TRUE, skipSpace } from './json-scanner.js';
-import { RecordShape } from './json-shape.js';
+import { DESCEND, KeyTrace, NULL_OBJECT, RecordShape, SKIP } from './json-shape.js';
 import { unescapeJsonString } from './json-unescape.js';
 import { asBuffer, blankLineEnd } from './line-index.js';
 import { plainIntegerEnd, scanJsonNumber } from './parse-number.js';
@@ -10,12 +10,13 @@ import type { ColumnSpec, DecodedBatch, RecordDecoder, ReuseOptions } from './ty
 import { ScratchBytes, snippet, utf8Bytes, utf8Text } from './utf8.js';
 
 /**
- * NDJSON decoder that reads only the requested top-level fields straight from the UTF-8 bytes:
- * no JSON.parse and no object per row. Values of other keys are skipped by the structural
- * scanner, which still checks them, so a broken line is reported rather than half-read.
- * Two paths give the same result: a fast one for records laid out like the last compact record
- * (see RecordShape), and a general one that matches each key by length, then bytes.
- * A VARCHAR column gets numbers, booleans and nested JSON as their text, as written.
+ * NDJSON decoder that reads only the requested fields straight from the UTF-8 bytes: no
+ * JSON.parse and no object per row. A field is a key of the record or, by its `path`, of objects
+ * nested in it (a null or missing object makes its fields NULL). Values of other keys are skipped
+ * by the structural scanner, which still checks them, so a broken line is reported rather than
+ * half-read. Two paths give the same result: a fast one for records laid out like one of the last
+ * few compact records (see RecordShape), and a general one that matches each key by length, then
+ * bytes. A VARCHAR column gets numbers, booleans and nested JSON as their text, as written.
  */
 export function createJsonDecoder(columns: readonly ColumnSpec[], options: ReuseOptions = {}): RecordDecoder {
   return new JsonDecoder(columns, options);
@@ -24,29 +25,40 @@ export function createJsonDecoder(columns: readonly ColumnSpec[], options: Reuse
 const BAD = -1;
 /** The record does not follow the learned shape; decode it the general way. */
 const OTHER_SHAPE = -2;
+/** Layouts kept at once, for records that alternate between a few (Nexmark's person, auction and bid events). */
+const MAX_SHAPES = 4;
 
 class JsonDecoder extends JsonScanner implements RecordDecoder {
   private readonly out: ColumnWriter;
   private readonly types: Uint8Array;
   /** Per column: the longest plain integer (digits) that certainly fits it, if only checked; else 0. */
   private readonly checkDigits: Uint8Array;
-  private readonly shape = new RecordShape();
+  private readonly shapes: RecordShape[] = [];
+  /** The shape the last record followed, tried first. */
+  private current = 0;
+  /** The shape a new layout replaces once MAX_SHAPES are kept. */
+  private replaced = 0;
+  private readonly trace = new KeyTrace();
   private readonly scratch = new ScratchBytes();
   /** Records seen by the last decode call, and their mean size, which sizes the next call's columns. */
   private records = 0;
   // Starts as a fraction: a field that holds small integers and later a fraction changes its
   // representation, and with it the object's map, which deoptimized every method after the first chunk.
   private meanRecordBytes = 96.5;
-  /** Distinct field names as UTF-8, and the first column that reads each. */
+  /** Distinct keys, each of one object (the record, or a nested one): names as UTF-8, and the first column reading each (-1: none). */
   private readonly fieldBytes: Uint8Array[] = [];
   private readonly fieldFirstColumn: number[] = [];
+  /** Per key: the object node its value is when columns read fields inside it, else -1. */
+  private readonly fieldChild: number[] = [];
   /** Next column reading the same field as column c, or -1. */
   private readonly nextColumnSameField: Int32Array;
-  /** First field whose name has a given byte length, chained through nextFieldSameLength. */
-  private readonly fieldByLength: Int32Array;
+  /** Per object node (0: the record): its first key with a given byte length, chained through nextFieldSameLength. */
+  private readonly fieldByLength: Int32Array[] = [];
   private readonly nextFieldSameLength: Int32Array;
-  /** For keys written with escapes, which the byte comparison cannot see through. */
-  private readonly fieldByName = new Map<string, number>();
+  /** Per object node, its keys by name: for keys written with escapes, which the byte comparison cannot see through. */
+  private readonly fieldByName: Map<string, number>[] = [new Map()];
+  /** Per object node, its path, for messages. */
+  private readonly nodeNames: string[] = [''];
 
   constructor(columns: readonly ColumnSpec[], options: ReuseOptions) {
     super();
@@ -56,27 +68,50 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
     this.checkDigits = Uint8Array.from(columns, (c, col) => (c.checkOnly !== true ? 0 : this.types[col] === T_INTEGER ? 9 : this.types[col] === T_BOOLEAN || this.types[col] === T_VARCHAR ? 0 : 15));
     this.nextColumnSameField = new Int32Array(columns.length).fill(-1);
     const lastColumnOfField: number[] = [];
+    const conflict = (spec: ColumnSpec) => new TypeError(`column ${spec.name} reads a value where another column reads fields inside it, or the other way round`);
     columns.forEach((spec, col) => {
-      const name = spec.field ?? spec.name;
-      const field = this.fieldByName.get(name);
-      if (field === undefined) {
-        this.fieldByName.set(name, this.fieldBytes.length);
-        this.fieldBytes.push(utf8Bytes(name));
-        this.fieldFirstColumn.push(col);
-        lastColumnOfField.push(col);
-      } else {
-        this.nextColumnSameField[lastColumnOfField[field]!] = col;
-        lastColumnOfField[field] = col;
+      const path = spec.path ?? [spec.field ?? spec.name];
+      if (path.length === 0) throw new TypeError(`column ${spec.name} has an empty path`);
+      let node = 0;
+      for (let d = 0; d < path.length - 1; d++) {
+        const f = this.fieldOf(node, path[d]!);
+        if (this.fieldFirstColumn[f]! >= 0) throw conflict(spec);
+        if (this.fieldChild[f]! < 0) {
+          this.fieldChild[f] = this.fieldByName.length;
+          this.fieldByName.push(new Map());
+          this.nodeNames.push(path.slice(0, d + 1).join('.'));
+        }
+        node = this.fieldChild[f]!;
       }
+      const field = this.fieldOf(node, path[path.length - 1]!);
+      if (this.fieldChild[field]! >= 0) throw conflict(spec);
+      if (this.fieldFirstColumn[field]! < 0) this.fieldFirstColumn[field] = col;
+      else this.nextColumnSameField[lastColumnOfField[field]!] = col;
+      lastColumnOfField[field] = col;
     });
     const maxLength = Math.max(0, ...this.fieldBytes.map((b) => b.length));
-    this.fieldByLength = new Int32Array(maxLength + 1).fill(-1);
     this.nextFieldSameLength = new Int32Array(this.fieldBytes.length).fill(-1);
-    for (let f = this.fieldBytes.length - 1; f >= 0; f--) {
-      const len = this.fieldBytes[f]!.length;
-      this.nextFieldSameLength[f] = this.fieldByLength[len]!;
-      this.fieldByLength[len] = f;
+    for (const keys of this.fieldByName) {
+      const byLength = new Int32Array(maxLength + 1).fill(-1);
+      for (const f of [...keys.values()].reverse()) {
+        const len = this.fieldBytes[f]!.length;
+        this.nextFieldSameLength[f] = byLength[len]!;
+        byLength[len] = f;
+      }
+      this.fieldByLength.push(byLength);
     }
+  }
+
+  /** The key `name` of object `node`, made on first use. */
+  private fieldOf(node: number, name: string): number {
+    const known = this.fieldByName[node]!.get(name);
+    if (known !== undefined) return known;
+    const f = this.fieldBytes.length;
+    this.fieldByName[node]!.set(name, f);
+    this.fieldBytes.push(utf8Bytes(name));
+    this.fieldFirstColumn.push(-1);
+    this.fieldChild.push(-1);
+    return f;
   }
 
   decode(bytes: Uint8Array, start = 0, end = bytes.length): DecodedBatch {
@@ -100,7 +135,7 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
    */
   private decodeLines(bytes: Uint8Array, start: number, end: number): number {
     const out = this.out;
-    const shape = this.shape;
+    const shapes = this.shapes;
     let row = 0;
     // Counted on the field itself: a store after the loop is code the loop's on-stack-replaced
     // version has no feedback for, and it deoptimized there at the end of every chunk.
@@ -119,12 +154,13 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
       if (row === out.capacity) out.grow();
       this.recordStart = pos;
       this.records++;
-      let next = shape.count > 0 ? this.decodeShaped(bytes, first, end, row) : OTHER_SHAPE;
+      let next = shapes.length > 0 ? this.decodeShaped(shapes[this.current]!, bytes, first, end, row) : OTHER_SHAPE;
+      if (next === OTHER_SHAPE && shapes.length > 1) next = this.otherShapes(bytes, first, end, row);
       if (next === OTHER_SHAPE) {
         out.clearRow(row);
-        shape.startRecord();
+        this.trace.startRecord();
         next = this.decodeRecord(bytes, first, end, row);
-        if (next >= 0) shape.learn(bytes);
+        if (next >= 0) this.learn(bytes);
       }
       if (next >= 0) {
         row++;
@@ -141,34 +177,70 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
     return row;
   }
 
+  /** The record in every other kept layout, until one fits; that one is tried first from then on. */
+  private otherShapes(bytes: Uint8Array, i: number, end: number, row: number): number {
+    for (let s = 0; s < this.shapes.length; s++) {
+      if (s === this.current) continue;
+      this.out.clearRow(row);
+      const next = this.decodeShaped(this.shapes[s]!, bytes, i, end, row);
+      if (next !== OTHER_SHAPE) {
+        this.current = s;
+        return next;
+      }
+    }
+    return OTHER_SHAPE;
+  }
+
+  /** Keeps the layout of the record the general path just read, in place of the oldest other one. */
+  private learn(bytes: Uint8Array): void {
+    let at = this.shapes.length;
+    if (at === MAX_SHAPES) {
+      at = this.replaced === this.current ? (this.replaced + 1) % MAX_SHAPES : this.replaced;
+      this.replaced = (at + 1) % MAX_SHAPES;
+    }
+    const shape = this.shapes[at] ?? new RecordShape();
+    if (!shape.learn(this.trace, bytes)) return;
+    if (at === this.shapes.length) this.shapes.push(shape);
+    this.current = at;
+  }
+
   /**
-   * The fast path: the record's keys are the learned ones, in order, checked a word at a time.
+   * The fast path: the record's keys are the shape's, in order, checked a word at a time.
    * Returns where the record's line ends, BAD, or OTHER_SHAPE.
    */
-  private decodeShaped(bytes: Uint8Array, i: number, end: number, row: number): number {
-    const shape = this.shape;
+  private decodeShaped(shape: RecordShape, bytes: Uint8Array, i: number, end: number, row: number): number {
     const view = this.view;
     const n = shape.count;
+    const nested = shape.nested;
     for (let k = 0; k < n; k++) {
+      if (nested && shape.closes[k] !== 0) {
+        i = closeObjects(bytes, i, end, shape.closes[k]!);
+        if (i < 0) return OTHER_SHAPE;
+      }
       if (!shape.matches(k, view, i, end)) return OTHER_SHAPE;
       i += shape.lengths[k]!;
       if (i < end && bytes[i]! <= 0x20) i = skipSpace(bytes, i, end);
-      const field = shape.fields[k]!;
-      if (field < 0) {
+      const step = shape.steps[k]!;
+      if (step >= 0) {
+        const valueStart = i;
+        for (let col = this.fieldFirstColumn[step]!; col >= 0 && i >= 0; col = this.nextColumnSameField[col]!) {
+          i = this.readValue(col, bytes, valueStart, end, row);
+        }
+      } else if (step === SKIP) {
         // A plain string, the usual skipped value, without the general scanner's dispatch.
         const q = i < end && bytes[i] === QUOTE ? findStringStop(view, bytes, i + 1, end) : end;
         i = q < end && bytes[q] === QUOTE ? q + 1 : this.skipValue(bytes, i, end);
-      } else {
-        const valueStart = i;
-        for (let col = this.fieldFirstColumn[field]!; col >= 0 && i >= 0; col = this.nextColumnSameField[col]!) {
-          i = this.readValue(col, bytes, valueStart, end, row);
-        }
+      } else if (step === NULL_OBJECT) {
+        if (i >= end || bytes[i] !== 0x6e) return OTHER_SHAPE;
+        i = this.literal(bytes, i, end, NULL);
       }
+      // DESCEND: the object's '{' begins the next key's literal.
       if (i < 0) return BAD;
       if (i < end && bytes[i]! <= 0x20) i = skipSpace(bytes, i, end);
     }
-    if (i < end && bytes[i] === RBRACE) return this.lineEnd(bytes, i + 1, end);
-    return OTHER_SHAPE;
+    if (!nested) return i < end && bytes[i] === RBRACE ? this.lineEnd(bytes, i + 1, end) : OTHER_SHAPE;
+    i = closeObjects(bytes, i, end, shape.closes[n]!);
+    return i < 0 ? OTHER_SHAPE : this.lineEnd(bytes, i, end);
   }
 
   /** The general path for one record `{ "key": value, … }`: where its line ends, or BAD with `message` set. */
@@ -177,18 +249,25 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
       this.message = bytes[i] === LBRACKET ? 'record is a JSON array, not an object' : 'record is not a JSON object';
       return BAD;
     }
+    i = this.decodeObject(0, 0, bytes, i, end, row);
+    return i < 0 ? BAD : this.lineEnd(bytes, i, end);
+  }
+
+  /** The object at `i` (its '{'), its keys matched among those of `node`: the index after its '}', or BAD. */
+  private decodeObject(node: number, depth: number, bytes: Uint8Array, i: number, end: number, row: number): number {
     i = skipSpace(bytes, i + 1, end);
-    if (i < end && bytes[i] === RBRACE) return this.lineEnd(bytes, i + 1, end);
+    if (i < end && bytes[i] === RBRACE) return i + 1;
     for (;;) {
       if (i >= end || bytes[i] !== QUOTE) return this.syntax(i, 'expected a field name');
       const keyEnd = this.stringEnd(bytes, i + 1, end);
       if (keyEnd < 0) return BAD;
-      const field = this.escaped ? this.escapedField(bytes, i + 1, keyEnd) : this.matchField(bytes, i + 1, keyEnd);
-      this.shape.noteKey(i, keyEnd, field, this.escaped);
+      const field = this.escaped ? this.escapedField(node, bytes, i + 1, keyEnd) : this.matchField(node, bytes, i + 1, keyEnd);
+      this.trace.noteKey(i, keyEnd, field < 0 ? SKIP : field, depth, this.escaped);
       i = skipSpace(bytes, keyEnd + 1, end);
       if (i >= end || bytes[i] !== COLON) return this.syntax(i, "expected ':' after field name");
       i = skipSpace(bytes, i + 1, end);
       if (field < 0) i = this.skipValue(bytes, i, end);
+      else if (this.fieldChild[field]! >= 0) i = this.nestedValue(field, depth, bytes, i, end, row);
       else {
         const valueStart = i;
         for (let col = this.fieldFirstColumn[field]!; col >= 0 && i >= 0; col = this.nextColumnSameField[col]!) {
@@ -199,9 +278,27 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
       i = skipSpace(bytes, i, end);
       const c = i < end ? bytes[i] : -1;
       if (c === COMMA) i = skipSpace(bytes, i + 1, end);
-      else if (c === RBRACE) return this.lineEnd(bytes, i + 1, end);
+      else if (c === RBRACE) return i + 1;
       else return this.syntax(i, "expected ',' or '}' after field value");
     }
+  }
+
+  /** The value of a key whose fields columns read: an object to read into, or null, which leaves them NULL. */
+  private nestedValue(field: number, depth: number, bytes: Uint8Array, i: number, end: number, row: number): number {
+    const c = i < end ? bytes[i] : -1;
+    const node = this.fieldChild[field]!;
+    if (c === LBRACE) {
+      this.trace.markNested(DESCEND);
+      return this.decodeObject(node, depth + 1, bytes, i, end, row);
+    }
+    if (c === 0x6e) {
+      this.trace.markNested(NULL_OBJECT);
+      return this.literal(bytes, i, end, NULL);
+    }
+    const e = this.skipValue(bytes, i, end);
+    if (e < 0) return e;
+    this.message = `cannot coerce ${snippet(bytes, i, e)} to ROW for column ${this.nodeNames[node]}`;
+    return BAD;
   }
 
   /** After the closing '}': only blanks may follow before the line ends. */
@@ -210,11 +307,12 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
     return i === end || bytes[i] === NEWLINE ? i : this.syntax(i, 'unexpected text after the object');
   }
 
-  /** Field index of the key `bytes[start, end)`, or -1 if no column reads it. */
-  private matchField(bytes: Uint8Array, start: number, end: number): number {
+  /** Key index of `bytes[start, end)` among those of object `node`, or -1 if no column reads it. */
+  private matchField(node: number, bytes: Uint8Array, start: number, end: number): number {
     const len = end - start;
-    if (len >= this.fieldByLength.length) return -1;
-    let field = this.fieldByLength[len]!;
+    const byLength = this.fieldByLength[node]!;
+    if (len >= byLength.length) return -1;
+    let field = byLength[len]!;
     while (field >= 0) {
       const name = this.fieldBytes[field]!;
       let k = 0;
@@ -226,9 +324,9 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
     return -1;
   }
 
-  private escapedField(bytes: Uint8Array, start: number, end: number): number {
+  private escapedField(node: number, bytes: Uint8Array, start: number, end: number): number {
     const name = JSON.parse(utf8Text(bytes, start - 1, end + 1)) as string;
-    return this.fieldByName.get(name) ?? -1;
+    return this.fieldByName[node]!.get(name) ?? -1;
   }
 
   /** Reads the value at `i` into column `col` of `row`; returns the index after it, or -1. */
@@ -295,4 +393,14 @@ class JsonDecoder extends JsonScanner implements RecordDecoder {
     this.message = this.out.coercionMessage(col, snippet(bytes, start, end));
     return -1;
   }
+}
+
+/** Past `count` closing braces (blanks allowed before each), or -1 where one is missing. */
+function closeObjects(bytes: Uint8Array, i: number, end: number, count: number): number {
+  for (let c = 0; c < count; c++) {
+    if (i < end && bytes[i]! <= 0x20) i = skipSpace(bytes, i, end);
+    if (i >= end || bytes[i] !== RBRACE) return -1;
+    i++;
+  }
+  return i;
 }

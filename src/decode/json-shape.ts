@@ -4,15 +4,68 @@ import { viewOf } from './swar.js';
 const MAX_KEYS = 64;
 
 /**
- * The key layout of the last compact record: for each key in order, its literal text with the
- * structure around it (`{"ts":` then `,"page":` …) and the field it feeds (-1 if none). Records
- * from one producer nearly always repeat it, so the decoder checks each key with a few word
+ * What a learned step does with the value after its key, kept where the step's field would be
+ * (a field index, >= 0, reads the value into that field's columns), so one load tells both.
+ */
+export const SKIP = -1;
+/** The value is an object whose keys are the next steps: its '{' starts the next literal. */
+export const DESCEND = -2;
+/** The value is `null` where an object of requested fields may be: every field in it is NULL. */
+export const NULL_OBJECT = -3;
+
+/**
+ * The keys the general path met in the current record, in order, with their depth and what it did
+ * with each value: what a RecordShape learns from once the record turns out good.
+ */
+export class KeyTrace {
+  readonly starts = new Int32Array(MAX_KEYS);
+  readonly ends = new Int32Array(MAX_KEYS);
+  /** A field index, or SKIP, DESCEND, NULL_OBJECT. */
+  readonly steps = new Int32Array(MAX_KEYS);
+  readonly depths = new Uint8Array(MAX_KEYS);
+  count = 0;
+  compact = true;
+
+  startRecord(): void {
+    this.count = 0;
+    this.compact = true;
+  }
+
+  /** Notes key `"…"` at `bytes[quote, closeQuote]`; escaped keys make the record unlearnable. */
+  noteKey(quote: number, closeQuote: number, step: number, depth: number, escaped: boolean): void {
+    if (escaped || this.count === MAX_KEYS || depth > 255) {
+      this.compact = false;
+      return;
+    }
+    const k = this.count++;
+    this.starts[k] = quote;
+    this.ends[k] = closeQuote;
+    this.steps[k] = step;
+    this.depths[k] = depth;
+  }
+
+  /** The value of the last key noted turned out to be an object to read into (DESCEND) or null (NULL_OBJECT). */
+  markNested(step: number): void {
+    if (this.count > 0) this.steps[this.count - 1] = step;
+  }
+}
+
+/**
+ * The key layout of a compact record: for each key in order, its literal text with the structure
+ * around it (`{"ts":` then `,"page":` …, `{"id":` for the first key of a nested object), how many
+ * nested objects close before it, the field it feeds and what to do with its value. Records from
+ * one producer nearly always repeat a few layouts, so the decoder checks each key with a few word
  * compares instead of scanning and looking it up; any difference falls back to the general path.
  */
 export class RecordShape {
   count = 0;
+  /** Whether any step reads into a nested object: flat records skip the bookkeeping of closing them. */
+  nested = false;
   readonly lengths = new Int32Array(MAX_KEYS);
-  readonly fields = new Int32Array(MAX_KEYS);
+  /** Per key: the field its value feeds, or SKIP, DESCEND, NULL_OBJECT. */
+  readonly steps = new Int32Array(MAX_KEYS);
+  /** `closes[k]`: nested objects ending before key k; `closes[count]`: before the record's end, its own '}' included. */
+  readonly closes = new Int32Array(MAX_KEYS + 1);
   /**
    * Each literal as words to compare, read as doubles: 8 bytes at offsets 0, 8, 16, … and, instead
    * of a ragged tail, one last word ending exactly at the literal's end (overlapping the one before
@@ -24,46 +77,30 @@ export class RecordShape {
   private words = new Float64Array(MAX_KEYS * 4);
   private readonly wordStarts = new Int32Array(MAX_KEYS + 1);
 
-  /** Key spans seen by the general path in the current record, to learn from if it is compact. */
-  private readonly keyStarts = new Int32Array(MAX_KEYS);
-  private readonly keyEnds = new Int32Array(MAX_KEYS);
-  private readonly keyFields = new Int32Array(MAX_KEYS);
-  private seen = 0;
-  private compact = true;
-
-  startRecord(): void {
-    this.seen = 0;
-    this.compact = true;
-  }
-
-  /** Notes key `"…"` at `bytes[quote, closeQuote]`; escaped keys make the record unlearnable. */
-  noteKey(quote: number, closeQuote: number, field: number, escaped: boolean): void {
-    if (escaped || this.seen === MAX_KEYS) {
-      this.compact = false;
-      return;
-    }
-    this.keyStarts[this.seen] = quote;
-    this.keyEnds[this.seen] = closeQuote;
-    this.keyFields[this.seen++] = field;
-  }
-
-  /** After a good record: adopt its layout if every key sits right after '{' or ',' and before ':'. */
-  learn(bytes: Uint8Array): void {
-    const n = this.seen;
-    if (!this.compact || n === 0) return;
+  /**
+   * Adopts the layout of a good record if every key sits right after '{' (the first of its object)
+   * or ',' and before ':', and every object read into has keys; false if it cannot.
+   */
+  learn(trace: KeyTrace, bytes: Uint8Array): boolean {
+    const n = trace.count;
+    if (!trace.compact || n === 0) return false;
     let total = 0;
     for (let k = 0; k < n; k++) {
-      const before = bytes[this.keyStarts[k]! - 1];
-      if (before !== (k === 0 ? 0x7b : 0x2c) || bytes[this.keyEnds[k]! + 1] !== 0x3a) return;
-      const len = this.keyEnds[k]! - this.keyStarts[k]! + 3;
+      const first = k === 0 || trace.steps[k - 1] === DESCEND;
+      const before = bytes[trace.starts[k]! - 1];
+      if (before !== (first ? 0x7b : 0x2c) || bytes[trace.ends[k]! + 1] !== 0x3a) return false;
+      if (trace.steps[k] === DESCEND && (k + 1 === n || trace.depths[k + 1] !== trace.depths[k]! + 1)) return false;
+      const len = trace.ends[k]! - trace.starts[k]! + 3;
       total += len < 8 ? 2 : (len + 7) >>> 3;
     }
     if (this.words.length < total) this.words = new Float64Array(total * 2);
     const view = viewOf(bytes);
     let w = 0;
+    let depth = 0;
+    let nested = false;
     for (let k = 0; k < n; k++) {
-      const from = this.keyStarts[k]! - 1;
-      const len = this.keyEnds[k]! + 2 - from;
+      const from = trace.starts[k]! - 1;
+      const len = trace.ends[k]! + 2 - from;
       this.wordStarts[k] = w;
       if (len < 8) {
         // readable: words = [first 4 bytes, last 4 bytes] as 32-bit integers
@@ -75,10 +112,16 @@ export class RecordShape {
         this.words[w++] = view.getFloat64(from + len - 8, true);
       }
       this.lengths[k] = len;
-      this.fields[k] = this.keyFields[k]!;
+      this.steps[k] = trace.steps[k]!;
+      this.closes[k] = depth - trace.depths[k]!;
+      depth = trace.depths[k]! + (trace.steps[k] === DESCEND ? 1 : 0);
+      if (trace.steps[k]! < SKIP) nested = true;
     }
+    this.nested = nested;
+    this.closes[n] = depth + 1;
     this.wordStarts[n] = w;
     this.count = n;
+    return true;
   }
 
   /** True if key literal `k` is at `bytes[start]`, ending by `end`. */

@@ -15,6 +15,12 @@ export interface ColumnSpec {
   readonly type: ColumnType;
   /** JSON field name to read (defaults to `name`); for CSV, ignored. */
   readonly field?: string;
+  /**
+   * JSON only: the keys from the record down to a field of nested objects (`['bid', 'price']`);
+   * overrides `field`. The value is NULL when an object on the way is null or missing; a value on
+   * the way that is not an object makes the record a DecodeError.
+   */
+  readonly path?: readonly string[];
   /** CSV only: zero-based position of the field in the record. */
   readonly position?: number;
   /**

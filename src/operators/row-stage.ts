@@ -1,7 +1,8 @@
 import type { QueryPlan } from '../planner/physical.js';
 import { readerOf, type ColumnBatch, type Reader } from './column-batch.js';
-import { compileExpr, RowError, type CompiledExpr } from './kernels/compile-expr.js';
+import { compileExpr, messageOf, type CompiledExpr } from './kernels/compile-expr.js';
 import { take } from './kernels/take.js';
+import { ComputedColumns } from './computed-columns.js';
 import { assignWindows, lastWindowEnd } from './window-assigner.js';
 import { GLOBAL_END, GLOBAL_START, type AggCall, type WindowSpec } from '../planner/logical/plan.js';
 import type { SqlType } from '../planner/types.js';
@@ -24,6 +25,7 @@ function compileAggArg(a: AggCall, types: readonly SqlType[]): CompiledExpr | nu
     },
   };
 }
+export { messageOf };
 
 /** Per-chunk partial aggregates: one entry per (window, key), with each aggregate's partial state. */
 export interface PartialGroups {
@@ -54,6 +56,7 @@ export class RowStage {
   private readonly aggArgs: (CompiledExpr | null)[];
   private readonly outputs: CompiledExpr[];
   private readonly rowtime: CompiledExpr;
+  private readonly computed: ComputedColumns | null;
   /** Indexes of the selected rows, reused from batch to batch (results never keep it). */
   private scratch = new Int32Array(0);
   /** The watermark before each row of the batch, reused likewise. */
@@ -67,6 +70,7 @@ export class RowStage {
     this.aggArgs = plan.aggs.map((a) => compileAggArg(a, types));
     this.outputs = plan.mode === 'project' ? plan.outputs.map((o) => compileExpr(o, withWindow)) : [];
     this.rowtime = compileExpr(plan.rowtime, withWindow);
+    this.computed = plan.computed.length ? new ComputedColumns(plan.computed, types) : null;
   }
 
   /**
@@ -77,6 +81,21 @@ export class RowStage {
    * source's watermark follows its slowest partition).
    */
   process(batch: ColumnBatch, lateBefore = -Infinity, watermarkCap = Infinity): RowStageResult {
+    if (!this.computed) return this.processRows(batch, lateBefore, watermarkCap);
+    const failed: { row: number; message: string }[] = [];
+    const full = this.computed.append(batch, failed);
+    if (failed.length === 0) return this.processRows(full, lateBefore, watermarkCap);
+    // A row whose computed column cannot be evaluated goes to error_stream and no further.
+    const keep: number[] = [];
+    for (let i = 0, f = 0; i < batch.length; i++) {
+      if (f < failed.length && failed[f]!.row === i) f++;
+      else keep.push(i);
+    }
+    const r = this.processRows(take(full, keep), lateBefore, watermarkCap);
+    return { ...r, rowErrors: [...failed, ...r.rowErrors.map((e) => ({ row: keep[e.row]!, message: e.message }))], late: r.late.map((i) => keep[i]!) };
+  }
+
+  private processRows(batch: ColumnBatch, lateBefore: number, watermarkCap: number): RowStageResult {
     const plan = this.plan;
     const rowErrors: { row: number; message: string }[] = [];
     const late: number[] = [];
@@ -529,10 +548,4 @@ function runningWatermarks(out: Float64Array, times: Float64Array, valid: Uint8A
     }
   }
   return w;
-}
-
-
-export function messageOf(e: unknown): string {
-  if (e instanceof RowError) return e.message;
-  return e instanceof Error ? e.message : String(e);
 }

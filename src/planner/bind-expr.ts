@@ -6,6 +6,8 @@ import { SCALAR_FUNCTIONS, FUNCTION_ALIASES, AGGREGATE_FUNCTIONS, UNIT_FUNCTIONS
 import { bareFunction, literalProblem, unitArgument } from './bind-call.js';
 import type { UserFunction } from './user-functions.js';
 import { UNIT_MILLIS } from '../sql/cst-to-ast.js';
+import { ROWTIME } from './catalog.js';
+import { lookupPath, pathOf } from './resolve-path.js';
 import type { AggCall } from './logical/plan.js';
 import { parseTimestampLiteral } from '../operators/kernels/timestamps.js';
 
@@ -42,32 +44,36 @@ export class ExprBinder {
   }
 
   resolveColumn(ref: A.ColumnRef, scope: Scope): number | undefined {
-    if (ref.qualifier && !scope.qualifiers.some((q) => sameName(q, ref.qualifier!))) {
-      this.fail('SQL_UNKNOWN_STREAM', `unknown stream or alias ${show(ref.qualifier)}`, ref.qualifier.span, scope.qualifiers.length ? `the query reads ${scope.qualifiers.map(show).join(', ')}` : undefined);
-      return undefined;
-    }
-    for (const i of scope.windowFields ?? []) {
-      const name = scope.fields[i]!.name;
-      if (name === ref.name.name || (!ref.name.quoted && name.toLowerCase() === ref.name.name.toLowerCase())) return i;
-    }
-    const exact = scope.fields.findIndex((f) => f.name === ref.name.name);
-    if (exact >= 0) return exact;
-    if (!ref.name.quoted) {
-      const lower = ref.name.name.toLowerCase();
-      const i = scope.fields.findIndex((f) => f.name.toLowerCase() === lower);
-      if (i >= 0) return i;
-    }
-    const near = nearestName(ref.name.name, scope.fields.map((f) => f.name));
-    const insensitive = ref.name.quoted ? scope.fields.find((f) => f.name.toLowerCase() === ref.name.name.toLowerCase()) : undefined;
-    const hint = insensitive ? `quoted names match exactly: did you mean "${insensitive.name}"?` : near ? `did you mean ${near}?` : `columns are ${scope.fields.map((f) => f.name).join(', ')}`;
-    this.fail('SQL_UNKNOWN_COLUMN', `unknown column ${show(ref.name)}`, ref.name.span, hint);
+    return this.resolvePath(ref.qualifier ? [ref.qualifier, ref.name] : [ref.name], scope);
+  }
+
+  /** `a`, `t.a`, `row.leaf` or `t.row.leaf`: a column of the input or a leaf of a ROW column, or a diagnostic. */
+  resolvePath(parts: readonly A.Ident[], scope: Scope): number | undefined {
+    const found = lookupPath(parts, scope);
+    if (typeof found === 'number') return found;
+    this.fail(found.code, found.message, found.span, found.hint);
     return undefined;
+  }
+
+  /**
+   * Structural identity of an expression as this scope reads it: column references by the column
+   * they resolve to, so `t.a` and `a` are one group key while `bid.id` and `person.id` are two.
+   */
+  key(e: A.Expr, scope: Scope): string {
+    return JSON.stringify(e, (k, v) => {
+      if (v && typeof v === 'object' && (v.kind === 'column' || v.kind === 'field')) {
+        const parts = pathOf(v as A.ColumnRef | A.FieldAccess);
+        const found = parts ? lookupPath(parts, scope) : undefined;
+        if (typeof found === 'number') return `#column ${found}`;
+      }
+      return normalizeKey(k, v);
+    });
   }
 
   /** Binds an expression over input rows (no aggregates allowed), or over groups when `agg` is given. */
   bind(e: A.Expr, scope: Scope, agg?: AggContext): BoundExpr {
     if (agg) {
-      const key = agg.groupKeys.get(exprKey(e));
+      const key = agg.groupKeys.get(this.key(e, scope));
       if (key) return key;
     }
     switch (e.kind) {
@@ -80,16 +86,9 @@ export class ExprBinder {
       case 'column': {
         const bare = bareFunction(e, scope);
         if (bare) return bare;
-        const i = this.resolveColumn(e, scope);
-        if (i === undefined) return lit(null, 'NULL');
-        if (agg) {
-          const w = agg.windowRefs.get(i);
-          if (w) return w;
-          return this.fail('SQL_NOT_GROUPED', `column ${show(e.name)} must appear in GROUP BY or be used in an aggregate function`, e.span);
-        }
-        if (scope.windowFields?.has(i)) return this.fail('SQL_WINDOW_COLUMN', `${scope.fields[i]!.name} is only known after grouping by window`, e.span, 'use it in the SELECT list of a query that groups by window_start, window_end');
-        return col(i, scope.fields[i]!.type);
+        return this.columnExpr(e, scope, agg);
       }
+      case 'field': return this.columnExpr(e, scope, agg);
       case 'binary': return this.binary(e, scope, agg);
       case 'unary': {
         const x = this.bind(e.operand, scope, agg);
@@ -150,9 +149,32 @@ export class ExprBinder {
         if (x.type !== 'TIMESTAMP') return this.fail('SQL_TYPE', `EXTRACT needs a TIMESTAMP, got ${x.type}`, e.operand.span);
         return call('EXTRACT', [lit(e.unit, 'VARCHAR'), x], 'BIGINT');
       }
-      case 'field': return this.fail('SQL_UNSUPPORTED', 'fields of ROW values are not supported yet', e.span);
       default: return A.assertNever(e, 'expression');
     }
+  }
+
+  private columnExpr(e: A.ColumnRef | A.FieldAccess, scope: Scope, agg?: AggContext): BoundExpr {
+    const parts = pathOf(e);
+    if (!parts) return this.fail('SQL_UNSUPPORTED', 'only ROW columns have fields here', e.span, 'name the field through its column: row_column.field');
+    const i = this.resolvePath(parts, scope);
+    if (i === undefined) return lit(null, 'NULL');
+    if (agg) {
+      const w = agg.windowRefs.get(i);
+      if (w) return w;
+      return this.fail('SQL_NOT_GROUPED', `column ${parts.map(show).join('.')} must appear in GROUP BY or be used in an aggregate function`, e.span);
+    }
+    if (scope.windowFields?.has(i)) return this.fail('SQL_WINDOW_COLUMN', `${scope.fields[i]!.name} is only known after grouping by window`, e.span, 'use it in the SELECT list of a query that groups by window_start, window_end');
+    return col(i, scope.fields[i]!.type);
+  }
+
+  /** Flink's processing-time attribute: the row's arrival time, which is ROWTIME here. */
+  private proctime(e: A.Call, scope: Scope, agg?: AggContext): BoundExpr {
+    if (e.args.length || e.star || e.distinct) return this.fail('SQL_BAD_CALL', 'PROCTIME() takes no arguments', e.span);
+    if (agg) return this.fail('SQL_AGG_CONTEXT', 'PROCTIME() is the arrival time of a row, not of a group', e.span, 'use window_end or window_time');
+    let i = scope.fields.length - 1;
+    while (i >= 0 && (scope.fields[i]!.name !== ROWTIME || scope.windowFields?.has(i))) i--;
+    if (i < 0) return this.fail('SQL_BAD_CALL', 'PROCTIME() needs a stream with ROWTIME', e.span);
+    return col(i, 'TIMESTAMP');
   }
 
   private typedLiteral(e: A.TypedLit): BoundExpr {
@@ -206,8 +228,9 @@ export class ExprBinder {
     const name = FUNCTION_ALIASES[e.name] ?? e.name;
     if (e.over) return this.fail('SQL_UNSUPPORTED', `${name}(...) OVER (...) is not supported yet`, e.span);
     const property = /^(TUMBLE|HOP|SESSION)_(START|END|ROWTIME)$/.exec(name);
-    if (property) return this.windowProperty(e, property[1]!, property[2]!, agg);
+    if (property) return this.windowProperty(e, property[1]!, property[2]!, scope, agg);
     if (e.filter && !AGGREGATE_FUNCTIONS.has(name)) return this.fail('SQL_BAD_CALL', `FILTER (WHERE ...) applies to aggregate functions, not ${name}`, e.filter.span);
+    if (name === 'PROCTIME') return this.proctime(e, scope, agg);
     if (AGGREGATE_FUNCTIONS.has(name)) {
       if (!agg) return this.fail('SQL_AGG_CONTEXT', `aggregate ${name} is not allowed here`, e.span, 'aggregates belong in SELECT or HAVING of a grouped query');
       const noAgg: AggContext | undefined = undefined;
@@ -248,10 +271,10 @@ export class ExprBinder {
   }
 
   /** TUMBLE_START(ts, size) and friends: the start, end or last instant of the query's group window. */
-  private windowProperty(e: A.Call, fn: string, part: string, agg?: AggContext): BoundExpr {
+  private windowProperty(e: A.Call, fn: string, part: string, scope: Scope, agg?: AggContext): BoundExpr {
     const gw = agg?.groupWindow;
     if (!gw) return this.fail('SQL_WINDOW_GROUP', `${e.name} needs GROUP BY ${fn}(...)`, e.span, `add ${fn}(${e.args.length ? '...' : 'ts, INTERVAL ...'}) to GROUP BY`);
-    if (gw.fn !== fn || gw.argsKey !== e.args.map(exprKey).join(',')) {
+    if (gw.fn !== fn || gw.argsKey !== e.args.map((a) => this.key(a, scope)).join(',')) {
       return this.fail('SQL_WINDOW_GROUP', `${e.name}(...) must name the GROUP BY window with the same arguments`, e.span, `the query groups by ${gw.fn}(...)`);
     }
     if (part === 'START') return col(0, 'TIMESTAMP');
@@ -307,11 +330,13 @@ export function show(id: A.Ident): string {
 
 /** Structural identity of an expression, ignoring spans and the case of unquoted names. */
 export function exprKey(e: A.Expr): string {
-  return JSON.stringify(e, (k, v) => {
-    if (k === 'span' || k === 'qualifier') return undefined;
-    if (v && typeof v === 'object' && v.kind === 'ident') return v.quoted ? `"${v.name}"` : String(v.name).toLowerCase();
-    return v;
-  });
+  return JSON.stringify(e, normalizeKey);
+}
+
+function normalizeKey(k: string, v: unknown): unknown {
+  if (k === 'span' || k === 'qualifier') return undefined;
+  if (v && typeof v === 'object' && (v as A.Ident).kind === 'ident') return (v as A.Ident).quoted ? `"${(v as A.Ident).name}"` : String((v as A.Ident).name).toLowerCase();
+  return v;
 }
 
 export function unitMillis(unit: A.TimeUnit): number {

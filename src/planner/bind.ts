@@ -1,7 +1,7 @@
 import * as A from '../sql/ast.js';
 import { sqlError, nearestName, type SqlError, type Span } from '../sql/diagnostics.js';
 import { col, call, lit, type BoundExpr } from './bound-expr.js';
-import { ExprBinder, exprKey, show, unitMillis, type AggContext, type Scope } from './bind-expr.js';
+import { ExprBinder, show, unitMillis, type AggContext, type Scope } from './bind-expr.js';
 import { nameKey, ROWTIME, type Catalog, type StreamDef } from './catalog.js';
 import * as L from './logical/plan.js';
 import { isNumeric, widen, type Field, type SqlType } from './types.js';
@@ -278,12 +278,12 @@ function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[],
       windowRefs.set(wsIdx + 2, call('-', [col(1, 'TIMESTAMP'), lit(1, 'INTERVAL')], 'TIMESTAMP'));
     } else if ((legacy = q.groupBy.find(isGroupWindow))) {
       window = windowOver(windowFromGroupWindow(legacy, scope, eb, diagnostics), rel, over, legacy.span, diagnostics);
-      groupWindow = { fn: legacy.name, argsKey: legacy.args.map(exprKey).join(',') };
+      groupWindow = { fn: legacy.name, argsKey: legacy.args.map((a) => eb.key(a, scope)).join(',') };
     } else {
       bucket = chooseBucket(q.groupBy, scope, rowtimeIndex, eb);
       if (bucket) {
         window = windowOver(windowFromBucket(bucket, scope, eb, source, rowtimeIndex, diagnostics), rel, over, bucket.span, diagnostics);
-        groupKeys.set(exprKey(bucket), col(0, 'TIMESTAMP'));
+        groupKeys.set(eb.key(bucket, scope), col(0, 'TIMESTAMP'));
       } else if (q.stream) {
         // KDA has no updating results: a SELECT STREAM aggregation needs a time bucket, as in KDA.
         for (const g of q.groupBy) eb.bind(g, scope);
@@ -298,7 +298,7 @@ function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[],
     for (const g of q.groupBy) {
       if (g === bucket || g === legacy || (tvf && (isColumnNamed(g, 'window_start') || isColumnNamed(g, 'window_end')))) continue;
       const k = eb.bind(g, scope);
-      groupKeys.set(exprKey(g), col(2 + keyExprs.length, k.type));
+      groupKeys.set(eb.key(g, scope), col(2 + keyExprs.length, k.type));
       keyExprs.push(over(k));
       keyNames.push(g.kind === 'column' ? g.name.name : `key${keyExprs.length - 1}`);
     }
@@ -332,6 +332,7 @@ function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[],
 function outputName(item: A.SelectItem, i: number): string {
   if (item.alias) return item.alias.name;
   if (item.expr.kind === 'column') return item.expr.name.name;
+  if (item.expr.kind === 'field') return item.expr.field.name;
   return `EXPR$${i}`;
 }
 

@@ -59,6 +59,16 @@ export function remapColumns(e: BoundExpr, map: (i: number) => number): BoundExp
   }
 }
 
+/** Replaces each column reference by an expression, e.g. a computed column by its definition. */
+export function replaceColumns(e: BoundExpr, by: (c: BoundExpr & { k: 'col' }) => BoundExpr): BoundExpr {
+  switch (e.k) {
+    case 'col': return by(e);
+    case 'lit': return e;
+    case 'call': return { ...e, args: e.args.map((a) => replaceColumns(a, by)) };
+    case 'case': return { ...e, whens: e.whens.map(([w, t]) => [replaceColumns(w, by), replaceColumns(t, by)] as const), else: e.else ? replaceColumns(e.else, by) : null };
+  }
+}
+
 export function exprToString(e: BoundExpr, names: readonly string[]): string {
   switch (e.k) {
     case 'col': return names[e.index] ?? `$${e.index}`;

@@ -25,7 +25,9 @@ export function explainPlan(plan: QueryPlan, workers: number): string {
   walk(plan.logical, 0);
   lines.push('Physical:');
   const pool = workers > 0 ? `worker pool (${workers} threads), chunk-parallel` : 'coordinator thread';
-  lines.push(`  RowStage on ${pool}: decode [${plan.inputNames.join(', ')}]${plan.where ? ' -> filter' : ''}${plan.window ? ' -> assign windows' : ''}${plan.mode === 'aggregate' ? ' -> partial aggregate per (window, key)' : ' -> project'}`);
+  const decoded = plan.sourceColumns.length;
+  const computed = plan.computed.length ? ` -> compute [${plan.inputNames.slice(decoded).join(', ')}]` : '';
+  lines.push(`  RowStage on ${pool}: decode [${plan.inputNames.slice(0, decoded).join(', ')}]${computed}${plan.where ? ' -> filter' : ''}${plan.window ? ' -> assign windows' : ''}${plan.mode === 'aggregate' ? ' -> partial aggregate per (window, key)' : ' -> project'}`);
   if (plan.mode === 'aggregate') {
     const keys = plan.keys.length ? `hash(${plan.keys.map((k) => exprToString(k, plan.inputNames)).join(', ')})` : 'a single partition (no keys)';
     if (workers > 0) lines.push(`  Exchange: partials split by ${keys} into ${workers} partitions, sent as Arrow IPC`);

@@ -1,4 +1,4 @@
-import type { BoundExpr } from './bound-expr.js';
+import { remapColumns, type BoundExpr } from './bound-expr.js';
 import type { StreamDef } from './catalog.js';
 import * as L from './logical/plan.js';
 import { pruneProjection } from './rules/prune-projection.js';
@@ -14,10 +14,16 @@ export interface QueryPlan {
   /** The pump or stream name, for error_stream's PUMP_NAME. */
   readonly name: string;
   readonly source: string;
-  /** Indexes of source fields the query reads, in the order of the row stage's input columns. */
+  /**
+   * Indexes of the decoded source fields (and ROWTIME) the query reads: the first columns of the
+   * row stage's input, in order. Its computed columns follow them.
+   */
   readonly sourceColumns: readonly number[];
+  /** The row stage's input columns: `sourceColumns`, then `computed`. */
   readonly inputTypes: readonly SqlType[];
   readonly inputNames: readonly string[];
+  /** Computed columns the query reads, evaluated over the row stage's input before anything else. */
+  readonly computed: readonly BoundExpr[];
   readonly where: BoundExpr | null;
   readonly window: L.WindowSpec | null;
   readonly mode: 'project' | 'aggregate';
@@ -59,9 +65,13 @@ export function physicalPlan(id: string, name: string, logical: L.LogicalPlan, s
     const delay = srcCol !== rowtimeCol && source.watermark?.column === srcCol ? source.watermark.delayMs : 0;
     watermark = { column: pWindow.timeColumn, delayMs: delay };
   }
+  const decoded = scan.columns.filter((c) => !source.fields[c]!.computed);
+  const position = (c: number) => scan.columns.indexOf(c);
+  const computed = scan.columns.slice(decoded.length).map((c) => remapColumns(source.fields[c]!.computed!, position));
   return {
     id, name, source: source.name,
-    sourceColumns: scan.columns,
+    sourceColumns: decoded,
+    computed,
     inputTypes: scan.schema.map((f) => f.type),
     inputNames: scan.schema.map((f) => f.name),
     where,

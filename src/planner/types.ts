@@ -1,5 +1,6 @@
 import type { TypeName } from '../sql/ast.js';
 import type { ColumnType } from '../decode/types.js';
+import type { BoundExpr } from './bound-expr.js';
 
 /** SQL types the engine computes with. INTERVAL values are milliseconds; TIMESTAMP values epoch ms. */
 export type SqlType = ColumnType | 'INTERVAL' | 'NULL';
@@ -7,6 +8,13 @@ export type SqlType = ColumnType | 'INTERVAL' | 'NULL';
 export interface Field {
   readonly name: string;
   readonly type: SqlType;
+  /**
+   * A leaf of a ROW column: its names from the column down (`['bid', 'price']`, named `bid.price`),
+   * which is also where the decoder finds it in a nested JSON object.
+   */
+  readonly path?: readonly string[];
+  /** A computed column (`name AS expr`): its value per row, over the stream's other fields; never decoded. */
+  readonly computed?: BoundExpr;
 }
 
 const TYPE_ALIASES: Record<string, ColumnType> = {

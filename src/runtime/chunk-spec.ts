@@ -35,12 +35,13 @@ export function buildChunkSpec(def: StreamDef, plans: readonly QueryPlan[], rowt
   // Typed columns no query reads are still decoded (cheaply, as numbers), so a record whose field
   // cannot be coerced to its declared type goes to error_stream whichever columns the queries use.
   def.fields.forEach((f, i) => {
-    if (i !== rowtimeIdx && f.type !== 'VARCHAR') want(i);
+    if (i !== rowtimeIdx && f.type !== 'VARCHAR' && !f.computed) want(i);
   });
   let rowtimeFrom = -1;
   if (rowtimeFromColumn !== null) {
     const i = def.fields.findIndex((f) => f.name === rowtimeFromColumn || f.name.toLowerCase() === rowtimeFromColumn.toLowerCase());
     if (i < 0 || i === rowtimeIdx) throw new Error(`--rowtime-from: stream ${def.name} has no column ${rowtimeFromColumn}`);
+    if (def.fields[i]!.computed) throw new Error(`--rowtime-from: column ${def.fields[i]!.name} of ${def.name} is computed; ROWTIME replays from a column read from the records`);
     const type = def.fields[i]!.type;
     if (type !== 'TIMESTAMP' && type !== 'BIGINT' && type !== 'INTEGER' && type !== 'DOUBLE') {
       throw new Error(`--rowtime-from: column ${def.fields[i]!.name} of ${def.name} is ${type}; ROWTIME replays from a TIMESTAMP (or epoch milliseconds)`);
@@ -48,10 +49,12 @@ export function buildChunkSpec(def: StreamDef, plans: readonly QueryPlan[], rowt
     rowtimeFrom = want(i);
   }
   const checkOnly = (position: number) => position >= read && position !== rowtimeFrom;
+  // A CSV field's place among the record's fields: computed columns are not in the records.
+  const recordPosition = (i: number) => def.fields.slice(0, i).filter((f) => !f.computed).length;
   const columns: ColumnSpec[] = decoded.map((i, position) => {
     const f = def.fields[i]!;
     const type = f.type === 'INTERVAL' || f.type === 'NULL' ? 'VARCHAR' : f.type;
-    return { name: f.name, type, position: def.csvPositions?.[i] ?? i, field: f.name, ...(checkOnly(position) ? { checkOnly: true } : {}) };
+    return { name: f.name, type, position: def.csvPositions?.[i] ?? recordPosition(i), ...(f.path ? { path: f.path } : { field: f.name }), ...(checkOnly(position) ? { checkOnly: true } : {}) };
   });
   return { key: `${def.name}#${nextKey++}`, source: def.name, format: def.format, columns, rowtimeFrom, queries };
 }

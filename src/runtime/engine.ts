@@ -224,8 +224,8 @@ export class Engine {
           diagnostics.push(sqlError('SQL_STREAM_EXISTS', `stream ${st.name.name} already exists`, st.name.span, 'use CREATE OR REPLACE STREAM to redefine it'));
           return undefined;
         }
-        if (st.columns.length) {
-          diagnostics.push(sqlError('SQL_UNSUPPORTED', 'CREATE STREAM ... AS SELECT takes its columns from the query', st.columns[0]!.span));
+        if (st.columns.length || st.computed.length) {
+          diagnostics.push(sqlError('SQL_UNSUPPORTED', 'CREATE STREAM ... AS SELECT takes its columns from the query', (st.columns[0] ?? st.computed[0])!.span));
           return undefined;
         }
         const bound = bindQuery(st.query, this.bindContext(), diagnostics);
@@ -250,6 +250,10 @@ export class Engine {
         }
         if (target.name === ERROR_STREAM) {
           diagnostics.push(sqlError('SQL_READ_ONLY', 'error_stream is written by the engine only', insert.target.span));
+          return undefined;
+        }
+        if (target.fields.some((f) => f.computed)) {
+          diagnostics.push(sqlError('SQL_READ_ONLY', `${target.name} has computed columns: it is read from its records, not written by queries`, insert.target.span, 'write into a stream of its own and read that'));
           return undefined;
         }
         const bound = bindQuery(insert.query, this.bindContext(), diagnostics);

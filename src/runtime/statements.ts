@@ -1,37 +1,21 @@
 import type * as A from '../sql/ast.js';
 import { sqlError, type SqlError } from '../sql/diagnostics.js';
 import { Catalog, ROWTIME, type StreamDef, type WatermarkSpec } from '../planner/catalog.js';
-import { columnTypeOf, KNOWN_TYPES, type Field } from '../planner/types.js';
-import { nearestName } from '../sql/diagnostics.js';
+import type { Field } from '../planner/types.js';
+import { declaredFields } from '../planner/stream-columns.js';
 import type { RecordFormat } from '../decode/types.js';
 import { streamOptions } from './connectors.js';
 
 /** A stream declared by CREATE STREAM name (columns) WITH (...). */
 export function declareStream(s: A.CreateStream, catalog: Catalog, diagnostics: SqlError[]): StreamDef | undefined {
   const before = diagnostics.length;
-  const fields: Field[] = [];
-  const seen = new Set<string>();
-  for (const c of s.computed) diagnostics.push(sqlError('SQL_UNSUPPORTED', 'computed columns are not supported yet', c.span));
   if (s.primaryKey) diagnostics.push(sqlError('SQL_UNSUPPORTED', 'PRIMARY KEY is not supported yet', s.primaryKey[0]!.span));
-  for (const c of s.columns) {
-    const type = columnTypeOf(c.type);
-    if (!type) {
-      const near = nearestName(c.type.name, KNOWN_TYPES);
-      diagnostics.push(sqlError('SQL_BAD_TYPE', `unknown type ${c.type.name}`, c.type.span, near ? `did you mean ${near}?` : undefined));
-      continue;
-    }
-    const key = c.name.name.toLowerCase();
-    if (seen.has(key)) diagnostics.push(sqlError('SQL_DUPLICATE_COLUMN', `column ${c.name.name} is declared twice`, c.name.span));
-    if (key === 'rowtime') diagnostics.push(sqlError('SQL_RESERVED_COLUMN', 'ROWTIME is implicit in every stream and cannot be declared', c.name.span));
-    seen.add(key);
-    fields.push({ name: c.name.name, type });
-  }
-  fields.push({ name: ROWTIME, type: 'TIMESTAMP' });
-  let watermark: WatermarkSpec | undefined;
-  if (s.watermark) watermark = watermarkOf(s.watermark, fields, diagnostics);
   const resolved = streamOptions(s, diagnostics);
   const options = resolved?.options ?? {};
   const format = (options['format'] ?? 'json').toLowerCase();
+  const fields = declaredFields(s, format, diagnostics);
+  let watermark: WatermarkSpec | undefined;
+  if (s.watermark) watermark = watermarkOf(s.watermark, fields, diagnostics);
   if (resolved && !resolved.connector && format !== 'json' && format !== 'csv' && !(options['sink'] === 'file' && format === 'parquet')) {
     const span = s.options.find((o) => o.key === 'format')!.span;
     diagnostics.push(sqlError('SQL_BAD_OPTION', `unknown format '${format}'`, span, "use format = 'json' or format = 'csv'"));
@@ -43,7 +27,7 @@ export function declareStream(s: A.CreateStream, catalog: Catalog, diagnostics: 
 }
 
 function watermarkOf(w: A.WatermarkDef, fields: Field[], diagnostics: SqlError[]): WatermarkSpec | undefined {
-  const idx = fields.findIndex((f) => f.name === w.column.name || (!w.column.quoted && f.name.toLowerCase() === w.column.name.toLowerCase()));
+  let idx = fields.findIndex((f) => f.name === w.column.name || (!w.column.quoted && f.name.toLowerCase() === w.column.name.toLowerCase()));
   if (idx < 0) {
     diagnostics.push(sqlError('SQL_UNKNOWN_COLUMN', `WATERMARK FOR unknown column ${w.column.name}`, w.column.span));
     return undefined;
@@ -51,6 +35,15 @@ function watermarkOf(w: A.WatermarkDef, fields: Field[], diagnostics: SqlError[]
   if (fields[idx]!.type !== 'TIMESTAMP') {
     diagnostics.push(sqlError('SQL_TYPE', `WATERMARK column ${w.column.name} must be a TIMESTAMP`, w.column.span));
     return undefined;
+  }
+  // A computed column that copies another column is read as that column (see resolve-path.ts).
+  const copied = fields[idx]!.computed;
+  if (copied?.k === 'col') {
+    if (copied.index === fields.length - 1) {
+      diagnostics.push(sqlError('SQL_WATERMARK', `${w.column.name} is a processing-time column (ROWTIME): it has no watermark to declare`, w.column.span, 'windows over it close as the clock passes their end'));
+      return undefined;
+    }
+    idx = copied.index;
   }
   const e = w.expr;
   const sameCol = (x: A.Expr) => x.kind === 'column' && x.name.name.toLowerCase() === w.column.name.toLowerCase();

@@ -12,6 +12,12 @@ import { RowError } from './row-error.js';
 
 export { RowError };
 
+/** The message a failed row carries to error_stream. */
+export function messageOf(e: unknown): string {
+  if (e instanceof RowError) return e.message;
+  return e instanceof Error ? e.message : String(e);
+}
+
 /** A compiled expression: bind it to a batch to get a per-row evaluator. */
 export interface CompiledExpr {
   readonly type: SqlType;

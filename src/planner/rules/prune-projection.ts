@@ -5,7 +5,9 @@ import * as L from '../logical/plan.js';
 /**
  * Pushes the projection into the scan: the scan keeps only the source columns some expression
  * reads (plus `keep`, e.g. the watermark column), and expressions over source rows are renumbered.
- * Nodes above an aggregate read the aggregate's output, so they stay as they are.
+ * A kept computed column keeps the columns it reads; computed columns come after the others, so
+ * the decoded columns are a prefix of the row stage's input. Nodes above an aggregate read the
+ * aggregate's output, so they stay as they are.
  */
 export function pruneProjection(plan: LogicalPlan, keep: readonly number[] = []): LogicalPlan {
   const chain: LogicalPlan[] = [];
@@ -27,7 +29,12 @@ export function pruneProjection(plan: LogicalPlan, keep: readonly number[] = [])
     else if (p.kind === 'aggregate') { useWindow(p.window); p.keys.forEach(use); p.aggs.forEach((a) => { if (a.arg) use(a.arg); if (a.filter) use(a.filter); }); }
   });
   const width = scanNode.schema.length;
-  const kept = [...used].filter((i) => i < width).sort((a, b) => a - b);
+  const computed = (i: number) => scanNode.schema[i]!.computed;
+  for (const i of [...used]) {
+    const c = i < width ? computed(i) : undefined;
+    if (c) for (const source of columnsOf(c)) used.add(scanNode.columns.indexOf(source));
+  }
+  const kept = [...used].filter((i) => i < width).sort((a, b) => (computed(a) ? 1 : 0) - (computed(b) ? 1 : 0) || a - b);
   const map = (i: number) => (i < width ? kept.indexOf(i) : kept.length + (i - width));
   const re = (e: BoundExpr) => remapColumns(e, map);
   const reWindow = (w: WindowSpec): WindowSpec => ({ ...w, timeColumn: map(w.timeColumn), partitionBy: w.partitionBy.map(re) });
