@@ -27,6 +27,9 @@ export interface DeduplicateSpec {
 
 interface Entry {
   row: unknown[] | null;
+  /** Keep-last: the batch that last changed the row, and the row before that batch. */
+  epoch: number;
+  before: unknown[] | null;
   rowtime: number;
   time: number;
   seq: number;
@@ -52,6 +55,7 @@ export class Deduplicate implements Operator<ChangelogRows, ChangelogRows>, Expi
   private readonly event: boolean;
   watermark = -Infinity;
   private seq = 0;
+  private epoch = 0;
 
   constructor(readonly spec: DeduplicateSpec, hooks: OperatorHooks = {}) {
     this.key = keyOf(spec.keys);
@@ -72,7 +76,8 @@ export class Deduplicate implements Operator<ChangelogRows, ChangelogRows>, Expi
     const now = this.spec.ttlMs !== undefined ? this.now() : 0;
     const first = this.spec.keep === 'first';
     const b = new ChangelogBuilder(this.spec.inputWidth);
-    const before = new Map<Entry, unknown[] | null>();
+    const epoch = ++this.epoch;
+    const changed: Entry[] = [];
     for (let i = 0; i < batch.count; i++) {
       const seq = this.seq++;
       const t = times[i];
@@ -87,13 +92,22 @@ export class Deduplicate implements Operator<ChangelogRows, ChangelogRows>, Expi
         e.touchedAt = now;
         if (first ? e.emitted || time >= e.time : time < e.time) continue;
       }
-      if (!first && e !== undefined && !before.has(e)) before.set(e, e.row);
+      if (!first && e !== undefined && e.epoch !== epoch) {
+        e.epoch = epoch;
+        e.before = e.row;
+        changed.push(e);
+      }
       const row = rowAt(columns, i);
       if (e === undefined) {
-        e = { row, rowtime: rowtimes[i]!, time, seq, emitted: false, touchedAt: now };
+        e = { row, epoch, before: null, rowtime: rowtimes[i]!, time, seq, emitted: false, touchedAt: now };
         this.entries.set(key, e);
-        if (!first) before.set(e, null);
-      } else Object.assign(e, { row, rowtime: rowtimes[i]!, time, seq });
+        if (!first) changed.push(e);
+      } else {
+        e.row = row;
+        e.rowtime = rowtimes[i]!;
+        e.time = time;
+        e.seq = seq;
+      }
       if (!first) continue;
       if (this.event) this.heap.push(time, seq, key);
       else {
@@ -102,7 +116,9 @@ export class Deduplicate implements Operator<ChangelogRows, ChangelogRows>, Expi
         e.row = null;
       }
     }
-    for (const [e, old] of before) {
+    for (const e of changed) {
+      const old = e.before;
+      e.before = null;
       if (old === null) b.add(RowKind.Insert, e.row!, e.rowtime);
       else if (!sameValues(old, e.row!)) {
         b.add(RowKind.UpdateBefore, old, e.rowtime);
@@ -152,7 +168,7 @@ export class Deduplicate implements Operator<ChangelogRows, ChangelogRows>, Expi
     this.seq = s.seq;
     this.entries.clear();
     for (const [key, row, rowtime, time, seq, emitted, touchedAt] of s.entries) {
-      this.entries.set(key, { row, rowtime, time, seq, emitted, touchedAt });
+      this.entries.set(key, { row, epoch: 0, before: null, rowtime, time, seq, emitted, touchedAt });
       if (this.event && this.spec.keep === 'first' && !emitted) this.heap.push(time, seq, key);
     }
   }

@@ -3,6 +3,7 @@ import type { Operator } from './operator.js';
 import { lateSink, type Expiring, type LateRow, type OperatorHooks } from './operator-hooks.js';
 import { OverFrames, type OverCallSpec, type OverFrame, type OverPartition } from './over-frame.js';
 import { keyOf, rowAt, type Columns, type KeyOf } from './kernels/row-key.js';
+import { PendingRows, type ReleasedRows, type TimedRows } from './over-pending.js';
 import { decodeState, encodeState } from './state-codec.js';
 
 export type { OverCallSpec, OverFrame, OverFunction } from './over-frame.js';
@@ -53,9 +54,7 @@ export class OverAggregate implements Operator<ChangelogRows, ChangelogRows>, Ex
   watermark = -Infinity;
   private seq = 0;
   private stamp = 0;
-  private pCols: unknown[][];
-  private pRowtimes: number[] = [];
-  private pTimes: number[] = [];
+  private readonly waiting: PendingRows;
   private oCols: unknown[][];
   private oRowtimes: number[] = [];
   private readonly vals: unknown[];
@@ -72,7 +71,7 @@ export class OverAggregate implements Operator<ChangelogRows, ChangelogRows>, Ex
     this.leadCalls = spec.calls.flatMap((c, k) => (c.fn === 'LEAD' ? [k] : []));
     this.frameCalls = spec.calls.flatMap((_, k) => (this.frames.isFrameCall(k) ? [k] : []));
     this.groupPeers = spec.time === 'event' && spec.frame.kind === 'range';
-    this.pCols = this.columns(this.width);
+    this.waiting = new PendingRows(this.width);
     this.oCols = this.columns(this.width + spec.calls.length);
     this.vals = spec.calls.map(() => null);
   }
@@ -84,7 +83,7 @@ export class OverAggregate implements Operator<ChangelogRows, ChangelogRows>, Ex
 
   /** Rows waiting for the watermark. */
   get pending(): number {
-    return this.pTimes.length;
+    return this.waiting.count;
   }
 
   processBatch(batch: ChangelogRows, out: (rows: ChangelogRows) => void): void {
@@ -93,16 +92,16 @@ export class OverAggregate implements Operator<ChangelogRows, ChangelogRows>, Ex
     const times = (this.spec.orderBy === 'rowtime' ? rowtimes : columns[this.spec.orderBy]!) as readonly unknown[];
     const now = this.spec.ttlMs !== undefined ? this.now() : 0;
     const event = this.spec.time === 'event';
+    let kept: number[] | null = null;
     for (let i = 0; i < batch.count; i++) {
       const t = times[i];
       if (typeof t !== 'number' || (event && t <= this.watermark)) {
         this.onLate({ row: rowAt(columns, i), rowtime: rowtimes[i]!, time: typeof t === 'number' ? t : null, watermark: this.watermark });
-      } else if (event) {
-        for (let c = 0; c < this.width; c++) this.pCols[c]!.push(columns[c]![i] ?? null);
-        this.pRowtimes.push(rowtimes[i]!);
-        this.pTimes.push(t);
-      } else this.step(columns, i, rowtimes[i]!, t, now);
+        kept ??= Array.from({ length: i }, (_, j) => j);
+      } else if (!event) this.step(columns, i, rowtimes[i]!, t, now);
+      else kept?.push(i);
     }
+    if (event) this.waiting.add(columns, rowtimes, times as number[], batch.count, kept);
     this.flush(out);
   }
 
@@ -141,38 +140,31 @@ export class OverAggregate implements Operator<ChangelogRows, ChangelogRows>, Ex
 
   /** Event time: processes rows at or before the watermark in (time, arrival) order, keeps the rest. */
   private release(watermark: number, now: number): void {
-    const times = this.pTimes;
-    const n = times.length;
-    let k = 0;
-    let minT = Infinity;
-    let maxT = -Infinity;
-    let integral = true;
-    for (let i = 0; i < n; i++) {
-      const t = times[i]!;
-      if (t > watermark) continue;
-      k++;
-      if (t < minT) minT = t;
-      if (t > maxT) maxT = t;
-      if (!Number.isInteger(t)) integral = false;
+    const rows = this.waiting.release(watermark);
+    if (rows === null) return;
+    if (this.groupPeers) this.releaseGroups(rows, now);
+    else {
+      for (let j = 0; j < rows.count; j++) {
+        const ch = rows.rows[j]!;
+        const i = rows.at[j]!;
+        this.step(ch.columns, i, ch.rowtimes[i]!, rows.times[j]!, now);
+      }
     }
-    if (k === 0) return;
-    const order = sortedByTime(times, watermark, k, minT, maxT, integral);
-    if (this.groupPeers) this.releaseGroups(order, now);
-    else for (let j = 0; j < k; j++) this.step(this.pCols, order[j]!, this.pRowtimes[order[j]!]!, times[order[j]!]!, now);
-    this.keepPending(watermark, k);
   }
 
   /** RANGE in event time: all rows of one time are added before any is emitted, so peers share a frame. */
-  private releaseGroups(order: ArrayLike<number>, now: number): void {
-    const { frames, pCols, pTimes, pRowtimes } = this;
-    const k = order.length;
+  private releaseGroups(rows: ReleasedRows, now: number): void {
+    const frames = this.frames;
+    const { times, at } = rows;
+    const k = rows.count;
     let a = 0;
     while (a < k) {
-      const t = pTimes[order[a]!]!;
+      const t = times[a]!;
       let b = a + 1;
-      while (b < k && pTimes[order[b]!] === t) b++;
+      while (b < k && times[b] === t) b++;
       if (b - a === 1) {
-        this.step(pCols, order[a]!, pRowtimes[order[a]!]!, t, now);
+        const ch = rows.rows[a]!;
+        this.step(ch.columns, at[a]!, ch.rowtimes[at[a]!]!, t, now);
         a = b;
         continue;
       }
@@ -181,7 +173,8 @@ export class OverAggregate implements Operator<ChangelogRows, ChangelogRows>, Ex
       const parts: OverPartition[] = [];
       const rowVals: unknown[][] = [];
       for (let j = a; j < b; j++) {
-        const p = frames.partition(this.key(pCols, order[j]!));
+        const { columns } = rows.rows[j]!;
+        const p = frames.partition(this.key(columns, at[j]!));
         p.touchedAt = now;
         if (p.stamp !== stamp) {
           p.stamp = stamp;
@@ -189,7 +182,7 @@ export class OverAggregate implements Operator<ChangelogRows, ChangelogRows>, Ex
           if (frames.rangeMs !== null) frames.evictBefore(p, t);
         }
         const vals = new Array<unknown>(this.spec.calls.length).fill(null);
-        frames.add(p, pCols, order[j]!, t, vals);
+        frames.add(p, columns, at[j]!, t, vals);
         parts.push(p);
         rowVals.push(vals);
       }
@@ -201,27 +194,11 @@ export class OverAggregate implements Operator<ChangelogRows, ChangelogRows>, Ex
         const p = parts[j - a]!;
         const vals = rowVals[j - a]!;
         for (const c of this.frameCalls) vals[c] = p.frameVals[c];
-        this.emit(p, pCols, order[j]!, pRowtimes[order[j]!]!, vals);
+        const ch = rows.rows[j]!;
+        this.emit(p, ch.columns, at[j]!, ch.rowtimes[at[j]!]!, vals);
       }
       a = b;
     }
-  }
-
-  private keepPending(watermark: number, released: number): void {
-    const times = this.pTimes;
-    const n = times.length;
-    if (released === n) {
-      this.pCols = this.columns(this.width);
-      this.pRowtimes = [];
-      this.pTimes = [];
-      return;
-    }
-    const keep: number[] = [];
-    for (let i = 0; i < n; i++) if (times[i]! > watermark) keep.push(i);
-    const pick = <T>(a: T[]): T[] => keep.map((i) => a[i]!);
-    this.pCols = this.pCols.map(pick);
-    this.pRowtimes = pick(this.pRowtimes);
-    this.pTimes = pick(times);
   }
 
   /** A RANGE partition's frame empties once the watermark is an interval past its last row. */
@@ -321,40 +298,19 @@ export class OverAggregate implements Operator<ChangelogRows, ChangelogRows>, Ex
     return encodeState({
       watermark: this.watermark,
       seq: this.seq,
-      pending: [this.pCols, this.pRowtimes, this.pTimes],
+      pending: this.waiting.all(),
       parts: [...this.frames.parts.values()].map((p) => this.frames.snapshotPartition(p)),
     });
   }
 
   restore(bytes: Uint8Array): void {
-    const s = decodeState<{ watermark: number; seq: number; pending: [unknown[][], number[], number[]]; parts: unknown[][] }>(bytes);
+    const s = decodeState<{ watermark: number; seq: number; pending: TimedRows; parts: unknown[][] }>(bytes);
     this.watermark = s.watermark;
     this.seq = s.seq;
-    [this.pCols, this.pRowtimes, this.pTimes] = s.pending;
+    this.waiting.restore(s.pending);
     const parts = s.parts.map((p) => this.frames.restorePartition(p));
     if (!this.frames.persistent) {
       for (const p of [...parts].sort((x, y) => x.lastTime - y.lastTime)) this.scheduleCleanup(p);
     }
   }
-}
-
-/**
- * Indexes of times at or before the watermark, ordered by (time, index). Integral times that fit
- * sort as one Float64Array of `time * 2^bits + index` (a native numeric sort, no comparator calls).
- */
-function sortedByTime(times: readonly number[], watermark: number, k: number, minT: number, maxT: number, integral: boolean): ArrayLike<number> {
-  const n = times.length;
-  const scale = 2 ** (32 - Math.clz32(n));
-  if (integral && (maxT - minT + 1) * scale <= Number.MAX_SAFE_INTEGER) {
-    const keys = new Float64Array(k);
-    let j = 0;
-    for (let i = 0; i < n; i++) if (times[i]! <= watermark) keys[j++] = (times[i]! - minT) * scale + i;
-    keys.sort();
-    const order = new Int32Array(k);
-    for (let m = 0; m < k; m++) order[m] = keys[m]! % scale;
-    return order;
-  }
-  const order: number[] = [];
-  for (let i = 0; i < n; i++) if (times[i]! <= watermark) order.push(i);
-  return order.sort((a, b) => times[a]! - times[b]! || a - b);
 }

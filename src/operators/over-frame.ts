@@ -2,6 +2,10 @@ import type { AccumulatorStore } from './aggregates/accumulator.js';
 import { createChangelogStore } from './aggregates/changelog-registry.js';
 import { MonotonicDeque } from './aggregates/monotonic-deque.js';
 import type { Columns } from './kernels/row-key.js';
+import { FixedRing, GrowingRing, type FrameRing, type RingState } from './over-ring.js';
+
+const NO_TIMES: number[] = [];
+const NO_ARGS: unknown[][] = [];
 
 export type OverFunction =
   | 'COUNT_STAR' | 'COUNT' | 'SUM' | 'AVG' | 'MIN' | 'MAX' | 'COUNT_DISTINCT'
@@ -37,14 +41,17 @@ export interface LeadQueue {
 }
 
 /** One partition's state: its frame's rows (bounded frames), the accumulators' slot, and what LAG, LEAD and the rank functions need. */
-export class OverPartition {
+export class OverPartition implements RingState {
   rows = 0;
   lastTime = -Infinity;
   rank = 0;
   dense = 0;
-  ftimes: number[] = [];
-  fargs: unknown[][];
-  fhead = 0;
+  /** The frame's place in its ring (see over-ring.ts). */
+  fstart = 0;
+  flen = 0;
+  fmask = 0;
+  ftimes: number[] = NO_TIMES;
+  fargs: unknown[][] = NO_ARGS;
   deques: (MonotonicDeque | null)[];
   firsts: unknown[];
   lasts: unknown[];
@@ -57,17 +64,13 @@ export class OverPartition {
 
   constructor(readonly key: unknown, readonly slot: number, frames: OverFrames) {
     const calls = frames.calls;
-    this.fargs = frames.frameColumns.map(() => []);
+    frames.ring?.init(this);
     this.deques = calls.map((c, k) => (frames.kinds[k] === Kind.Deque ? new MonotonicDeque(c.fn === 'MAX') : null));
     this.firsts = calls.map(() => null);
     this.lasts = calls.map(() => null);
     this.lags = calls.map((c, k) => (frames.kinds[k] === Kind.Lag ? new Array<unknown>(Math.max(1, c.offset ?? 1)).fill(null) : null));
     this.lead = frames.leadMax >= 0 ? { rows: [], rowtimes: [], seqs: [], head: 0 } : null;
     this.frameVals = calls.map(() => null);
-  }
-
-  get frameLength(): number {
-    return this.ftimes.length - this.fhead;
   }
 }
 
@@ -88,6 +91,7 @@ export class OverFrames {
   readonly leadMax: number;
   /** Whether a partition's state matters after its frame empties (LAG, rank functions, ROWS or unbounded frames). */
   readonly persistent: boolean;
+  readonly ring: FrameRing | null;
   readonly parts = new Map<unknown, OverPartition>();
   private readonly free: number[] = [];
   private capacity = 0;
@@ -105,6 +109,7 @@ export class OverFrames {
       if (at < 0) at = this.frameColumns.push(c.arg) - 1;
       return at;
     });
+    this.ring = !this.bounded ? null : frame.kind === 'rows' ? new FixedRing(this.rowsLimit, this.frameColumns) : new GrowingRing(this.frameColumns);
     this.stores = calls.map((c, k) => (this.kinds[k] === Kind.Store ? createChangelogStore(c.fn as Parameters<typeof createChangelogStore>[0], this.bounded) : null));
     this.leadMax = Math.max(-1, ...calls.filter((c) => c.fn === 'LEAD').map((c) => c.offset ?? 1));
     this.persistent = frame.kind === 'rows' || this.rangeMs === null || this.kinds.some((k) => k === Kind.Lag || k >= Kind.RowNumber);
@@ -121,6 +126,7 @@ export class OverFrames {
       if (slot === undefined) {
         slot = this.capacity++;
         for (const s of this.stores) s?.grow(this.capacity);
+        this.ring?.grow(this.capacity);
       }
       for (const s of this.stores) s?.clear(slot);
       p = new OverPartition(key, slot, this);
@@ -165,38 +171,32 @@ export class OverFrames {
     }
     p.rows = seq + 1;
     if (this.bounded) {
-      p.ftimes.push(t);
-      const fc = this.frameColumns;
-      for (let f = 0; f < fc.length; f++) p.fargs[f]!.push(columns[fc[f]!]![i] ?? null);
-      while (p.frameLength > this.rowsLimit) this.evictFront(p);
+      this.ring!.push(p, t, columns, i);
+      while (p.flen > this.rowsLimit) this.evictFront(p);
     }
   }
 
   /** RANGE: rows more than the interval before `t` leave the frame. */
   evictBefore(p: OverPartition, t: number): void {
     const from = t - this.rangeMs!;
-    while (p.fhead < p.ftimes.length && p.ftimes[p.fhead]! < from) this.evictFront(p);
+    const ring = this.ring!;
+    while (p.flen > 0 && ring.frontTime(p) < from) this.evictFront(p);
   }
 
   evictAll(p: OverPartition): void {
-    while (p.fhead < p.ftimes.length) this.evictFront(p);
+    while (p.flen > 0) this.evictFront(p);
   }
 
   private evictFront(p: OverPartition): void {
-    const seq = p.rows - p.frameLength;
+    const seq = p.rows - p.flen;
     const { kinds, frameSlot } = this;
     for (let k = 0; k < kinds.length; k++) {
       if (kinds[k] === Kind.Store) {
         const f = frameSlot[k]!;
-        this.stores[k]!.retract!(p.slot, f < 0 ? null : p.fargs[f]![p.fhead]);
+        this.stores[k]!.retract!(p.slot, f < 0 ? null : this.ring!.frontArg(p, f));
       } else if (kinds[k] === Kind.Deque) p.deques[k]!.evict(seq);
     }
-    p.fhead++;
-    if (p.fhead > 256 && p.fhead * 2 > p.ftimes.length) {
-      p.ftimes.splice(0, p.fhead);
-      for (const a of p.fargs) a.splice(0, p.fhead);
-      p.fhead = 0;
-    }
+    this.ring!.shift(p);
   }
 
   /** The frame calls' values for `p`'s frame as it stands, into `into` (other entries untouched). */
@@ -206,7 +206,7 @@ export class OverFrames {
       switch (kinds[k]) {
         case Kind.Store: into[k] = this.stores[k]!.result(p.slot); break;
         case Kind.Deque: into[k] = p.deques[k]!.front(); break;
-        case Kind.First: into[k] = this.bounded ? (p.frameLength > 0 ? p.fargs[this.frameSlot[k]!]![p.fhead] : null) : p.firsts[k]; break;
+        case Kind.First: into[k] = this.bounded ? (p.flen > 0 ? this.ring!.frontArg(p, this.frameSlot[k]!) : null) : p.firsts[k]; break;
         case Kind.Last: into[k] = p.lasts[k]; break;
         default: break;
       }
@@ -214,7 +214,7 @@ export class OverFrames {
   }
 
   droppable(p: OverPartition): boolean {
-    return !this.persistent && p.frameLength === 0 && (p.lead === null || p.lead.head === p.lead.rows.length);
+    return !this.persistent && p.flen === 0 && (p.lead === null || p.lead.head === p.lead.rows.length);
   }
 
   drop(p: OverPartition): void {
@@ -227,7 +227,7 @@ export class OverFrames {
   snapshotPartition(p: OverPartition): unknown[] {
     const lead = p.lead ? [p.lead.rows.slice(p.lead.head), p.lead.rowtimes.slice(p.lead.head), p.lead.seqs.slice(p.lead.head)] : null;
     return [
-      p.key, p.rows, p.lastTime, p.rank, p.dense, p.ftimes.slice(p.fhead), p.fargs.map((a) => a.slice(p.fhead)),
+      p.key, p.rows, p.lastTime, p.rank, p.dense, ...(this.ring?.rows(p) ?? [[], []]),
       p.deques.map((d) => d?.state() ?? null), p.firsts, p.lags, lead, p.touchedAt,
       this.stores.map((s) => s?.state(p.slot) ?? null),
     ];
@@ -239,7 +239,8 @@ export class OverFrames {
       (unknown[] | null)[], [unknown[][], number[], number[]] | null, number, (unknown[] | null)[],
     ];
     const p = this.partition(key);
-    Object.assign(p, { rows, lastTime, rank, dense, ftimes, fargs, firsts, lags, touchedAt, fhead: 0 });
+    Object.assign(p, { rows, lastTime, rank, dense, firsts, lags, touchedAt });
+    this.ring?.setRows(p, ftimes, fargs);
     deques.forEach((d, k) => d && p.deques[k]!.restore(d));
     if (lead) p.lead = { rows: lead[0], rowtimes: lead[1], seqs: lead[2], head: 0 };
     states.forEach((st, k) => st && this.stores[k]!.mergeState(p.slot, st));
@@ -260,3 +261,4 @@ function kindOf(fn: OverFunction, bounded: boolean): Kind {
     case 'DENSE_RANK': return Kind.DenseRank;
   }
 }
+

@@ -30,7 +30,7 @@ export class MonotonicDeque {
   evict(seq: number): void {
     if (this.head < this.seqs.length && this.seqs[this.head] === seq) {
       this.head++;
-      if (this.head > 64 && this.head * 2 > this.seqs.length) {
+      if (this.head > 8 && this.head * 2 > this.seqs.length) {
         this.vals.splice(0, this.head);
         this.seqs.splice(0, this.head);
         this.head = 0;
