@@ -119,7 +119,7 @@ export class OverAggregate implements Operator<ChangelogRows, ChangelogRows>, Ex
     if (ttl === undefined) return;
     const old = [...this.frames.parts.values()].filter((p) => p.touchedAt + ttl <= now);
     this.flushLeads(old);
-    for (const p of old) this.frames.drop(p);
+    for (const p of old) if (p.live) this.frames.drop(p);
     this.flush(out);
   }
 

@@ -217,6 +217,7 @@ export class OverFrames {
     return !this.persistent && p.flen === 0 && (p.lead === null || p.lead.head === p.lead.rows.length);
   }
 
+  /** Frees `p`'s slot; call it once per partition (`live` tells). */
   drop(p: OverPartition): void {
     for (const s of this.stores) s?.clear(p.slot);
     this.free.push(p.slot);

@@ -117,6 +117,21 @@ describe('OverAggregate', () => {
     expect(out.slice(1)).toEqual([['a', 1, 1, null, null]]);
   });
 
+  it('frees each expired partition once, so new partitions never share accumulator state', () => {
+    let now = 0;
+    const op = new OverAggregate({ ...base, orderBy: 'rowtime', time: 'arrival', frame: { kind: 'range', precedingMs: 10 }, calls: [{ fn: 'SUM', arg: 2 }, { fn: 'LEAD', arg: 2 }], ttlMs: 5 }, { now: () => now });
+    const out: unknown[][] = [];
+    const sink = (r: Parameters<Parameters<OverAggregate['processBatch']>[1]>[0]) => out.push(...changes([r]).map((c) => c.row));
+    op.processBatch(b4([['a', 0, 1], ['b', 0, 2]], [0, 0]), sink);
+    op.onWatermark(100, sink);
+    now = 10;
+    op.expire(10, sink);
+    expect(op.partitions).toBe(0);
+    op.processBatch(b4([['c', 0, 10], ['d', 0, 20], ['e', 0, 30], ['f', 0, 40], ['c', 0, 5], ['d', 0, 6]], [200, 200, 200, 200, 201, 201]), sink);
+    op.onWatermark(Infinity, sink);
+    expect(out.map((r) => [r[0], r[4]])).toEqual([['a', 1], ['b', 2], ['c', 10], ['d', 20], ['e', 30], ['f', 40], ['c', 15], ['d', 26]]);
+  });
+
   describe('equals OVER by definition over random input, however it is batched or restored', () => {
     const callArb: fc.Arbitrary<OverCallSpec> = fc.oneof(
       fc.constantFrom<OverCallSpec>(
