@@ -5,12 +5,15 @@ import { ExprBinder, show, unitMillis, type AggContext, type Scope } from './bin
 import { nameKey, ROWTIME, type Catalog, type StreamDef } from './catalog.js';
 import * as L from './logical/plan.js';
 import { isNumeric, widen, type Field, type SqlType } from './types.js';
+import { bindOverQuery, bindTopN, containsOver, topNShape, type BoundPost } from './bind-over.js';
 
 export interface BoundQuery {
   readonly plan: L.LogicalPlan;
   readonly source: StreamDef;
   /** Output columns, as named in the SELECT list. */
   readonly fields: readonly Field[];
+  /** OVER aggregates, a Top-N or a dedup: operators after the row stage (whose rows `plan` projects). */
+  readonly post?: BoundPost;
 }
 
 /** A view, or a common table expression: its query is bound afresh wherever it is read. */
@@ -98,7 +101,7 @@ function relationOf(q: A.Query, columns: readonly A.Ident[], name: A.Ident, ctx:
     return undefined;
   }
   const renamed = columns.length ? bound.fields.map((f, i) => ({ ...f, name: columns[i]!.name })) : bound.fields;
-  const inline = inlineShape(bound.plan);
+  const inline = bound.post ? undefined : inlineShape(bound.plan);
   if (inline) {
     return { source: bound.source, fields: [...renamed, { name: ROWTIME, type: 'TIMESTAMP' }], exprs: [...inline.exprs, inline.rowtime], ...(inline.where ? { where: inline.where } : {}), name };
   }
@@ -197,10 +200,11 @@ function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[],
   const from = q.from;
   if (from.kind === 'join') return fail('SQL_UNSUPPORTED', `${from.joinType} JOIN is not supported yet`, from.span);
   if (from.kind === 'table-ref' && (from.systemTime || from.over)) return fail('SQL_UNSUPPORTED', from.over ? 'a window on a FROM stream (OVER) is not supported yet' : 'FOR SYSTEM_TIME AS OF is not supported yet', from.span);
-  if (q.windows.length) return fail('SQL_UNSUPPORTED', 'WINDOW clauses (OVER windows) are not supported yet', q.windows[0]!.name.span);
   const subqueryName: A.Ident = { kind: 'ident', name: 'subquery', quoted: false, span: from.span };
+  // Flink's Top-N: the subquery's rows without its rank column are the relation; Rank runs after.
+  const topN = !select.groupBy.length ? topNShape(q) : undefined;
   const rel = from.kind === 'subquery'
-    ? relationOf(from.query, [], from.alias ?? subqueryName, ctx, diagnostics, ctes)
+    ? relationOf(topN ? topN.inner : from.query, [], from.alias ?? subqueryName, ctx, diagnostics, ctes)
     : resolveName(from.kind === 'table-ref' ? from.name : from.table, ctx, diagnostics, ctes);
   if (!rel) return undefined;
   if (rel.source.updating) {
@@ -222,13 +226,23 @@ function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[],
   const over = (e: BoundExpr) => (rel.exprs ? substitute(e, rel.exprs, baseFields.length, source.fields.length) : e);
   let plan: L.LogicalPlan = L.scan(source.name, source.fields.map((_, i) => i), source.fields);
   if (rel.where) plan = L.filter(plan, rel.where);
+  if (topN) {
+    const bound = bindTopN(topN, { q, scope, eb, source, over, plan, diagnostics, outputName });
+    return bound ? { plan: bound.plan, source, fields: bound.fields, post: bound.post } : undefined;
+  }
   if (q.where) {
     const pred = eb.bind(q.where, scope);
     eb.expectBool(pred, q.where.span);
-    plan = L.filter(plan, over(pred));
+    // One filter node: the physical plan's row stage takes a single WHERE (the relation's, then this one).
+    plan = rel.where ? L.filter((plan as L.Filter).input, call('AND', [rel.where, over(pred)], 'BOOLEAN')) : L.filter(plan, over(pred));
   }
 
   const hasAgg = q.groupBy.length > 0 || q.items.some((i) => i.kind === 'select-item' && containsAggregate(i.expr)) || (q.having !== undefined);
+  if (!hasAgg && !tvf && q.items.some((i) => i.kind === 'select-item' && containsOver(i.expr))) {
+    const bound = bindOverQuery({ q, scope, eb, source, over, plan, diagnostics, outputName });
+    return bound ? { plan: bound.plan, source, fields: bound.fields, post: bound.post } : undefined;
+  }
+  if (q.windows.length) return fail('SQL_UNSUPPORTED', 'a WINDOW clause names windows for OVER aggregates in the SELECT list of a query without GROUP BY', q.windows[0]!.name.span);
   let window: L.WindowSpec | undefined;
   if (tvf) window = windowOver(windowFromTvf(tvf, scope, eb, rel, diagnostics), rel, over, tvf.timeColumn.span, diagnostics);
 

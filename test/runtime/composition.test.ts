@@ -126,3 +126,12 @@ describe('UNION ALL', () => {
     }
   });
 });
+
+describe('filters of a view and of the query reading it', () => {
+  it('both apply (the view\'s WHERE and the outer WHERE)', async () => {
+    await sameRows(`CREATE STREAM out AS SELECT page, duration_ms FROM clicks WHERE country <> 'US' AND duration_ms > 2000;`,
+      `CREATE VIEW v AS SELECT page, duration_ms FROM clicks WHERE country <> 'US';
+       CREATE STREAM out AS SELECT page, duration_ms FROM v WHERE duration_ms > 2000;`,
+      ['page', 'duration_ms']);
+  });
+});
