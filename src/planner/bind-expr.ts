@@ -19,6 +19,8 @@ export interface Scope {
   readonly qualifiers: readonly A.Ident[];
   /** Fields that exist only after windowing (window_start...): usable in aggregate context only. */
   readonly windowFields?: ReadonlySet<number>;
+  /** Where a query's OVER calls have been computed: the column of each (see bind-over.ts). */
+  readonly overCall?: (call: A.Call) => BoundExpr | undefined;
 }
 
 /** When binding SELECT/HAVING of a grouped query: how group keys and aggregates map to columns. */
@@ -226,7 +228,7 @@ export class ExprBinder {
 
   private callExpr(e: A.Call, scope: Scope, agg?: AggContext): BoundExpr {
     const name = FUNCTION_ALIASES[e.name] ?? e.name;
-    if (e.over) return this.fail('SQL_UNSUPPORTED', `${name}(...) OVER (...) is not supported yet`, e.span);
+    if (e.over) return scope.overCall?.(e) ?? this.fail('SQL_UNSUPPORTED', `${name}(...) OVER (...) is only supported in the SELECT list of a query without GROUP BY`, e.span);
     const property = /^(TUMBLE|HOP|SESSION)_(START|END|ROWTIME)$/.exec(name);
     if (property) return this.windowProperty(e, property[1]!, property[2]!, scope, agg);
     if (e.filter && !AGGREGATE_FUNCTIONS.has(name)) return this.fail('SQL_BAD_CALL', `FILTER (WHERE ...) applies to aggregate functions, not ${name}`, e.filter.span);

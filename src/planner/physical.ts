@@ -3,6 +3,8 @@ import type { StreamDef } from './catalog.js';
 import * as L from './logical/plan.js';
 import { pruneProjection } from './rules/prune-projection.js';
 import type { Field, SqlType } from './types.js';
+import type { BoundPost } from './bind-over.js';
+import type { PostStage } from '../runtime/post-stage.js';
 
 /**
  * What runs: a serializable description of one continuous query, split into the row stage
@@ -38,15 +40,18 @@ export interface QueryPlan {
   readonly watermark: { readonly column: number; readonly delayMs: number } | null;
   readonly target: string;
   readonly logical: L.LogicalPlan;
-  /** The result updates (+I, -U, +U, -D): a GROUP BY without a time window. */
+  /** The result updates (+I, -U, +U, -D): a GROUP BY without a time window, a Top-N. */
   readonly updating: boolean;
+  /** OVER aggregates, a Top-N or a dedup after the row stage, on the coordinating thread. */
+  readonly post?: PostStage;
 }
 
-export function physicalPlan(id: string, name: string, logical: L.LogicalPlan, source: StreamDef, target: string, outputFields: readonly Field[]): QueryPlan {
+export function physicalPlan(id: string, name: string, logical: L.LogicalPlan, source: StreamDef, target: string, outputFields: readonly Field[], post?: BoundPost): QueryPlan {
   const agg = findNode(logical, 'aggregate');
   const wa = findNode(logical, 'window-assign');
   const window = agg?.window ?? wa?.window ?? null;
-  const wmColumn = window ? window.timeColumn : null;
+  // The row stage reads the column a watermark follows: a window's time, or a post stage's event time.
+  const wmColumn = window ? window.timeColumn : post?.eventTime ?? null;
   const pruned = pruneProjection(logical, wmColumn !== null ? [wmColumn] : []);
   const scan = findNode(pruned, 'scan')!;
   const pAgg = findNode(pruned, 'aggregate');
@@ -64,6 +69,9 @@ export function physicalPlan(id: string, name: string, logical: L.LogicalPlan, s
     const rowtimeCol = source.fields.length - 1;
     const delay = srcCol !== rowtimeCol && source.watermark?.column === srcCol ? source.watermark.delayMs : 0;
     watermark = { column: pWindow.timeColumn, delayMs: delay };
+  } else if (post?.eventTime !== undefined) {
+    const delay = source.watermark?.column === post.eventTime ? source.watermark.delayMs : 0;
+    watermark = { column: findNode(pruned, 'scan')!.columns.indexOf(post.eventTime), delayMs: delay };
   }
   const decoded = scan.columns.filter((c) => !source.fields[c]!.computed);
   const position = (c: number) => scan.columns.indexOf(c);
@@ -82,12 +90,14 @@ export function physicalPlan(id: string, name: string, logical: L.LogicalPlan, s
     emit: pAgg?.emit ?? 'final',
     having,
     outputs: project.exprs,
-    outputFields,
+    // With a post stage the row stage's rows are its input; the query's own rows come out of it.
+    outputFields: post ? project.schema : outputFields,
     rowtime: project.rowtime,
     watermark,
     target,
     logical: pruned,
-    updating: pWindow?.type === 'global',
+    updating: pWindow?.type === 'global' || (post?.updating ?? false),
+    ...(post ? { post: { input: project.schema, operators: post.operators, calcInput: post.calcInput, where: post.where, outputs: post.outputs, updating: post.updating } } : {}),
   };
 }
 

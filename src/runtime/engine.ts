@@ -3,6 +3,7 @@ import { parseSql } from '../sql/parse.js';
 import { SqlDiagnosticsError, sqlError, type SqlError } from '../sql/diagnostics.js';
 import { Catalog, userFields, type StreamDef } from '../planner/catalog.js';
 import { bindQuery, type BindContext, type BoundQuery, type ViewDef } from '../planner/bind.js';
+import type { BoundPost } from '../planner/bind-over.js';
 import { nameKey } from '../planner/catalog.js';
 import { physicalPlan, type QueryPlan } from '../planner/physical.js';
 import { explainPlan } from '../planner/explain.js';
@@ -231,7 +232,7 @@ export class Engine {
         const bound = bindQuery(st.query, this.bindContext(), diagnostics);
         if (!bound) return undefined;
         const def = derivedStream(st.name, bound.fields, st.options);
-        const plan = this.plan(st.name.name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, st.span);
+        const plan = this.plan(st.name.name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, st.span, bound.post);
         if (!plan || !checkOptionAccess(st, this.access, diagnostics)) return undefined;
         this.defineStream(plan.updating ? { ...def, updating: true } : def);
         if (this.dry) return undefined;
@@ -277,7 +278,7 @@ export class Engine {
           mapping = targetCols.map((_, i) => i);
         }
         if (diagnostics.length) return undefined;
-        const plan = this.plan(name, bound.plan, bound.source, target, mapping, diagnostics, st.span);
+        const plan = this.plan(name, bound.plan, bound.source, target, mapping, diagnostics, st.span, bound.post);
         if (!plan) return undefined;
         if (plan.updating && !target.updating) this.catalog.put({ ...target, updating: true });
         this.start(plan);
@@ -288,7 +289,7 @@ export class Engine {
         if (!bound) return undefined;
         const name = `QUERY_${++this.queryCount}`;
         const def = derivedStream({ kind: 'ident', name, quoted: true, span: st.span }, bound.fields, []);
-        const plan = this.plan(name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, st.span);
+        const plan = this.plan(name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, st.span, bound.post);
         if (!plan) return undefined;
         this.defineStream(plan.updating ? { ...def, updating: true } : def);
         this.start(plan);
@@ -305,7 +306,7 @@ export class Engine {
         if (!bound) return undefined;
         const targetName = inner.kind === 'create-pump' ? inner.insert.target.name : inner.kind === 'insert' ? inner.target.name : inner.kind === 'create-stream' || inner.kind === 'create-view' ? inner.name.name : 'QUERY';
         const def = derivedStream({ kind: 'ident', name: targetName, quoted: true, span: st.span }, bound.fields, []);
-        const plan = physicalPlan('explain', targetName, L.sink(bound.plan, targetName, bound.fields), bound.source, targetName, bound.fields);
+        const plan = physicalPlan('explain', targetName, L.sink(bound.plan, targetName, bound.fields), bound.source, targetName, bound.fields, bound.post);
         void def;
         const text = this.explainText(plan);
         this.innerPlans = [];
@@ -361,9 +362,9 @@ export class Engine {
     const name = `${label}$${++this.internalCount}`;
     const watermark = carriedWatermark(bound, into);
     const base: StreamDef = into ?? { ...derivedStream({ kind: 'ident', name, quoted: true, span }, bound.fields, []), internal: true };
-    const def: StreamDef = { ...base, ...(watermark ? { watermark } : {}), ...(bound.plan.kind === 'project' && isUpdating(bound.plan) ? { updating: true } : {}) };
+    const def: StreamDef = { ...base, ...(watermark ? { watermark } : {}), ...((bound.plan.kind === 'project' && isUpdating(bound.plan)) || bound.post?.updating ? { updating: true } : {}) };
     if (!watermark) delete (def as { watermark?: unknown }).watermark;
-    const plan = this.plan(name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, span);
+    const plan = this.plan(name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, span, bound.post);
     if (!plan) return undefined;
     this.innerPlans.push(plan);
     if (into) this.catalog.put(def);
@@ -532,21 +533,24 @@ export class Engine {
   }
 
   /** Builds the physical plan, casting the query's columns to the target stream's declared types. */
-  private plan(name: string, logical: L.LogicalPlan, source: StreamDef, target: StreamDef, mapping: number[], diagnostics: SqlError[], span: A.Statement['span']): QueryPlan | undefined {
+  private plan(name: string, logical: L.LogicalPlan, source: StreamDef, target: StreamDef, mapping: number[], diagnostics: SqlError[], span: A.Statement['span'], post?: BoundPost): QueryPlan | undefined {
     if (logical.kind !== 'project') return undefined;
     const targetCols = userFields(target);
+    // The query's own columns: the row stage's, or with a post stage, those of its calc.
+    const produced = post ? post.outputs : logical.exprs;
     const exprs: BoundExpr[] = targetCols.map((f, i) => {
       const from = mapping[i]!;
       if (from < 0) return lit(null, f.type);
-      const e = logical.exprs[from]!;
+      const e = produced[from]!;
       if (e.type === f.type || e.type === 'NULL' || f.type === 'INTERVAL') return e;
       return call('CAST', [e, lit(null, 'INTEGER')], f.type);
     });
-    const project = L.project(logical.input, exprs, targetCols.map((f) => f.name), logical.rowtime);
     if (source.name === target.name) {
       diagnostics.push(sqlError('SQL_CYCLE', `a query cannot write to the stream it reads (${source.name})`, span));
       return undefined;
     }
+    if (post) return physicalPlan(`${name}`, name, L.sink(logical, target.name, targetCols), source, target.name, targetCols, { ...post, outputs: exprs });
+    const project = L.project(logical.input, exprs, targetCols.map((f) => f.name), logical.rowtime);
     return physicalPlan(`${name}`, name, L.sink(project, target.name, targetCols), source, target.name, targetCols);
   }
 

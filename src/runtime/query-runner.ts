@@ -9,6 +9,7 @@ import { decodeRows, encodePartial, type ErrorRow, type QueryChunkResult } from 
 import type { WorkerPool } from './worker-pool.js';
 import type { WireBatch } from '../operators/wire-batch.js';
 import { concatRows, type WindowOp } from './window-task.js';
+import { PostRunner } from './post-stage.js';
 
 /** A source stream's partitions (shards) and whether each still has data to give. */
 export interface SourcePartitions {
@@ -18,6 +19,8 @@ export interface SourcePartitions {
 export interface QuerySnapshot {
   readonly watermark: number | null;
   readonly groups: unknown[][];
+  /** The post stage's operators' state (base64 each), for OVER, Top-N and dedup queries. */
+  readonly post?: string[];
   /**
    * The highest event time seen per source partition (shard): after a restart with nothing new to
    * read, idle shards still let the watermark reach what was read before the crash.
@@ -36,6 +39,8 @@ let nextStateKey = 0;
  */
 export class QueryRunner {
   private readonly local: WindowAggregate | null = null;
+  /** OVER aggregates, a Top-N or a dedup after the row stage (plan.post). */
+  private readonly post: PostRunner | null = null;
   private readonly stateKey = `q${nextStateKey++}`;
   private inline: RowStage | null = null;
   private readonly partitionGroups: number[];
@@ -57,6 +62,13 @@ export class QueryRunner {
     private readonly error: ErrorSink,
   ) {
     if (plan.mode === 'aggregate' && !pool) this.local = new WindowAggregate(plan);
+    if (plan.post) {
+      this.post = new PostRunner(
+        plan.post,
+        (late) => this.error({ raw: JSON.stringify(late.row), message: 'late row: the watermark had passed it', rowtime: late.rowtime }, 'LATE_ROW', plan.name),
+        (message, row) => this.error({ raw: JSON.stringify(row), message, rowtime: 0 }, 'EXPRESSION_ERROR', plan.name),
+      );
+    }
     const n = pool?.threads ?? 1;
     this.partitionGroups = new Array(n).fill(0);
     this.queues = Array.from({ length: n }, () => []);
@@ -101,7 +113,8 @@ export class QueryRunner {
     for (const e of r.late) this.error(e, 'LATE_ROW', this.plan.name);
     if (r.rows) {
       this.out(r.rows);
-      return;
+      // A post stage in event time moves with the watermark of the rows it was given.
+      if (!this.post || !this.plan.watermark) return;
     }
     if (r.partial) this.merge(r.partial);
     else if (r.partialWires) this.mergeEncoded(r.partialWires);
@@ -143,6 +156,15 @@ export class QueryRunner {
 
   private out(rows: OutputRows): void {
     if (rows.count === 0) return;
+    if (this.post) {
+      this.post.process(rows, (done) => this.emitted(done));
+      return;
+    }
+    this.emitted(rows);
+  }
+
+  private emitted(rows: OutputRows): void {
+    if (rows.count === 0) return;
     this.rowsOut += rows.count;
     this.emit(rows);
   }
@@ -163,6 +185,11 @@ export class QueryRunner {
   }
 
   advance(watermark: number): void {
+    if (this.post && watermark > this.watermark) {
+      this.watermark = watermark;
+      this.post.onWatermark(watermark, (rows) => this.emitted(rows));
+      return;
+    }
     if (watermark <= this.watermark || this.plan.mode !== 'aggregate') return;
     this.watermark = watermark;
     if (this.local) {
@@ -259,7 +286,7 @@ export class QueryRunner {
   async snapshot(): Promise<QuerySnapshot> {
     await this.drain();
     const partitions = Object.fromEntries([...this.partitionMax].filter(([, t]) => Number.isFinite(t)));
-    if (this.plan.mode !== 'aggregate') return { watermark: this.watermark, groups: [], partitions };
+    if (this.plan.mode !== 'aggregate') return { watermark: this.watermark, groups: [], partitions, ...(this.post ? { post: this.post.snapshot() } : {}) };
     const parts: Uint8Array[] = this.local
       ? [this.local.snapshot()]
       : (await Promise.all(this.queues.map((_, p) => this.pool!.runWindow(p, { kind: 'window', op: 'snapshot', key: this.stateKey, plan: this.plan })))).map((r) => r.snapshot!);
@@ -271,6 +298,7 @@ export class QueryRunner {
   async restore(snap: QuerySnapshot): Promise<void> {
     this.watermark = snap.watermark ?? -Infinity;
     for (const [p, t] of Object.entries(snap.partitions ?? {})) this.partitionMax.set(p, t);
+    if (snap.post) this.post?.restore(snap.post);
     if (this.plan.mode !== 'aggregate') return;
     const n = this.queues.length;
     const parts: unknown[][][] = Array.from({ length: n }, () => []);
