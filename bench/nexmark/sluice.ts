@@ -58,7 +58,8 @@ export function runSluice(query: QueryFile, files: Readonly<Record<string, strin
     if (!file) return Promise.resolve({ kind: 'failed', message: `no generated file ${name} for --input ${stream}` });
     args.push('--input', `${stream}=${file}`);
   }
-  args.push('--output', `${query.output}=${output}`, '--workers', String(workers));
+  // Updating queries (GROUP BY without a window, Top-N) are compared by the table they leave.
+  args.push('--output', `${query.output}=${output}`, '--workers', String(workers), '--final');
   const t0 = performance.now();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });

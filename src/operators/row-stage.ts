@@ -245,7 +245,8 @@ export class RowStage {
         rowErrors.push({ row: i, message: messageOf(e) });
         continue;
       }
-      assignWindows(w, time(i) as number, (start, end) => {
+      // A global window (GROUP BY without a time window) reads no time.
+      assignWindows(w, w.type === 'global' ? 0 : (time(i) as number), (start, end) => {
         if (end <= (wm ? wm[i]! : lateBefore)) return;
         let byEnd = index.get(start);
         if (!byEnd) index.set(start, (byEnd = new Map()));

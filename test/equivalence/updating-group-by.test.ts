@@ -53,6 +53,12 @@ describe('GROUP BY without a time window (an updating result)', () => {
     });
   }
 
+  it('grouped by an expression (the general aggregation path), the final table is DuckDB\'s', async () => {
+    const log = await changelog(`SELECT UPPER(page) AS p, COUNT(*) AS n FROM clicks GROUP BY UPPER(page)`, 2);
+    const expected = await duck(`SELECT UPPER(page) AS p, COUNT(*) AS n FROM ${duckdbReadClickstream(input)} GROUP BY ALL`);
+    expect(canonical(finalTable(log), ['p', 'n'])).toEqual(canonical(expected, ['p', 'n']));
+  });
+
   it('each -U is followed by the +U of the same key, and -U carries the row +I or +U gave before', async () => {
     const log = await changelog(`SELECT page, COUNT(*) AS n FROM clicks GROUP BY page`, 0, 4096);
     const current = new Map<string, number>();

@@ -92,7 +92,8 @@ FROM datagen WHERE event_type = 2;
 -- Illustrates duplicate expressions and usage of user-defined-functions.
 -- -------------------------------------------------------------------------------------------------
 
-CREATE FUNCTION count_char AS 'com.github.nexmark.flink.udf.CountChar';
+-- Adapted: Nexmark's Java UDF class is Sluice's JavaScript count_char.
+CREATE FUNCTION count_char AS '../../../examples/udfs/count-char.js#count_char' LANGUAGE JAVASCRIPT;
 
 CREATE TABLE nexmark_q14 (
     auction BIGINT,

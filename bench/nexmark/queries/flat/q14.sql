@@ -10,7 +10,8 @@ CREATE STREAM bid (
   WATERMARK FOR "dateTime" AS "dateTime" - INTERVAL '4' SECOND
 ) WITH (format = 'json');
 
-CREATE FUNCTION count_char AS 'com.github.nexmark.flink.udf.CountChar';
+-- Adapted: Nexmark's Java UDF class is Sluice's JavaScript count_char.
+CREATE FUNCTION count_char AS '../../../../examples/udfs/count-char.js#count_char' LANGUAGE JAVASCRIPT;
 
 CREATE STREAM nexmark_q14 (
     auction BIGINT,
