@@ -234,6 +234,7 @@ export class Engine {
         const def = derivedStream(st.name, bound.fields, st.options);
         const plan = this.plan(st.name.name, bound.plan, bound.source, def, bound.fields.map((_, i) => i), diagnostics, st.span, bound.post);
         if (!plan || !checkOptionAccess(st, this.access, diagnostics)) return undefined;
+        if (plan.updating && !appendOnlySinkAccepts(def, st.span, diagnostics)) return undefined;
         this.defineStream(plan.updating ? { ...def, updating: true } : def);
         if (this.dry) return undefined;
         if (def.options['sink'] !== undefined) this.attachSink(def);
@@ -280,6 +281,7 @@ export class Engine {
         if (diagnostics.length) return undefined;
         const plan = this.plan(name, bound.plan, bound.source, target, mapping, diagnostics, st.span, bound.post);
         if (!plan) return undefined;
+        if (plan.updating && !appendOnlySinkAccepts(target, st.span, diagnostics)) return undefined;
         if (plan.updating && !target.updating) this.catalog.put({ ...target, updating: true });
         this.start(plan);
         return { kind: 'query', name, target: target.name };
@@ -733,6 +735,22 @@ function insertTargets(statements: readonly A.Statement[]): Set<string> {
     out.add(insert.target.name.toLowerCase());
   }
   return out;
+}
+
+/**
+ * Sinks that can only append refuse an updating query, as Flink's do: a Firehose delivery, Parquet
+ * parts and a DuckDB table would keep every version of a row. File NDJSON and Kinesis write the
+ * row's `op` as a field, and print shows it.
+ */
+function appendOnlySinkAccepts(def: StreamDef, span: A.Statement['span'], diagnostics: SqlError[]): boolean {
+  const o = def.connector?.sink ?? def.options;
+  const sink = o['sink'];
+  const appendOnly = sink === 'firehose' || sink === 'duckdb' || (sink === 'file' && o['format'] === 'parquet');
+  if (!appendOnly) return true;
+  const what = sink === 'file' ? "a Parquet file sink" : `sink = '${sink}'`;
+  diagnostics.push(sqlError('SQL_APPEND_ONLY_SINK', `${def.name} writes to ${what}, which only appends, and this query's result updates (+I, -U, +U, -D)`, span,
+    "aggregate over a time window (TUMBLE, HOP, SESSION) so the result appends, or write the changelog to a file (NDJSON, with op) or to Kinesis"));
+  return false;
 }
 
 /** Whether a bound query's plan groups without a time window (an updating result). */

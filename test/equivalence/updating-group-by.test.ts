@@ -107,3 +107,17 @@ describe('GROUP BY without a time window (an updating result)', () => {
     }
   });
 });
+
+describe('sinks and updating results', () => {
+  it('a sink that only appends refuses an updating query, saying why and what to do', async () => {
+    const engine = new Engine();
+    try {
+      for (const sink of [`sink = 'duckdb', path = 'x.duckdb'`, `sink = 'firehose', delivery_stream = 'd'`, `sink = 'file', format = 'parquet', path = 'out'`]) {
+        expect(() => engine.execute(`${DDL} CREATE OR REPLACE STREAM t WITH (${sink}) AS SELECT page, COUNT(*) AS n FROM clicks GROUP BY page;`), sink)
+          .toThrow(/only appends, and this query's result updates[\s\S]*aggregate over a time window/);
+      }
+    } finally {
+      await engine.close();
+    }
+  });
+});
