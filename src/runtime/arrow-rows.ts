@@ -1,5 +1,7 @@
 import type * as Arrow from 'apache-arrow';
 import type { OutputRows } from '../operators/operator.js';
+import { ROW_KIND_TEXT, type ChangelogRows } from '../operators/changelog.js';
+import { opKeyOf } from './rows.js';
 import type { Field, SqlType } from '../planner/types.js';
 
 /**
@@ -51,6 +53,9 @@ export async function toRecordBatch(rows: OutputRows, fields: readonly Field[]):
     for (let i = 0; i < rows.count; i++) values[i] = arrowValue(f.type, column[i]);
     vectors[f.name] = A.vectorFromArray(values, type);
   });
+  // An updating result's row kinds: an `op` column of '+I', '-U', '+U', '-D' (dictionary-encoded).
+  const ops = (rows as ChangelogRows).ops;
+  if (ops) vectors[opKeyOf(fields)] = A.vectorFromArray(Array.from(ops, (k) => ROW_KIND_TEXT[k]!), new A.Dictionary(new A.Utf8(), new A.Int8()));
   // A table of single-chunk vectors holds exactly one batch.
   return new A.Table(vectors).batches[0]!;
 }

@@ -65,6 +65,32 @@ describe('embedded API', () => {
     ]);
   });
 
+  it('gives an updating result its row kinds: op on subscribed rows, an op column in Arrow batches', async () => {
+    const sluice = await Sluice.open();
+    await sluice.execute(`CREATE STREAM clicks (ts TIMESTAMP(3), page VARCHAR, ms BIGINT);
+      CREATE STREAM per_page AS SELECT page, COUNT(*) AS n FROM clicks GROUP BY page;`);
+    const rows: unknown[] = [];
+    const off = sluice.on('per_page', (r) => rows.push(...r));
+    const batches: RecordBatch[] = [];
+    const done = (async () => {
+      for await (const b of sluice.subscribeArrow('per_page')) batches.push(b);
+    })();
+    await sluice.put('clicks', [{ ts: at(1), page: '/a', ms: 1 }]);
+    await sluice.put('clicks', [{ ts: at(2), page: '/a', ms: 2 }, { ts: at(3), page: '/b', ms: 3 }]);
+    await sluice.end('clicks');
+    await done;
+    off();
+    await sluice.close();
+    expect(rows).toEqual([
+      { page: '/a', n: 1, op: '+I' },
+      { page: '/a', n: 1, op: '-U' },
+      { page: '/a', n: 2, op: '+U' },
+      { page: '/b', n: 1, op: '+I' },
+    ]);
+    expect(batches[0]!.schema.fields.map((f) => [f.name, String(f.type)])).toEqual([['page', 'Dictionary<Int32, Utf8>'], ['n', 'Int64'], ['op', 'Dictionary<Int8, Utf8>']]);
+    expect(batches.flatMap((b) => b.toArray()).map((r) => r.op)).toEqual(['+I', '-U', '+U', '+I']);
+  });
+
   it('emits a window as soon as the watermark passes its end', async () => {
     const sluice = await Sluice.open();
     await sluice.execute(APP);
