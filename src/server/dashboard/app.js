@@ -3,7 +3,7 @@
 // (/feeds/<stream>) to chart its results by window. Plain browser module, no build step.
 
 import { PALETTE, barList, lineChart } from './charts.js';
-import { WindowSeries, resultShape } from './results.js';
+import { WindowSeries, resultShape, applyRows } from './results.js';
 
 const MAX_ROWS = 100;
 const TOP_KEYS = 8;
@@ -166,9 +166,9 @@ function watch(stream) {
       state.barMetric = state.shape.metrics[0] ?? null;
       renderMetricPicker();
     }
-    state.series?.add(message.rows);
-    const fresh = message.rows.slice().reverse();
-    state.rows = fresh.concat(state.rows).slice(0, MAX_ROWS);
+    state.series?.add(message.rows.filter((r) => r.op === undefined || r.op === '+I' || r.op === '+U'));
+    const fresh = message.rows.filter((r) => r.op !== '-U' && r.op !== '-D');
+    state.rows = applyRows(state.rows, message.rows).slice(0, MAX_ROWS);
     state.received += message.rows.length;
     renderRows(message.type === 'rows' ? Math.min(fresh.length, MAX_ROWS) : 0);
     state.dirty = true;

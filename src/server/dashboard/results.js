@@ -83,3 +83,27 @@ export class WindowSeries {
 export function keyOf(row, keys) {
   return keys.length ? keys.map((k) => (row[k] === null || row[k] === undefined ? '∅' : String(row[k]))).join(' · ') : 'all';
 }
+
+/**
+ * The table after a batch of rows, newest first. Rows of an updating result carry `op`: +I and +U
+ * add their row, -U and -D take away an equal row, so the table shows the result as it now is.
+ * Rows without `op` are appended results.
+ */
+export function applyRows(table, incoming) {
+  let rows = table;
+  for (const row of incoming) {
+    if (!('op' in row)) {
+      rows = [row, ...rows];
+      continue;
+    }
+    const { op, ...values } = row;
+    if (op === '+I' || op === '+U') {
+      rows = [values, ...rows];
+      continue;
+    }
+    const key = JSON.stringify(values);
+    const at = rows.findIndex((r) => JSON.stringify(r) === key);
+    if (at >= 0) rows = [...rows.slice(0, at), ...rows.slice(at + 1)];
+  }
+  return rows;
+}
