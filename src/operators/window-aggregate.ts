@@ -29,6 +29,8 @@ export class WindowAggregate implements Operator<PartialGroups, OutputRows> {
   private readonly byEnd = new Map<number, number[]>();
   private sortedEnds: number[] = [];
   private readonly outTypes: SqlType[];
+  /** When each group of a global window was last changed (processing time), for the state TTL. */
+  private touchedAt = new Float64Array(1024);
   private readonly having: CompiledExpr | null;
   private readonly outputs: CompiledExpr[];
   watermark = -Infinity;
@@ -104,6 +106,15 @@ export class WindowAggregate implements Operator<PartialGroups, OutputRows> {
       }
     }
     const after = this.evaluate(touched);
+    const at = Date.now();
+    for (const slot of touched) {
+      if (slot >= this.touchedAt.length) {
+        const grown = new Float64Array(Math.max(slot + 1, this.touchedAt.length * 2));
+        grown.set(this.touchedAt);
+        this.touchedAt = grown;
+      }
+      this.touchedAt[slot] = at;
+    }
     const changes = new ChangelogBuilder(this.outputs.length);
     const now = Date.now();
     for (const slot of touched) {
@@ -117,6 +128,17 @@ export class WindowAggregate implements Operator<PartialGroups, OutputRows> {
       }
     }
     if (changes.count) out(changes.take(true));
+  }
+
+  /**
+   * Forgets the groups of a global window (a GROUP BY without a time window) untouched for `ttlMs`,
+   * emitting nothing, as Flink's state TTL does: a later row of that key starts a new group.
+   */
+  expire(now: number, ttlMs: number): void {
+    if (this.plan.window!.type !== 'global') return;
+    for (let slot = 0; slot < this.capacity; slot++) {
+      if (this.keys[slot] !== undefined && now - (this.touchedAt[slot] ?? 0) > ttlMs) this.purge(slot);
+    }
   }
 
   private alloc(keyValues: unknown[], start: number, end: number): number {

@@ -44,6 +44,8 @@ export interface QueryPlan {
   readonly updating: boolean;
   /** OVER aggregates, a Top-N or a dedup after the row stage, on the coordinating thread. */
   readonly post?: PostStage;
+  /** `SET 'table.exec.state.ttl'`: unbounded state untouched this long (processing time) is forgotten. */
+  readonly stateTtlMs?: number;
 }
 
 export function physicalPlan(id: string, name: string, logical: L.LogicalPlan, source: StreamDef, target: string, outputFields: readonly Field[], post?: BoundPost): QueryPlan {

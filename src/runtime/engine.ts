@@ -5,6 +5,7 @@ import { Catalog, userFields, type StreamDef } from '../planner/catalog.js';
 import { bindQuery, type BindContext, type BoundQuery, type ViewDef } from '../planner/bind.js';
 import type { BoundPost } from '../planner/bind-over.js';
 import { nameKey } from '../planner/catalog.js';
+import { applySetting, type QuerySettings } from './settings.js';
 import { physicalPlan, type QueryPlan } from '../planner/physical.js';
 import { explainPlan } from '../planner/explain.js';
 import { call, lit, type BoundExpr } from '../planner/bound-expr.js';
@@ -110,6 +111,8 @@ export class Engine {
   /** Views by name key: their queries are bound again wherever they are read. */
   private views = new Map<string, ViewDef>();
   private internalCount = 0;
+  /** SET settings of the script so far: they apply to the queries after them. */
+  private settings: QuerySettings = {};
   /** Streams the script being executed inserts into (name keys), so a connector table knows it is a sink. */
   private scriptTargets = new Set<string>();
   errorCount = 0;
@@ -334,7 +337,7 @@ export class Engine {
       case 'create-function':
         return createFunction(st, this.scriptFile, this.functionLoads, this.catalog, diagnostics) && !this.dry ? { kind: 'function', name: st.name.name } : undefined;
       case 'set':
-        diagnostics.push(sqlError('SQL_UNSUPPORTED', `SET '${st.key}' is not supported yet`, st.span));
+        this.settings = applySetting(this.settings, st, diagnostics);
         return undefined;
       default:
         return A.assertNever(st, 'statement');
@@ -551,9 +554,11 @@ export class Engine {
       diagnostics.push(sqlError('SQL_CYCLE', `a query cannot write to the stream it reads (${source.name})`, span));
       return undefined;
     }
-    if (post) return physicalPlan(`${name}`, name, L.sink(logical, target.name, targetCols), source, target.name, targetCols, { ...post, outputs: exprs });
+    const ttl = this.settings.stateTtlMs;
+    const withTtl = (p: QueryPlan): QueryPlan => (ttl === undefined ? p : withStateTtl(p, ttl));
+    if (post) return withTtl(physicalPlan(`${name}`, name, L.sink(logical, target.name, targetCols), source, target.name, targetCols, { ...post, outputs: exprs }));
     const project = L.project(logical.input, exprs, targetCols.map((f) => f.name), logical.rowtime);
-    return physicalPlan(`${name}`, name, L.sink(project, target.name, targetCols), source, target.name, targetCols);
+    return withTtl(physicalPlan(`${name}`, name, L.sink(project, target.name, targetCols), source, target.name, targetCols));
   }
 
   /** Declares a source stream from a discovered schema (columns without ROWTIME). */
@@ -698,6 +703,8 @@ export class Engine {
     // Not while a checkpoint is cut: rows it emitted would belong to no side of the cut.
     if (this.checkpointing) return;
     for (const rt of this.streams.values()) rt.tick();
+    const now = Date.now();
+    for (const r of this.runners) if (r.plan.stateTtlMs !== undefined) r.expire(now);
   }
 
   async close(): Promise<void> {
@@ -751,6 +758,12 @@ function appendOnlySinkAccepts(def: StreamDef, span: A.Statement['span'], diagno
   diagnostics.push(sqlError('SQL_APPEND_ONLY_SINK', `${def.name} writes to ${what}, which only appends, and this query's result updates (+I, -U, +U, -D)`, span,
     "aggregate over a time window (TUMBLE, HOP, SESSION) so the result appends, or write the changelog to a file (NDJSON, with op) or to Kinesis"));
   return false;
+}
+
+/** A plan whose unbounded state (global groups, Top-N partitions, dedup keys, OVER partitions) expires after `ttl` ms untouched. */
+function withStateTtl(p: QueryPlan, ttl: number): QueryPlan {
+  const post = p.post && { ...p.post, operators: p.post.operators.map((op) => ({ ...op, spec: { ...op.spec, ttlMs: ttl } }) as typeof op) };
+  return { ...p, stateTtlMs: ttl, ...(post ? { post } : {}) };
 }
 
 /** Whether a bound query's plan groups without a time window (an updating result). */

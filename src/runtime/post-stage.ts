@@ -8,7 +8,7 @@ import { OverAggregate, type OverAggregateSpec } from '../operators/over-aggrega
 import { Rank, type RankSpec } from '../operators/rank.js';
 import { Deduplicate, type DeduplicateSpec } from '../operators/deduplicate.js';
 import type { Operator } from '../operators/operator.js';
-import type { LateRow, OperatorHooks } from '../operators/operator-hooks.js';
+import type { Expiring, LateRow, OperatorHooks } from '../operators/operator-hooks.js';
 import { base64ToBytes, bytesToBase64 } from './base64.js';
 
 /** A changelog operator a query runs after its row stage, on the coordinating thread. */
@@ -102,6 +102,14 @@ export class PostRunner {
       ops.push(rows.ops ? rows.ops[r]! : 0);
     }
     return { count: rowtimes.length, columns, rowtimes, ...(rows.ops || this.stage.updating ? { ops: Uint8Array.from(ops) } : {}) };
+  }
+
+  /** Lets operators with unbounded state forget what their TTL says has gone stale. */
+  expire(now: number, out: (rows: ChangelogRows) => void): void {
+    this.operators.forEach((op, i) => {
+      const expiring = op as Partial<Expiring>;
+      expiring.expire?.(now, (rows) => this.through(i + 1, rows, out));
+    });
   }
 
   snapshot(): string[] {

@@ -184,6 +184,16 @@ export class QueryRunner {
     });
   }
 
+  /** The state TTL: forgets unbounded state untouched for plan.stateTtlMs (processing time). */
+  expire(now: number): void {
+    const ttl = this.plan.stateTtlMs;
+    if (ttl === undefined) return;
+    this.post?.expire(now, (rows) => this.emitted(rows));
+    if (this.plan.window?.type !== 'global') return;
+    if (this.local) this.local.expire(now, ttl);
+    else for (let p = 0; p < this.queues.length; p++) this.enqueue(p, { expire: now });
+  }
+
   advance(watermark: number): void {
     if (this.post && watermark > this.watermark) {
       this.watermark = watermark;

@@ -17,7 +17,7 @@ export interface WindowTask {
   readonly snapshot?: Uint8Array;
 }
 
-export type WindowOp = { readonly partial: WireBatch } | { readonly watermark: number };
+export type WindowOp = { readonly partial: WireBatch } | { readonly watermark: number } | { readonly expire: number };
 
 export interface WindowTaskResult {
   readonly rowsWire?: WireBatch;
@@ -40,6 +40,7 @@ export function runWindowTask(t: WindowTask): WindowTaskResult {
     case 'batch':
       for (const op of t.ops ?? []) {
         if ('partial' in op) state.processBatch(decodePartial(t.plan, op.partial), out);
+        else if ('expire' in op) state.expire(op.expire, t.plan.stateTtlMs ?? Infinity);
         else state.onWatermark(op.watermark, out);
       }
       break;
