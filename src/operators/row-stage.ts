@@ -227,6 +227,7 @@ export class RowStage {
     if (this.plan.window!.type === 'tumble' && keyVec?.kind === 'dict') return this.tumbleByCode(batch, selected, keyVec.codes, keyVec.dict, rowErrors);
     const byCode = this.windowsByCode(batch, selected, rowErrors, lateBefore, wm);
     if (byCode) return byCode;
+    const startOf = this.plan.window!.type === 'columns' ? readerOf(batch.columns[this.plan.window!.startColumn!]!, 'TIMESTAMP') : null;
     const keyReaders = this.keys.map((k) => k.bind(batch));
     const argReaders = this.aggArgs.map((a) => a?.bind(batch) ?? null);
     const g = this.newGroups();
@@ -245,8 +246,11 @@ export class RowStage {
         rowErrors.push({ row: i, message: messageOf(e) });
         continue;
       }
-      // A global window (GROUP BY without a time window) reads no time.
-      assignWindows(w, w.type === 'global' ? 0 : (time(i) as number), (start, end) => {
+      const windows = startOf
+        ? (emit: (start: number, end: number) => void) => emit(startOf(i) as number, time(i) as number)
+        // A global window (GROUP BY without a time window) reads no time.
+        : (emit: (start: number, end: number) => void) => assignWindows(w, w.type === 'global' ? 0 : (time(i) as number), emit);
+      windows((start, end) => {
         if (end <= (wm ? wm[i]! : lateBefore)) return;
         let byEnd = index.get(start);
         if (!byEnd) index.set(start, (byEnd = new Map()));
@@ -324,7 +328,7 @@ export class RowStage {
    */
   private windowsByCode(batch: ColumnBatch, selected: Int32Array, rowErrors: { row: number; message: string }[], lateBefore: number, wm: Float64Array | null): PartialGroups | null {
     const w = this.plan.window!;
-    if (w.type === 'session') return null;
+    if (w.type === 'session' || w.type === 'columns') return null;
     const codes: Int32Array[] = [];
     const dicts: (readonly string[])[] = [];
     let radix = 1;

@@ -29,6 +29,9 @@ export function assignWindows(w: WindowSpec, t: number, emit: (start: number, en
     case 'global':
       emit(GLOBAL_START, GLOBAL_END);
       return;
+    case 'columns':
+      // The row's window start is not a function of its time: the row stage reads it (see row-stage.ts).
+      throw new Error('a columns window is assigned from the row');
   }
 }
 
@@ -40,5 +43,6 @@ export function lastWindowEnd(w: WindowSpec, t: number): number {
     case 'cumulate': return Math.floor((t - w.offsetMs) / w.sizeMs) * w.sizeMs + w.offsetMs + w.sizeMs;
     case 'session': return t + w.gapMs;
     case 'global': return Infinity;
+    case 'columns': return t;
   }
 }

@@ -279,6 +279,7 @@ function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[],
     const windowRefs = new Map<number, BoundExpr>();
     let bucket: A.Expr | undefined;
     let legacy: A.Call | undefined;
+    let windowKeys: A.Expr[] = [];
     let groupWindow: AggContext['groupWindow'];
     if (tvf) {
       const wsIdx = fields.length - 3;
@@ -295,7 +296,14 @@ function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[],
       groupWindow = { fn: legacy.name, argsKey: legacy.args.map((a) => eb.key(a, scope)).join(',') };
     } else {
       bucket = chooseBucket(q.groupBy, scope, rowtimeIndex, eb);
-      if (bucket) {
+      const carried = bucket ? undefined : carriedWindow(q.groupBy, scope, eb);
+      if (carried) {
+        // GROUP BY window_start, window_end of a windowed result: the same windows, closed by the watermark.
+        window = windowOver({ type: 'columns', timeColumn: carried.end, startColumn: carried.start, sizeMs: 0, slideMs: 0, gapMs: 0, offsetMs: 0, partitionBy: [], onRowtime: false }, rel, over, q.groupBy[0]!.span, diagnostics);
+        windowKeys = carried.exprs;
+        groupKeys.set(eb.key(carried.exprs[0]!, scope), col(0, 'TIMESTAMP'));
+        groupKeys.set(eb.key(carried.exprs[1]!, scope), col(1, 'TIMESTAMP'));
+      } else if (bucket) {
         window = windowOver(windowFromBucket(bucket, scope, eb, source, rowtimeIndex, diagnostics), rel, over, bucket.span, diagnostics);
         groupKeys.set(eb.key(bucket, scope), col(0, 'TIMESTAMP'));
       } else if (q.stream) {
@@ -310,7 +318,7 @@ function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[],
       }
     }
     for (const g of q.groupBy) {
-      if (g === bucket || g === legacy || (tvf && (isColumnNamed(g, 'window_start') || isColumnNamed(g, 'window_end')))) continue;
+      if (g === bucket || g === legacy || windowKeys.includes(g) || (tvf && (isColumnNamed(g, 'window_start') || isColumnNamed(g, 'window_end')))) continue;
       const k = eb.bind(g, scope);
       groupKeys.set(eb.key(g, scope), col(2 + keyExprs.length, k.type));
       keyExprs.push(over(k));
@@ -369,6 +377,18 @@ function isColumnNamed(e: A.Expr, name: string): boolean {
 export function containsAggregate(e: A.Expr): boolean {
   if (e.kind === 'call' && !e.over && ['COUNT', 'SUM', 'AVG', 'MIN', 'MAX'].includes(e.name)) return true;
   return A.childExprs(e).some(containsAggregate);
+}
+
+/** GROUP BY of both `window_start` and `window_end` TIMESTAMP columns (a windowed result read again). */
+function carriedWindow(groupBy: readonly A.Expr[], scope: Scope, eb: ExprBinder): { start: number; end: number; exprs: A.Expr[] } | undefined {
+  const find = (name: string) => groupBy.find((g) => isColumnNamed(g, name));
+  const s = find('window_start');
+  const e = find('window_end');
+  if (!s || !e || s.kind !== 'column' || e.kind !== 'column') return undefined;
+  const start = eb.resolveColumn(s, scope);
+  const end = eb.resolveColumn(e, scope);
+  if (start === undefined || end === undefined || scope.fields[start]!.type !== 'TIMESTAMP' || scope.fields[end]!.type !== 'TIMESTAMP') return undefined;
+  return { start, end, exprs: [s, e] };
 }
 
 /** Flink's legacy group windows: GROUP BY TUMBLE(ts, size), HOP(ts, slide, size), SESSION(ts, gap). */
@@ -467,7 +487,16 @@ function windowOver(w: L.WindowSpec | undefined, rel: Relation, over: (e: BoundE
       `declare it as a stream: CREATE STREAM ${rel.name.name} AS SELECT ...`));
     return undefined;
   }
-  return { ...w, timeColumn: time.index, onRowtime: time.index === rel.source.fields.length - 1, partitionBy: w.partitionBy.map(over) };
+  let startColumn: number | undefined;
+  if (w.startColumn !== undefined) {
+    const start = rel.exprs[w.startColumn]!;
+    if (start.k !== 'col') {
+      diagnostics.push(sqlError('SQL_UNSUPPORTED', `the window's start is computed by ${show(rel.name)}; a window needs a column of a stream`, span));
+      return undefined;
+    }
+    startColumn = start.index;
+  }
+  return { ...w, timeColumn: time.index, ...(startColumn !== undefined ? { startColumn } : {}), onRowtime: time.index === rel.source.fields.length - 1, partitionBy: w.partitionBy.map(over) };
 }
 
 function windowFromTvf(tvf: A.WindowTvf, scope: Scope, eb: ExprBinder, rel: Relation, diagnostics: SqlError[]): L.WindowSpec | undefined {

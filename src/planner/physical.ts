@@ -70,7 +70,9 @@ export function physicalPlan(id: string, name: string, logical: L.LogicalPlan, s
     const srcCol = scan.columns[pWindow.timeColumn]!;
     const rowtimeCol = source.fields.length - 1;
     const delay = srcCol !== rowtimeCol && source.watermark?.column === srcCol ? source.watermark.delayMs : 0;
-    watermark = { column: pWindow.timeColumn, delayMs: delay };
+    // A columns window's time is its end: the watermark trails it by 1 ms, so the rows that end a
+    // window together are all in it before it closes.
+    watermark = { column: pWindow.timeColumn, delayMs: pWindow.type === 'columns' ? Math.max(delay, 1) : delay };
   } else if (post?.eventTime !== undefined) {
     const delay = source.watermark?.column === post.eventTime ? source.watermark.delayMs : 0;
     watermark = { column: findNode(pruned, 'scan')!.columns.indexOf(post.eventTime), delayMs: delay };

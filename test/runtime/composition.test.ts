@@ -135,3 +135,23 @@ describe('filters of a view and of the query reading it', () => {
       ['page', 'duration_ms']);
   });
 });
+
+describe('an aggregation over a windowed aggregation', () => {
+  for (const workers of [0, 2]) {
+    it(`GROUP BY window_start, window_end of a windowed result keeps its windows, append-only (${workers} workers)`, async () => {
+      const sql = `CREATE STREAM out AS SELECT window_start, window_end, MAX(views) AS most, COUNT(*) AS pages FROM (
+          SELECT window_start, window_end, page, COUNT(*) AS views FROM TABLE(HOP(TABLE clicks, DESCRIPTOR(ts), INTERVAL '5' SECOND, INTERVAL '10' SECOND))
+          GROUP BY window_start, window_end, page)
+        GROUP BY window_start, window_end;`;
+      const { rows, engine } = await runApp(`${DDL}\n${sql}`, { clicks: input }, { workers, chunkBytes: 16 * 1024 });
+      expect(engine.errorCount).toBe(0);
+      const out = rows['out']!;
+      expect(out.every((r) => r['op'] === undefined)).toBe(true);
+      const expected = await duck(`WITH w AS (SELECT unnest([time_bucket(INTERVAL 5 SECOND, ts), time_bucket(INTERVAL 5 SECOND, ts) - INTERVAL 5 SECOND]) AS ws, page FROM ${duckdbReadClickstream(input)}),
+          per AS (SELECT ws, page, COUNT(*) AS views FROM w GROUP BY ALL)
+        SELECT epoch_ms(ws) AS window_start, epoch_ms(ws + INTERVAL 10 SECOND) AS window_end, MAX(views) AS most, COUNT(*) AS pages FROM per GROUP BY ALL`);
+      const columns = ['window_start', 'window_end', 'most', 'pages'];
+      expect(canonical(out.map((r) => ({ ...r, window_start: Date.parse(String(r['window_start'])), window_end: Date.parse(String(r['window_end'])) })), columns)).toEqual(canonical(expected, columns));
+    });
+  }
+});

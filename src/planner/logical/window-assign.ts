@@ -2,7 +2,7 @@ import type { BoundExpr } from '../bound-expr.js';
 import type { LogicalPlan } from './plan.js';
 import type { Field } from '../types.js';
 
-export type WindowType = 'tumble' | 'hop' | 'cumulate' | 'session' | 'global';
+export type WindowType = 'tumble' | 'hop' | 'cumulate' | 'session' | 'global' | 'columns';
 
 /**
  * The one window of a GROUP BY without a time window: it never closes (until the end of input), and
@@ -26,6 +26,11 @@ export interface WindowSpec {
   readonly partitionBy: readonly BoundExpr[];
   /** True when windows are over ROWTIME (KDA): output ROWTIME is the window end. */
   readonly onRowtime: boolean;
+  /**
+   * 'columns': each row names its window, [startColumn, timeColumn) — the window_start and
+   * window_end of an aggregation over a windowed result (Flink's window properties carried on).
+   */
+  readonly startColumn?: number;
 }
 
 /** Adds window_start and window_end (and window_time) to each row; a hop row lands in several windows. */
@@ -50,5 +55,6 @@ export function describeWindow(w: WindowSpec, names: readonly string[]): string 
     case 'cumulate': return `cumulate(${col}, step=${s(w.slideMs)}, max=${s(w.sizeMs)})`;
     case 'session': return `session(${col}, gap=${s(w.gapMs)})`;
     case 'global': return 'global (no time window: an updating result)';
+    case 'columns': return `the rows' own windows [${names[w.startColumn ?? -1] ?? '?'}, ${col})`;
   }
 }

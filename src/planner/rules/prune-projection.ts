@@ -20,7 +20,7 @@ export function pruneProjection(plan: LogicalPlan, keep: readonly number[] = [])
   const readsSource = (i: number) => aggAt < 0 || i >= aggAt;
   const used = new Set<number>(keep);
   const use = (e: BoundExpr) => columnsOf(e, used);
-  const useWindow = (w: WindowSpec) => { used.add(w.timeColumn); w.partitionBy.forEach(use); };
+  const useWindow = (w: WindowSpec) => { used.add(w.timeColumn); if (w.startColumn !== undefined) used.add(w.startColumn); w.partitionBy.forEach(use); };
   chain.forEach((p, i) => {
     if (!readsSource(i)) return;
     if (p.kind === 'filter') use(p.predicate);
@@ -37,7 +37,7 @@ export function pruneProjection(plan: LogicalPlan, keep: readonly number[] = [])
   const kept = [...used].filter((i) => i < width).sort((a, b) => (computed(a) ? 1 : 0) - (computed(b) ? 1 : 0) || a - b);
   const map = (i: number) => (i < width ? kept.indexOf(i) : kept.length + (i - width));
   const re = (e: BoundExpr) => remapColumns(e, map);
-  const reWindow = (w: WindowSpec): WindowSpec => ({ ...w, timeColumn: map(w.timeColumn), partitionBy: w.partitionBy.map(re) });
+  const reWindow = (w: WindowSpec): WindowSpec => ({ ...w, timeColumn: map(w.timeColumn), ...(w.startColumn !== undefined ? { startColumn: map(w.startColumn) } : {}), partitionBy: w.partitionBy.map(re) });
 
   let out: LogicalPlan = L.scan(scanNode.stream, kept.map((i) => scanNode.columns[i]!), kept.map((i) => scanNode.schema[i]!));
   for (let i = chain.length - 2; i >= 0; i--) {
