@@ -1,6 +1,7 @@
 import { exprToString } from './bound-expr.js';
 import * as L from './logical/plan.js';
 import type { QueryPlan } from './physical.js';
+import { describePostOperator } from '../runtime/post-stage.js';
 
 /** EXPLAIN output: the logical plan as an indented tree, then where each stage runs. */
 export function explainPlan(plan: QueryPlan, workers: number): string {
@@ -34,5 +35,11 @@ export function explainPlan(plan: QueryPlan, workers: number): string {
     const where = workers > 0 ? `${workers} partitions, partition p on worker p` : 'coordinator thread';
     lines.push(`  WindowStage on ${where}: merge partials, watermark ${plan.watermark ? `= max(${plan.inputNames[plan.watermark.column]}) - ${plan.watermark.delayMs}ms` : 'none'}, emit ${plan.emit === 'changes' ? 'changes' : 'when watermark passes window end'}`);
   }
+  if (plan.post) {
+    lines.push('  PostStage on coordinator thread:');
+    for (const op of plan.post.operators) lines.push(`    ${describePostOperator(op)}`);
+    lines.push(`    Calc: ${plan.post.where ? 'filter -> ' : ''}project ${plan.post.outputs.length} column(s)${plan.post.updating ? ', an updating result (+I, -U, +U, -D)' : ''}`);
+  }
+  if (plan.stateTtlMs !== undefined) lines.push(`  State TTL: ${plan.stateTtlMs} ms (processing time)`);
   return lines.join('\n');
 }

@@ -108,3 +108,16 @@ describe('Top-N and dedup', () => {
     expect(canonical(finalTable(rows), ['user_id', 'duration_ms'])).toEqual(canonical(expected, ['user_id', 'duration_ms']));
   });
 });
+
+describe('EXPLAIN of post stages', () => {
+  it('names the operators after the row stage and says the result updates', async () => {
+    const { Engine } = await import('../../src/runtime/engine.js');
+    const engine = new Engine();
+    try {
+      const [r] = engine.execute(`${DDL} EXPLAIN SELECT page, user_id FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY page ORDER BY duration_ms DESC) AS rn FROM clicks) WHERE rn <= 3;`).filter((x) => x.kind === 'explain');
+      expect(r && r.kind === 'explain' ? r.text : '').toMatch(/PostStage on coordinator thread:\n\s+Rank: ROW_NUMBER <= 3, partitioned by 1 key\(s\) \(updating\)\n\s+Calc: project 2 column\(s\), an updating result/);
+    } finally {
+      await engine.close();
+    }
+  });
+});
