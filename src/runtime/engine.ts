@@ -205,14 +205,6 @@ export class Engine {
           const written = declared.connector ? this.scriptTargets.has(nameKey(st.name.name, st.name.quoted)) || this.scriptTargets.has(st.name.name.toLowerCase()) : false;
           const def: StreamDef = declared.connector && written ? { ...declared, options: { format: declared.options['format'] ?? 'json' } } : declared;
           if (def.options['source'] !== undefined && !this.checkSource(st, def, diagnostics)) return undefined;
-          if (written && def.connector?.sink?.['format'] === 'csv') {
-            diagnostics.push(sqlError('SQL_BAD_OPTION', "the file sink writes format 'json' or 'parquet', not 'csv'", st.options.find((o) => o.key === 'format')?.span ?? st.name.span));
-            return undefined;
-          }
-          if (written && def.connector?.sink?.['partition_by']) {
-            diagnostics.push(sqlError('SQL_UNSUPPORTED', 'PARTITIONED BY is not supported by the file sink yet', st.partitionedBy[0]!.span, 'leave PARTITIONED BY out: rows go to one file'));
-            return undefined;
-          }
           if (!checkOptionAccess(st, this.access, diagnostics)) return undefined;
           this.defineStream(def);
           if (this.dry) return undefined;

@@ -113,6 +113,9 @@ async function openCommitter(stream: string, fields: readonly Field[], o: Readon
   if (!given) throw new Error(`sink = '${o['sink']}' needs path = '...'`);
   // The same restriction as every other output path (sluice start: the data directory or --allow-path).
   const path = files ? files.resolve(given, 'sink path') : given;
+  if (o['partition_by'] !== undefined || o['format'] === 'csv') {
+    throw new Error(`a ${o['format'] === 'csv' ? 'CSV' : 'partitioned'} file sink is not exactly-once yet: run it without checkpoints (sluice run), or write NDJSON or Parquet`);
+  }
   if (o['sink'] === 'duckdb') {
     const { DuckDbTable, DuckDbCommitter } = await import('./duckdb-table.js');
     return new DuckDbCommitter(await DuckDbTable.open(path, o['table'] ?? stream, fields), cp.sinkId, cp.stagingDir, cp.notice);
@@ -144,7 +147,13 @@ async function openTarget(stream: string, fields: readonly Field[], o: Readonly<
       const path = ctx.files ? ctx.files.resolve(given, 'sink path') : given;
       const format = o['format'] ?? 'ndjson';
       if (format === 'parquet') return openParquetFolder(path, fields);
-      if (format !== 'ndjson' && format !== 'json') throw new Error(`sink = 'file' writes format = 'ndjson' or 'parquet', not '${format}'`);
+      if (o['partition_by'] !== undefined || format === 'csv') {
+        // Flink's filesystem connector: a folder of partitions (PARTITIONED BY), CSV or NDJSON lines.
+        const { partitionedWriter } = await import('./partitioned-files.js');
+        const write = partitionedWriter(path, fields, (o['partition_by'] ?? '').split(',').filter(Boolean), format === 'csv' ? 'csv' : 'ndjson');
+        return { encode: json, deliver: (b) => write(b, (r) => JSON.parse(text(r)) as Row), close: none };
+      }
+      if (format !== 'ndjson' && format !== 'json') throw new Error(`sink = 'file' writes format = 'ndjson', 'csv' or 'parquet', not '${format}'`);
       await mkdir(dirname(path), { recursive: true });
       return { encode: json, deliver: (b) => appendFile(path, b.records.map((r) => text(r) + '\n').join('')), close: none };
     }

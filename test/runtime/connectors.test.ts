@@ -25,6 +25,22 @@ describe('connector tables', () => {
     expect(readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ k: 'a', doubled: 2 }, { k: 'a', doubled: 6 }]);
   });
 
+  it('a partitioned CSV filesystem sink writes a folder per partition value, without the partition columns, none climbing out', async () => {
+    const dir = tempDir();
+    const input = writeLines(dir, 'in.ndjson', [...EVENTS, '{"k":"../../x","n":9}', '{"k":"a,\\"b","n":4}']);
+    const root = join(dir, 'lake');
+    await runApp(`
+      CREATE TABLE src (k VARCHAR, n BIGINT) WITH ('connector' = 'filesystem', 'path' = 'in.ndjson', 'format' = 'json');
+      CREATE TABLE lake (n BIGINT, label VARCHAR, k VARCHAR) PARTITIONED BY (k) WITH ('connector' = 'filesystem', 'path' = 'file://${root}', 'format' = 'csv',
+        'sink.partition-commit.policy.kind' = 'success-file');
+      INSERT INTO lake SELECT n, 'x,y', k FROM src;`, { src: input });
+    const read = (k: string) => readFileSync(join(root, k, 'part-0.csv'), 'utf8');
+    expect(read('k=a')).toBe('1,"x,y"\n3,"x,y"\n');
+    expect(read('k=b')).toBe('2,"x,y"\n');
+    expect(read('k=..%2F..%2Fx')).toBe('9,"x,y"\n');
+    expect(read('k=a,"b')).toBe('4,"x,y"\n');
+  });
+
   it("prints a print table's rows as Flink does", () => {
     const dir = tempDir();
     const app = join(dir, 'app.sql');
