@@ -46,13 +46,13 @@ const UNKNOWN_COUNTRY_SHARE = 0.01;
 export { mulberry32 };
 
 /** ISO text of epoch ms; the 'YYYY-MM-DDTHH:MM:SS.' part is cached since thousands of events share it. */
-function isoFormatter(): (ms: number) => string {
+export function isoFormatter(): (ms: number) => string {
   const prefixes = new Map<number, string>();
   return (ms) => {
     const second = Math.floor(ms / 1000);
     let prefix = prefixes.get(second);
     if (prefix === undefined) {
-      if (prefixes.size > 16) prefixes.clear();
+      if (prefixes.size > 64) prefixes.clear();
       prefix = new Date(second * 1000).toISOString().slice(0, 20);
       prefixes.set(second, prefix);
     }

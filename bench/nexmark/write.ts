@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate, type Auction, type Bid, type GenerateOptions, type NexmarkEvent, type Person } from './generator.js';
+import { isoFormatter } from '../clickstream.js';
 
 /** Rows of the side input q13 looks bids up in: key i, value 'i', for i in [0, 10000). */
 const SIDE_INPUT_ROWS = 10_000;
@@ -18,21 +19,6 @@ export interface NexmarkFiles {
   readonly bytes: number;
 }
 
-/** ISO-8601 UTC with milliseconds; the text up to the second is cached, as thousands of events share it. */
-function isoFormatter(): (ms: number) => string {
-  const prefixes = new Map<number, string>();
-  return (ms) => {
-    const second = Math.floor(ms / 1000);
-    let prefix = prefixes.get(second);
-    if (prefix === undefined) {
-      if (prefixes.size > 64) prefixes.clear();
-      prefix = new Date(second * 1000).toISOString().slice(0, 20);
-      prefixes.set(second, prefix);
-    }
-    const milli = ms - second * 1000;
-    return `${prefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
-  };
-}
 
 // Every generated string is letters, digits, spaces, '@', '_' or URL punctuation: none needs JSON escaping.
 function personJson(p: Person, iso: (ms: number) => string): string {

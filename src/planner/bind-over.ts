@@ -210,10 +210,7 @@ export function bindOverQuery(ctx: PostContext): { plan: L.LogicalPlan; post: Bo
   const fields: Field[] = [];
   q.items.forEach((item, i) => {
     if (item.kind === 'star') {
-      pre.fields.slice(0, -1).forEach((f, c) => {
-        outputs.push(col(c, f.type));
-        fields.push({ name: f.name, type: f.type });
-      });
+      starColumns(pre, outputs, fields);
       return;
     }
     const e = eb.bind(item.expr, calcScope);
@@ -329,10 +326,7 @@ export function bindTopN(shape: TopNShape, ctx: PostContext): { plan: L.LogicalP
   const fields: Field[] = [];
   q.items.forEach((item, i) => {
     if (item.kind === 'star') {
-      pre.fields.slice(0, -1).forEach((f, c) => {
-        outputs.push(col(c, f.type));
-        fields.push({ name: f.name, type: f.type });
-      });
+      starColumns(pre, outputs, fields);
       if (referencesRank) {
         outputs.push(dedupRank ? { k: 'lit', value: 1, type: 'BIGINT' } : col(rankAt, 'BIGINT'));
         fields.push({ name: rankName.name, type: 'BIGINT' });
@@ -348,6 +342,14 @@ export function bindTopN(shape: TopNShape, ctx: PostContext): { plan: L.LogicalP
   if (diagnostics.length > before) return undefined;
   const plan = L.project(ctx.plan, pre.exprs, pre.exprs.map((_, i) => `$${i}`), pre.exprs[rowtime]!);
   return { plan, post: { operators: [operator], calcInput: dedupRank ? calcTypes.slice(0, pre.width) : calcTypes, where, outputs, updating, ...(eventTime !== undefined ? { eventTime } : {}) }, fields };
+}
+
+/** `*` in the SELECT list of a post stage's calc: the relation's columns, without ROWTIME. */
+function starColumns(pre: PreColumns, outputs: BoundExpr[], fields: Field[]): void {
+  pre.fields.slice(0, -1).forEach((f, c) => {
+    outputs.push(col(c, f.type));
+    fields.push({ name: f.name, type: f.type });
+  });
 }
 
 /** The calc input as a scope: the pre columns in order (relation columns, ROWTIME, extras), then the rank. */

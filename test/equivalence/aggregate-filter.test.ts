@@ -2,12 +2,10 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { duckdbReadClickstream, generateClickstream } from '../../bench/clickstream.js';
 import { runApp, tempDir, writeLines } from '../helpers/run-app.js';
 import { duck, canonical } from '../helpers/duckdb.js';
+import { CLICKS_DDL } from '../helpers/changelog.js';
 
 /** Aggregates with FILTER (WHERE ...), as Nexmark's q15-q17 write them, against DuckDB's FILTER. */
-const DDL = `CREATE STREAM clicks (
-  ts TIMESTAMP(3), user_id VARCHAR, page VARCHAR, country VARCHAR, duration_ms BIGINT,
-  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND
-) WITH (format = 'json');`;
+const DDL = CLICKS_DDL;
 
 let input = '';
 beforeAll(() => {

@@ -3,12 +3,10 @@ import { generateClickstream } from '../../bench/clickstream.js';
 import { runApp, tempDir, writeLines } from '../helpers/run-app.js';
 import { canonical } from '../helpers/duckdb.js';
 import { Engine } from '../../src/runtime/engine.js';
+import { CLICKS_DDL } from '../helpers/changelog.js';
 
 /** Flink's legacy group windows (GROUP BY TUMBLE(ts, ...) with TUMBLE_START ...) give the rows of the window TVFs. */
-const DDL = `CREATE STREAM clicks (
-  ts TIMESTAMP(3), user_id VARCHAR, page VARCHAR, country VARCHAR, duration_ms BIGINT,
-  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND
-) WITH (format = 'json');`;
+const DDL = CLICKS_DDL;
 
 let input = '';
 beforeAll(() => {

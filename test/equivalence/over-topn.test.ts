@@ -3,12 +3,10 @@ import { duckdbReadClickstream, generateClickstream } from '../../bench/clickstr
 import { runApp, tempDir, writeLines } from '../helpers/run-app.js';
 import { duck, canonical } from '../helpers/duckdb.js';
 import type { Row } from '../../src/runtime/rows.js';
+import { CLICKS_DDL, finalTable } from '../helpers/changelog.js';
 
 /** OVER aggregates, Top-N and dedup as queries, against DuckDB's window functions over the same events. */
-const DDL = `CREATE STREAM clicks (
-  ts TIMESTAMP(3), user_id VARCHAR, page VARCHAR, country VARCHAR, duration_ms BIGINT,
-  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND
-) WITH (format = 'json');`;
+const DDL = CLICKS_DDL;
 
 let input = '';
 beforeAll(() => {
@@ -21,18 +19,6 @@ beforeAll(() => {
   }));
 });
 
-function finalTable(rows: Row[]): Row[] {
-  const table = new Map<string, number>();
-  for (const r of rows) {
-    const { op, ...values } = r;
-    const key = JSON.stringify(values);
-    const n = table.get(key) ?? 0;
-    if (op === undefined || op === '+I' || op === '+U') table.set(key, n + 1);
-    else if (n === 1) table.delete(key);
-    else table.set(key, n - 1);
-  }
-  return [...table].flatMap(([k, n]) => Array.from({ length: n }, () => JSON.parse(k) as Row));
-}
 
 async function run(sql: string, workers: number): Promise<{ rows: Row[]; errors: number }> {
   const { rows, engine } = await runApp(`${DDL}\nCREATE STREAM out AS ${sql};`, { clicks: input }, { workers, chunkBytes: 8 * 1024 });

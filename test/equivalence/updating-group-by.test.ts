@@ -4,37 +4,19 @@ import { runApp, tempDir, writeLines } from '../helpers/run-app.js';
 import { duck, canonical } from '../helpers/duckdb.js';
 import { Engine } from '../../src/runtime/engine.js';
 import type { Row } from '../../src/runtime/rows.js';
+import { CLICKS_DDL, finalTable } from '../helpers/changelog.js';
 
 /**
  * GROUP BY without a time window is an updating result (+I, -U, +U, -D, as Flink's). Applying its
  * changelog in order must leave DuckDB's batch answer over the same events.
  */
-const DDL = `CREATE STREAM clicks (
-  ts TIMESTAMP(3), user_id VARCHAR, page VARCHAR, country VARCHAR, duration_ms BIGINT,
-  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND
-) WITH (format = 'json');`;
+const DDL = CLICKS_DDL;
 
 let input = '';
 beforeAll(() => {
   input = writeLines(tempDir(), 'clicks.ndjson', generateClickstream({ events: 8_000, seed: 51, pages: 9, users: 120, eventsPerSecond: 400 }));
 });
 
-/** The table a changelog leaves: +I and +U add their row, -U and -D take one equal row away. */
-function finalTable(rows: Row[]): Row[] {
-  const table = new Map<string, number>();
-  for (const r of rows) {
-    const { op, ...values } = r;
-    const key = JSON.stringify(values);
-    const n = table.get(key) ?? 0;
-    if (op === '+I' || op === '+U') table.set(key, n + 1);
-    else {
-      expect(n, `${String(op)} of a row not in the table: ${key}`).toBeGreaterThan(0);
-      if (n === 1) table.delete(key);
-      else table.set(key, n - 1);
-    }
-  }
-  return [...table].flatMap(([k, n]) => Array.from({ length: n }, () => JSON.parse(k) as Row));
-}
 
 async function changelog(sql: string, workers: number, chunkBytes = 16 * 1024): Promise<Row[]> {
   const { rows, engine } = await runApp(`${DDL}\nCREATE STREAM out AS ${sql};`, { clicks: input }, { workers, chunkBytes });

@@ -4,15 +4,13 @@ import { runApp, tempDir, writeLines } from '../helpers/run-app.js';
 import { duck, canonical } from '../helpers/duckdb.js';
 import { duckdbReadClickstream } from '../../bench/clickstream.js';
 import { Engine } from '../../src/runtime/engine.js';
+import { CLICKS_DDL } from '../helpers/changelog.js';
 
 /**
  * Views, common table expressions, subqueries in FROM and UNION ALL: each way of writing a query
  * must give the rows of the plain way of writing it, with and without workers.
  */
-const DDL = `CREATE STREAM clicks (
-  ts TIMESTAMP(3), user_id VARCHAR, page VARCHAR, country VARCHAR, duration_ms BIGINT,
-  WATERMARK FOR ts AS ts - INTERVAL '2' SECOND
-) WITH (format = 'json');`;
+const DDL = CLICKS_DDL;
 
 let input = '';
 
