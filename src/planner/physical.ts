@@ -34,6 +34,8 @@ export interface QueryPlan {
   readonly logical: L.LogicalPlan;
   /** The result updates (+I, -U, +U, -D): a GROUP BY without a time window. */
   readonly updating: boolean;
+  /** Output columns that rows with the same ROWTIME leave sorted by (ORDER BY ROWTIME, ...). */
+  readonly orderWithin?: readonly L.OrderKey[];
 }
 
 export function physicalPlan(id: string, name: string, logical: L.LogicalPlan, source: StreamDef, target: string, outputFields: readonly Field[]): QueryPlan {
@@ -78,6 +80,7 @@ export function physicalPlan(id: string, name: string, logical: L.LogicalPlan, s
     target,
     logical: pruned,
     updating: pWindow?.type === 'global',
+    ...(project.orderWithin?.length ? { orderWithin: project.orderWithin } : {}),
   };
 }
 

@@ -51,7 +51,7 @@ export function buildChunkSpec(def: StreamDef, plans: readonly QueryPlan[], rowt
   const columns: ColumnSpec[] = decoded.map((i, position) => {
     const f = def.fields[i]!;
     const type = f.type === 'INTERVAL' || f.type === 'NULL' ? 'VARCHAR' : f.type;
-    return { name: f.name, type, position: def.csvPositions?.[i] ?? i, field: f.name, ...(checkOnly(position) ? { checkOnly: true } : {}) };
+    return { name: f.name, type, position: def.csvPositions?.[i] ?? i, field: def.recordKeys?.[i] ?? f.name, ...(checkOnly(position) ? { checkOnly: true } : {}) };
   });
   return { key: `${def.name}#${nextKey++}`, source: def.name, format: def.format, columns, rowtimeFrom, queries };
 }

@@ -5,11 +5,17 @@ import { columnTypeOf, KNOWN_TYPES, type Field } from '../planner/types.js';
 import { nearestName } from '../sql/diagnostics.js';
 import type { RecordFormat } from '../decode/types.js';
 import { streamOptions } from './connectors.js';
+import { kdaName } from '../planner/kda-names.js';
+import type { Dialect } from '../planner/kda-calls.js';
 
-/** A stream declared by CREATE STREAM name (columns) WITH (...). */
-export function declareStream(s: A.CreateStream, catalog: Catalog, diagnostics: SqlError[]): StreamDef | undefined {
+/**
+ * A stream declared by CREATE STREAM name (columns) WITH (...). In a KDA application unquoted
+ * column names are upper-cased, and records are still read by the name as written.
+ */
+export function declareStream(s: A.CreateStream, catalog: Catalog, diagnostics: SqlError[], dialect: Dialect = 'flink'): StreamDef | undefined {
   const before = diagnostics.length;
   const fields: Field[] = [];
+  const recordKeys: string[] = [];
   const seen = new Set<string>();
   for (const c of s.computed) diagnostics.push(sqlError('SQL_UNSUPPORTED', 'computed columns are not supported yet', c.span));
   if (s.primaryKey) diagnostics.push(sqlError('SQL_UNSUPPORTED', 'PRIMARY KEY is not supported yet', s.primaryKey[0]!.span));
@@ -24,7 +30,8 @@ export function declareStream(s: A.CreateStream, catalog: Catalog, diagnostics: 
     if (seen.has(key)) diagnostics.push(sqlError('SQL_DUPLICATE_COLUMN', `column ${c.name.name} is declared twice`, c.name.span));
     if (key === 'rowtime') diagnostics.push(sqlError('SQL_RESERVED_COLUMN', 'ROWTIME is implicit in every stream and cannot be declared', c.name.span));
     seen.add(key);
-    fields.push({ name: c.name.name, type });
+    fields.push({ name: kdaName(c.name, dialect === 'kda'), type });
+    recordKeys.push(c.name.name);
   }
   fields.push({ name: ROWTIME, type: 'TIMESTAMP' });
   let watermark: WatermarkSpec | undefined;
@@ -39,7 +46,8 @@ export function declareStream(s: A.CreateStream, catalog: Catalog, diagnostics: 
   const existing = catalog.get(s.name.name, s.name.quoted);
   if (existing && !s.orReplace) diagnostics.push(sqlError('SQL_STREAM_EXISTS', `stream ${s.name.name} already exists`, s.name.span, 'use CREATE OR REPLACE STREAM to redefine it'));
   if (diagnostics.length > before) return undefined;
-  return { name: s.name.name, fields, ...(watermark ? { watermark } : {}), format: (format === 'csv' ? 'csv' : 'json') as RecordFormat, options, declared: true, ...(resolved?.connector ? { connector: resolved.connector } : {}) };
+  const renamed = recordKeys.some((k, i) => k !== fields[i]!.name);
+  return { name: s.name.name, fields, ...(renamed ? { recordKeys } : {}), ...(watermark ? { watermark } : {}), format: (format === 'csv' ? 'csv' : 'json') as RecordFormat, options, declared: true, ...(resolved?.connector ? { connector: resolved.connector } : {}) };
 }
 
 function watermarkOf(w: A.WatermarkDef, fields: Field[], diagnostics: SqlError[]): WatermarkSpec | undefined {
