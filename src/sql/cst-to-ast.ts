@@ -576,7 +576,7 @@ export class CstToAst extends BaseVisitor {
     const span = join(head.span, end);
     const nulls = tok(ctx, 'nullTreatment');
     const base = this.specialForm(head, a.args, a.seps, a.distinct, a.star, join(head.span, tokenSpan(rparen)));
-    const call = nulls && base.kind === 'call' ? { ...base, ...(nulls.image.toUpperCase() === 'IGNORE' ? { ignoreNulls: true } : {}), span: join(base.span, tokenSpan(tok(ctx, 'Null')!)) } : base;
+    const call = nulls && base.kind === 'call' ? { ...base, ...(nulls.image.toUpperCase() === 'IGNORE' ? { ignoreNulls: true } : {}), span: join(base.span, tokenSpan(tok(ctx, 'nulls')!)) } : base;
     if (nulls && base.kind !== 'call') this.fail('SQL_BAD_CALL', `${head.name} takes no ${nulls.image.toUpperCase()} NULLS`, tokenSpan(nulls));
     if (!filterNode && !overNode && !overName) return call;
     if (call.kind !== 'call') {

@@ -792,10 +792,10 @@ export class SqlParser extends CstParser {
             this.OPTION2(() => this.SUBRULE(this.callArgs));
             this.CONSUME(T.RParen);
             this.OPTION5({
-              GATE: () => (isWord(this.LA(1), 'IGNORE') || isWord(this.LA(1), 'RESPECT')) && this.LA(2).tokenType === T.Null,
+              GATE: () => (isWord(this.LA(1), 'IGNORE') || isWord(this.LA(1), 'RESPECT')) && isWord(this.LA(2), 'NULLS'),
               DEF: () => {
                 this.CONSUME2(T.Identifier, { LABEL: 'nullTreatment' });
-                this.CONSUME(T.Null);
+                this.CONSUME3(T.Identifier, { LABEL: 'nulls' });
               },
             });
             this.OPTION3(() => {
