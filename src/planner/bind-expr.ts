@@ -10,6 +10,8 @@ import type { AggCall } from './logical/plan.js';
 import { parseTimestampLiteral } from '../operators/kernels/timestamps.js';
 import { bindQualified, bindStep, castInterval, dialectCall, kdaLiteralProblem, similarProblem, type BindOptions } from './kda-calls.js';
 import { ROWTIME } from './catalog.js';
+import { bindLogParser, LOG_PARSER_USAGE } from './log-parse-calls.js';
+import { LOG_PARSERS } from '../operators/kernels/log-parsers.js';
 
 export { parseTimestampLiteral };
 
@@ -87,6 +89,9 @@ export class ExprBinder {
       case 'interval': return lit(e.millis, 'INTERVAL');
       case 'typed-literal': return this.typedLiteral(e);
       case 'column': {
+        // `r.COLUMN1` where r is a ROW column, not a stream.
+        const rowColumn = e.qualifier && !scope.qualifiers.some((q) => sameName(q, e.qualifier!)) ? scope.fields.findIndex((f) => f.type === 'ROW' && sameName({ ...e.qualifier!, name: f.name, quoted: true }, e.qualifier!)) : -1;
+        if (rowColumn >= 0) return this.rowField(col(rowColumn, 'ROW'), e.name, scope);
         const bare = bareFunction(e, scope);
         if (bare) return bare.k === 'call' ? (dialectCall(bare.fn, [], this.options) ?? bare) : bare;
         const i = this.resolveColumn(e, scope);
@@ -168,7 +173,7 @@ export class ExprBinder {
         if (x.type !== 'TIMESTAMP') return this.fail('SQL_TYPE', `EXTRACT needs a TIMESTAMP, got ${x.type}`, e.operand.span);
         return call('EXTRACT', [lit(e.unit, 'VARCHAR'), x], 'BIGINT');
       }
-      case 'field': return this.fail('SQL_UNSUPPORTED', 'fields of ROW values are not supported yet', e.span);
+      case 'field': return this.rowField(this.bind(e.operand, scope, agg), e.field, scope);
       default: return A.assertNever(e, 'expression');
     }
   }
@@ -250,6 +255,10 @@ export class ExprBinder {
       return this.addAgg(agg, withFilter({ fn: name as 'SUM' | 'AVG' | 'MIN' | 'MAX', arg, type }));
     }
     if (name === 'SUBSTRING_SIMILAR') return this.substringSimilar(e, scope, agg);
+    if (LOG_PARSERS.has(name)) {
+      const r = bindLogParser(name, e.args.map((a) => this.bind(a, scope, agg)));
+      return typeof r === 'string' ? this.fail('SQL_BAD_CALL', r, e.span, LOG_PARSER_USAGE[name]) : r;
+    }
     const sig = SCALAR_FUNCTIONS[name];
     const user = this.functions.get(name);
     if (!sig && !user) {
@@ -267,6 +276,15 @@ export class ExprBinder {
     const bad = literalProblem(name, args) ?? kdaLiteralProblem(name, args);
     if (bad) return this.fail('SQL_BAD_CALL', bad[1], e.args[bad[0]]!.span, bad[2]);
     return dialectCall(name, args, this.options) ?? call(name, args, t as SqlType);
+  }
+
+  /** A field of a ROW value (a log parser's result): `t.rec.COLUMN1`. */
+  private rowField(row: BoundExpr, field: A.Ident, scope: Scope): BoundExpr {
+    const shape = row.k === 'call' ? row.row : row.k === 'col' ? scope.fields[row.index]?.row : undefined;
+    if (row.type !== 'ROW' || !shape) return this.fail('SQL_TYPE', `${field.name} is read as a field, but what it is read from is ${row.type}, not a ROW`, field.span);
+    const at = shape.findIndex((f) => sameName({ ...field, name: f.name, quoted: true }, field));
+    if (at < 0) return this.fail('SQL_UNKNOWN_COLUMN', `the ROW has no field ${show(field)}`, field.span, `its fields are ${shape.map((f) => f.name).join(', ')}`);
+    return call('ROW_FIELD', [row, lit(shape[at]!.name, 'VARCHAR'), lit(at, 'INTEGER')], shape[at]!.type);
   }
 
   /** SUBSTRING(s SIMILAR 'a#"b#"c' ESCAPE '#'): the part of s between the markers, when the whole pattern matches. */

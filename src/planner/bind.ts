@@ -108,6 +108,12 @@ function relationOf(q: A.Query, columns: readonly A.Ident[], name: A.Ident, ctx:
   if (inline) {
     return { source: bound.source, fields: [...renamed, { name: ROWTIME, type: 'TIMESTAMP' }], exprs: [...inline.exprs, inline.rowtime], ...(inline.where ? { where: inline.where } : {}), name };
   }
+  const row = renamed.find((f) => f.type === 'ROW');
+  if (row) {
+    diagnostics.push(sqlError('SQL_ROW_VALUE', `${show(name)} returns the ROW value ${row.name}, and only a subquery that filters and projects can pass one on`, name.span,
+      `read its fields where it is made: SELECT ${name.name}.${row.name}.COLUMN1 ... FROM (SELECT ... AS ${row.name} FROM ...) AS ${name.name}`));
+    return undefined;
+  }
   const def = ctx.materialize({ ...bound, fields: renamed }, name.name, name.span, diagnostics);
   return def ? streamRelation(def, name) : undefined;
 }
@@ -207,7 +213,7 @@ function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[],
   if (q.windows.length) return fail('SQL_UNSUPPORTED', 'WINDOW clauses (OVER windows) are not supported yet', q.windows[0]!.name.span);
   const subqueryName: A.Ident = { kind: 'ident', name: 'subquery', quoted: false, span: from.span };
   const rel = from.kind === 'subquery'
-    ? relationOf(from.query, [], from.alias ?? subqueryName, ctx, diagnostics, ctes)
+    ? relationOf(from.query, from.columns ?? [], from.alias ?? subqueryName, ctx, diagnostics, ctes)
     : resolveName(from.kind === 'table-ref' ? from.name : from.table, ctx, diagnostics, ctes);
   if (!rel) return undefined;
   if (rel.source.updating) {
@@ -342,6 +348,7 @@ function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[],
 function outputName(item: A.SelectItem, i: number, kda: boolean): string {
   if (item.alias) return kdaName(item.alias, kda);
   if (item.expr.kind === 'column') return kdaName(item.expr.name, kda);
+  if (item.expr.kind === 'field') return kdaName(item.expr.field, kda);
   return `EXPR$${i}`;
 }
 

@@ -1,12 +1,17 @@
 import type { TypeName } from '../sql/ast.js';
 import type { ColumnType } from '../decode/types.js';
 
-/** SQL types the engine computes with. INTERVAL values are milliseconds; TIMESTAMP values epoch ms. */
-export type SqlType = ColumnType | 'INTERVAL' | 'NULL';
+/**
+ * SQL types the engine computes with. INTERVAL values are milliseconds; TIMESTAMP values epoch ms.
+ * ROW is a log parser's result (KDA's REGEX_LOG_PARSE ...), read only field by field (`t.rec.COLUMN1`).
+ */
+export type SqlType = ColumnType | 'INTERVAL' | 'NULL' | 'ROW';
 
 export interface Field {
   readonly name: string;
   readonly type: SqlType;
+  /** A ROW column's fields. */
+  readonly row?: readonly Field[];
 }
 
 const TYPE_ALIASES: Record<string, ColumnType> = {

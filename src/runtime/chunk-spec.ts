@@ -50,7 +50,7 @@ export function buildChunkSpec(def: StreamDef, plans: readonly QueryPlan[], rowt
   const checkOnly = (position: number) => position >= read && position !== rowtimeFrom;
   const columns: ColumnSpec[] = decoded.map((i, position) => {
     const f = def.fields[i]!;
-    const type = f.type === 'INTERVAL' || f.type === 'NULL' ? 'VARCHAR' : f.type;
+    const type = f.type === 'INTERVAL' || f.type === 'NULL' || f.type === 'ROW' ? 'VARCHAR' : f.type;
     return { name: f.name, type, position: def.csvPositions?.[i] ?? i, field: def.recordKeys?.[i] ?? f.name, ...(checkOnly(position) ? { checkOnly: true } : {}) };
   });
   return { key: `${def.name}#${nextKey++}`, source: def.name, format: def.format, columns, rowtimeFrom, queries };

@@ -538,6 +538,11 @@ export class Engine {
   /** Builds the physical plan, casting the query's columns to the target stream's declared types. */
   private plan(name: string, logical: L.LogicalPlan, source: StreamDef, target: StreamDef, mapping: number[], diagnostics: SqlError[], span: A.Statement['span']): QueryPlan | undefined {
     if (logical.kind !== 'project') return undefined;
+    const row = logical.schema.find((f) => f.type === 'ROW');
+    if (row) {
+      diagnostics.push(sqlError('SQL_ROW_VALUE', `column ${row.name} is a ROW value, which a stream cannot hold`, span, `read its fields from a subquery: SELECT STREAM t.${row.name}.COLUMN1, ... FROM (SELECT STREAM ... AS ${row.name} FROM ...) AS t`));
+      return undefined;
+    }
     const targetCols = userFields(target);
     const exprs: BoundExpr[] = targetCols.map((f, i) => {
       const from = mapping[i]!;

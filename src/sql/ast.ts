@@ -173,6 +173,8 @@ export interface SubqueryRef {
   readonly kind: 'subquery';
   readonly query: Query;
   readonly alias?: Ident;
+  /** `(SELECT ...) AS t(a, b)`: names for the subquery's columns. */
+  readonly columns?: readonly Ident[];
   readonly span: Span;
 }
 

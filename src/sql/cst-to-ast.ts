@@ -381,6 +381,11 @@ export class CstToAst extends BaseVisitor {
     const tvf = node(ctx, 'windowTvf');
     if (tvf) return withAlias(this.visit(tvf) as A.WindowTvf);
     const q = node(ctx, 'query');
+    const columnsAlias = node(ctx, 'columnsAlias');
+    if (q && columnsAlias) {
+      const columns = nodes(ctx, 'aliasColumn').map((c) => this.visit(c) as A.Ident);
+      return { kind: 'subquery', query: this.visit(q) as A.Query, alias: this.visit(columnsAlias) as A.Ident, columns, span: nodeSpan(q) };
+    }
     if (q) return withAlias({ kind: 'subquery', query: this.visit(q) as A.Query, span: nodeSpan(q) } as A.SubqueryRef);
     const name = this.visit(node(ctx, 'table')!) as A.Ident;
     const asOf = node(ctx, 'asOf');
@@ -578,6 +583,8 @@ export class CstToAst extends BaseVisitor {
     const base = this.specialForm(head, a.args, a.seps, a.distinct, a.star, join(head.span, tokenSpan(rparen)));
     const call = nulls && base.kind === 'call' ? { ...base, ...(nulls.image.toUpperCase() === 'IGNORE' ? { ignoreNulls: true } : {}), span: join(base.span, tokenSpan(tok(ctx, 'nulls')!)) } : base;
     if (nulls && base.kind !== 'call') this.fail('SQL_BAD_CALL', `${head.name} takes no ${nulls.image.toUpperCase()} NULLS`, tokenSpan(nulls));
+    const callFields = nodes(ctx, 'callField').map((f) => this.visit(f) as A.Ident);
+    if (callFields.length) return callFields.reduce<A.Expr>((operand, field) => ({ kind: 'field', operand, field, span: join(operand.span, field.span) }), call);
     if (!filterNode && !overNode && !overName) return call;
     if (call.kind !== 'call') {
       this.fail('SQL_BAD_CALL', `${head.name} is not an aggregate or window function`, span);

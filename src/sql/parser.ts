@@ -500,6 +500,16 @@ export class SqlParser extends CstParser {
           this.CONSUME2(T.LParen);
           this.SUBRULE(this.query);
           this.CONSUME2(T.RParen);
+          // `(SELECT ...) AS t(a, b)`: the subquery's columns renamed.
+          this.OPTION4({
+            GATE: () => (this.LA(1).tokenType === T.As ? this.LA(3).tokenType === T.LParen : isPlainName(this.LA(1)) && this.LA(2).tokenType === T.LParen),
+            DEF: () => {
+              this.SUBRULE2(this.alias, { LABEL: 'columnsAlias' });
+              this.CONSUME4(T.LParen);
+              this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.identifier, { LABEL: 'aliasColumn' }) });
+              this.CONSUME4(T.RParen);
+            },
+          });
         },
       },
       {
@@ -817,6 +827,11 @@ export class SqlParser extends CstParser {
                 },
                 { ALT: () => this.SUBRULE3(this.identifier, { LABEL: 'overName' }) },
               ]);
+            });
+            // A field of the call's ROW value: REGEX_LOG_PARSE(line, '...').COLUMN1.
+            this.MANY(() => {
+              this.CONSUME2(T.Dot);
+              this.SUBRULE4(this.identifier, { LABEL: 'callField' });
             });
           },
         },

@@ -20,5 +20,5 @@ export interface Project {
 }
 
 export function project(input: LogicalPlan, exprs: readonly BoundExpr[], names: readonly string[], rowtime: BoundExpr): Project {
-  return { kind: 'project', input, exprs, rowtime, schema: exprs.map((e, i) => ({ name: names[i]!, type: e.type })) };
+  return { kind: 'project', input, exprs, rowtime, schema: exprs.map((e, i) => ({ name: names[i]!, type: e.type, ...(e.k === 'call' && e.row ? { row: e.row } : {}) })) };
 }
