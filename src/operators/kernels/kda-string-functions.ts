@@ -70,12 +70,29 @@ export function similarRegExp(pattern: string, escape: string | null): RegExp {
 
 /** SUBSTRING(s SIMILAR 'R1<esc>"R2<esc>"R3' ESCAPE esc): the part R2 matches when the whole string matches, else NULL. */
 export function substringSimilar(s: string, pattern: string, escape: string): string | null {
+  const m = substringRegExp(pattern, escape).exec(s);
+  return m ? m[1]! : null;
+}
+
+const substringCache = new Map<string, RegExp>();
+
+/** The pattern's three parts as one RegExp whose group 1 is the middle part; the first part matches as little as it can. */
+function substringRegExp(pattern: string, escape: string): RegExp {
+  const key = `${escape}\u0000${pattern}`;
+  let re = substringCache.get(key);
+  if (re) return re;
   const marker = `${escape}"`;
   const parts = pattern.split(marker);
   if (parts.length !== 3) throw new SimilarPatternError(`a SUBSTRING SIMILAR pattern needs exactly two ${marker} markers, '${pattern}' has ${parts.length - 1}`);
   const [r1, r2, r3] = parts.map((p, i) => similarToRegex(p, escape, i === 0)) as [string, string, string];
-  const m = new RegExp(`^(?:${r1})(${r2})(?:${r3})$`, 'u').exec(s);
-  return m ? m[1]! : null;
+  try {
+    re = new RegExp(`^(?:${r1})(${r2})(?:${r3})$`, 'u');
+  } catch (e) {
+    throw new SimilarPatternError(`invalid SIMILAR pattern '${pattern}': ${(e as Error).message}`);
+  }
+  if (substringCache.size >= 1000) substringCache.clear();
+  substringCache.set(key, re);
+  return re;
 }
 
 /** OVERLAY(s PLACING r FROM start [FOR length]), KDA's way: a start before 1 puts the first (1 - start) characters of r in front. */
