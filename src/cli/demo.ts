@@ -49,7 +49,7 @@ export async function demoCommand(args: ParsedArgs, io: { stdout: NodeJS.Writabl
     io.stdout.write(`page_views    ${clock(rows[0]?.['window_start'])}-${clock(rows[0]?.['window_end'])}  ${rows.length} pages, ${views} views, top ${top?.['page']} (${top?.['views']})\n`);
   });
   sluice.on('COUNTRY_USERS', (rows) => {
-    io.stdout.write(`COUNTRY_USERS ${rows.map((r) => `${r['country']}=${r['users']}`).join(' ')}\n`);
+    io.stdout.write(`COUNTRY_USERS ${rows.map((r) => `${r['COUNTRY']}=${r['USERS']}`).join(' ')}\n`);
   });
   sluice.on('error_stream', (rows) => io.stderr.write(`error_stream: ${rows.length} rows (first: ${rows[0]?.['MESSAGE']})\n`));
   const random = mulberry32(7);

@@ -10,6 +10,9 @@ import { ROWTIME } from './catalog.js';
 import { lookupPath, pathOf } from './resolve-path.js';
 import type { AggCall } from './logical/plan.js';
 import { parseTimestampLiteral } from '../operators/kernels/timestamps.js';
+import { bindQualified, bindStep, castInterval, dialectCall, kdaLiteralProblem, similarProblem, type BindOptions } from './kda-calls.js';
+import { bindLogParser, LOG_PARSER_USAGE } from './log-parse-calls.js';
+import { LOG_PARSERS } from '../operators/kernels/log-parsers.js';
 
 export { parseTimestampLiteral };
 
@@ -35,10 +38,17 @@ export interface AggContext {
 }
 
 const BOOL_OPS = new Set(['AND', 'OR']);
+const KDA_AGGREGATES = new Set(['VAR_POP', 'VAR_SAMP', 'STDDEV_POP', 'STDDEV_SAMP', 'EXP_AVG', 'FIRST_VALUE', 'LAST_VALUE']);
+
+/** The scope's ROWTIME column (window columns, which follow it, aside), or -1. */
+function rowtimeOf(scope: Scope): number {
+  for (let i = scope.fields.length - 1; i >= 0; i--) if (scope.fields[i]!.name === ROWTIME && !scope.windowFields?.has(i)) return i;
+  return -1;
+}
 const CMP_OPS = new Set(['=', '<>', '<', '<=', '>', '>=']);
 
 export class ExprBinder {
-  constructor(readonly diagnostics: SqlError[], readonly functions: ReadonlyMap<string, UserFunction> = new Map()) {}
+  constructor(readonly diagnostics: SqlError[], readonly functions: ReadonlyMap<string, UserFunction> = new Map(), readonly options: BindOptions = {}) {}
 
   private fail(code: string, message: string, span: Span, hint?: string): BoundExpr {
     this.diagnostics.push(sqlError(code, message, span, hint));
@@ -86,11 +96,15 @@ export class ExprBinder {
       case 'interval': return lit(e.millis, 'INTERVAL');
       case 'typed-literal': return this.typedLiteral(e);
       case 'column': {
+        // `r.COLUMN1` where r is a ROW column, not a stream.
+        const rowColumn = e.qualifier && !scope.qualifiers.some((q) => sameName(q, e.qualifier!)) ? scope.fields.findIndex((f) => f.type === 'ROW' && sameName({ ...e.qualifier!, name: f.name, quoted: true }, e.qualifier!)) : -1;
+        if (rowColumn >= 0) return this.rowField(col(rowColumn, 'ROW'), e.name, scope);
         const bare = bareFunction(e, scope);
-        if (bare) return bare;
+        if (bare) return bare.k === 'call' ? (dialectCall(bare.fn, [], this.options) ?? bare) : bare;
         return this.columnExpr(e, scope, agg);
       }
-      case 'field': return this.columnExpr(e, scope, agg);
+      // A field of a ROW value (a log parser's result), else a nested ROW column's leaf.
+      case 'field': return e.operand.kind === 'call' || this.isRowValue(e.operand, scope) ? this.rowField(this.bind(e.operand, scope, agg), e.field, scope) : this.columnExpr(e, scope, agg);
       case 'binary': return this.binary(e, scope, agg);
       case 'unary': {
         const x = this.bind(e.operand, scope, agg);
@@ -115,9 +129,13 @@ export class ExprBinder {
       case 'like': {
         const x = this.bind(e.operand, scope, agg);
         const p = this.bind(e.pattern, scope, agg);
-        if (x.type !== 'VARCHAR' && x.type !== 'NULL') return this.fail('SQL_TYPE', `LIKE needs a string, got ${x.type}`, e.operand.span);
-        const args = [x, p, ...(e.escape ? [this.bind(e.escape, scope, agg)] : [])];
-        const r = call('LIKE', args, 'BOOLEAN');
+        const op = e.similar ? 'SIMILAR TO' : 'LIKE';
+        if (x.type !== 'VARCHAR' && x.type !== 'NULL') return this.fail('SQL_TYPE', `${op} needs a string, got ${x.type}`, e.operand.span);
+        const esc = e.escape ? this.bind(e.escape, scope, agg) : undefined;
+        const args = [x, p, ...(esc ? [esc] : [])];
+        const bad = e.similar ? similarProblem(p, esc, false) : undefined;
+        if (bad) return this.fail('SQL_BAD_CALL', bad, e.pattern.span, "SIMILAR TO patterns use % and _ like LIKE, and | * + ? {m,n} ( ) [...] like regular expressions");
+        const r = call(e.similar ? 'SIMILAR' : 'LIKE', args, 'BOOLEAN');
         return e.negated ? call('NOT', [r], 'BOOLEAN') : r;
       }
       case 'case': return this.caseExpr(e, scope, agg);
@@ -125,6 +143,10 @@ export class ExprBinder {
         const x = this.bind(e.operand, scope, agg);
         const t = columnTypeOf(e.type);
         if (!t) return this.fail('SQL_BAD_TYPE', `unknown type ${e.type.name}`, e.type.span);
+        if (x.type === 'INTERVAL') {
+          const r = castInterval(e.operand, x, t);
+          if (r) return r;
+        }
         return call('CAST', [x, lit(e.type.params[0] ?? null, 'INTEGER')], t);
       }
       case 'call': return this.callExpr(e, scope, agg);
@@ -134,11 +156,12 @@ export class ExprBinder {
         return call(e.fn === 'FLOOR' ? 'FLOOR_TIME' : 'CEIL_TIME', [x, lit(e.unit, 'VARCHAR')], 'TIMESTAMP');
       }
       case 'step': {
-        const x = this.bind(e.operand, scope, agg);
-        const i = this.bind(e.interval, scope, agg);
-        if (x.type !== 'TIMESTAMP') return this.fail('SQL_TYPE', `STEP needs a TIMESTAMP, got ${x.type}`, e.operand.span);
-        if (i.k !== 'lit' || i.type !== 'INTERVAL') return this.fail('SQL_TYPE', 'STEP needs an INTERVAL literal', e.interval.span);
-        return call('STEP', [x, i], 'TIMESTAMP');
+        const r = bindStep(e, this.bind(e.operand, scope, agg), this.bind(e.interval, scope, agg));
+        return typeof r === 'string' ? this.fail('SQL_TYPE', r, e.interval.span, "STEP(ROWTIME BY INTERVAL '10' SECOND) or STEP(n BY 5)") : r;
+      }
+      case 'interval-qualify': {
+        const r = bindQualified(e, this.bind(e.operand, scope, agg));
+        return typeof r === 'string' ? this.fail('SQL_TYPE', r, e.span) : r;
       }
       case 'trim': {
         const x = this.bind(e.operand, scope, agg);
@@ -246,6 +269,8 @@ export class ExprBinder {
         if (name !== 'COUNT') return this.fail('SQL_BAD_CALL', `${name}(*) is not valid`, e.span);
         return this.addAgg(agg, withFilter({ fn: 'COUNT_STAR', arg: null, type: 'BIGINT' }));
       }
+      if (KDA_AGGREGATES.has(name)) return this.kdaAggregate(e, name, scope, agg, withFilter);
+      if (e.ignoreNulls) return this.fail('SQL_BAD_CALL', `${name} takes no IGNORE NULLS`, e.span, 'FIRST_VALUE and LAST_VALUE do');
       if (e.args.length !== 1) return this.fail('SQL_BAD_CALL', `${name} takes one argument`, e.span);
       const arg = this.bind(e.args[0]!, { ...scope, windowFields: scope.windowFields }, noAgg);
       if (name === 'COUNT') return this.addAgg(agg, withFilter({ fn: e.distinct ? 'COUNT_DISTINCT' : 'COUNT', arg, type: 'BIGINT' }));
@@ -254,6 +279,11 @@ export class ExprBinder {
       const type: SqlType = name === 'AVG' ? 'DOUBLE' : name === 'SUM' ? (isIntegral(arg.type) ? 'BIGINT' : arg.type === 'NULL' ? 'BIGINT' : arg.type) : arg.type;
       return this.addAgg(agg, withFilter({ fn: name as 'SUM' | 'AVG' | 'MIN' | 'MAX', arg, type }));
     }
+    if (name === 'SUBSTRING_SIMILAR') return this.substringSimilar(e, scope, agg);
+    if (LOG_PARSERS.has(name)) {
+      const r = bindLogParser(name, e.args.map((a) => this.bind(a, scope, agg)));
+      return typeof r === 'string' ? this.fail('SQL_BAD_CALL', r, e.span, LOG_PARSER_USAGE[name]) : r;
+    }
     const sig = SCALAR_FUNCTIONS[name];
     const user = this.functions.get(name);
     if (!sig && !user) {
@@ -261,15 +291,62 @@ export class ExprBinder {
       return this.fail('SQL_UNKNOWN_FUNCTION', `unknown function ${e.name}`, e.span, near ? `did you mean ${near}?` : undefined);
     }
     if (e.star || e.distinct) return this.fail('SQL_BAD_CALL', `${name} takes no ${e.star ? '*' : 'DISTINCT'}`, e.span);
+    if (e.ignoreNulls) return this.fail('SQL_BAD_CALL', `${name} takes no IGNORE NULLS`, e.span, 'FIRST_VALUE and LAST_VALUE do');
     const unit = UNIT_FUNCTIONS.has(name) ? unitArgument(e.args[0]) : undefined;
     if (typeof unit === 'string') return this.fail('SQL_BAD_UNIT', `${name} ${unit}`, e.args[0]?.span ?? e.span);
     const args = e.args.map((a, k) => (unit && k === 0 ? unit : this.bind(a, scope, agg)));
     if (user) return call(name, args, user.returns, { name: user.name, ref: user.ref, deterministic: user.deterministic });
     const t = sig!(args.map((a) => a.type));
     if (t.includes(' ')) return this.fail('SQL_BAD_CALL', `${name} ${t}`, e.span);
-    const bad = literalProblem(name, args);
+    const bad = literalProblem(name, args) ?? kdaLiteralProblem(name, args);
     if (bad) return this.fail('SQL_BAD_CALL', bad[1], e.args[bad[0]]!.span, bad[2]);
-    return call(name, args, t as SqlType);
+    return dialectCall(name, args, this.options) ?? call(name, args, t as SqlType);
+  }
+
+  /** A field of a ROW value (a log parser's result): `t.rec.COLUMN1`. */
+  /** Whether an expression names a ROW-typed field (a log parser's result), not a nested column's path. */
+  private isRowValue(e: A.Expr, scope: Scope): boolean {
+    if (e.kind !== 'column') return false;
+    return scope.fields.some((f) => f.type === 'ROW' && sameName({ ...e.name, name: f.name, quoted: true }, e.name));
+  }
+
+  private rowField(row: BoundExpr, field: A.Ident, scope: Scope): BoundExpr {
+    const shape = row.k === 'call' ? row.row : row.k === 'col' ? scope.fields[row.index]?.row : undefined;
+    if (row.type !== 'ROW' || !shape) return this.fail('SQL_TYPE', `${field.name} is read as a field, but what it is read from is ${row.type}, not a ROW`, field.span);
+    const at = shape.findIndex((f) => sameName({ ...field, name: f.name, quoted: true }, field));
+    if (at < 0) return this.fail('SQL_UNKNOWN_COLUMN', `the ROW has no field ${show(field)}`, field.span, `its fields are ${shape.map((f) => f.name).join(', ')}`);
+    return call('ROW_FIELD', [row, lit(shape[at]!.name, 'VARCHAR'), lit(at, 'INTEGER')], shape[at]!.type);
+  }
+
+  /** SUBSTRING(s SIMILAR 'a#"b#"c' ESCAPE '#'): the part of s between the markers, when the whole pattern matches. */
+  private substringSimilar(e: A.Call, scope: Scope, agg?: AggContext): BoundExpr {
+    const args = e.args.map((a) => this.bind(a, scope, agg));
+    if (args.length !== 3 || args.some((a) => a.type !== 'VARCHAR' && a.type !== 'NULL')) return this.fail('SQL_BAD_CALL', `SUBSTRING ... SIMILAR takes strings, got (${args.map((a) => a.type).join(', ')})`, e.span);
+    const bad = similarProblem(args[1]!, args[2]!, true);
+    if (bad) return this.fail('SQL_BAD_CALL', bad, e.args[1]!.span, `SUBSTRING(s SIMILAR '%#"[0-9]+#"%' ESCAPE '#')`);
+    return call('SUBSTRING_SIMILAR', args, 'VARCHAR');
+  }
+
+  /**
+   * KDA's aggregates: VAR_POP, VAR_SAMP, STDDEV_POP, STDDEV_SAMP over numbers; EXP_AVG(x, half-life),
+   * FIRST_VALUE and LAST_VALUE, which read each row's value with its ROWTIME.
+   */
+  private kdaAggregate(e: A.Call, name: string, scope: Scope, agg: AggContext, withFilter: (a: AggCall) => AggCall): BoundExpr {
+    const expAvg = name === 'EXP_AVG';
+    const firstLast = name === 'FIRST_VALUE' || name === 'LAST_VALUE';
+    const usage = expAvg ? "EXP_AVG(number, INTERVAL '10' SECOND)" : `${name}(${firstLast ? 'value' : 'number'})`;
+    if (e.args.length !== (expAvg ? 2 : 1) || e.distinct) return this.fail('SQL_BAD_CALL', `${name} takes ${expAvg ? 'a number and a half-life INTERVAL' : 'one argument'}`, e.span, usage);
+    if (e.ignoreNulls && !firstLast) return this.fail('SQL_BAD_CALL', `${name} takes no IGNORE NULLS`, e.span, 'FIRST_VALUE and LAST_VALUE do');
+    const arg = this.bind(e.args[0]!, scope);
+    if (!firstLast && !isNumeric(arg.type)) return this.fail('SQL_TYPE', `${name} needs a number, got ${arg.type}`, e.args[0]!.span);
+    if (!expAvg && !firstLast) return this.addAgg(agg, withFilter({ fn: name as AggCall['fn'], arg, type: 'DOUBLE' }));
+    const rowtime = rowtimeOf(scope);
+    if (rowtime < 0) return this.fail('SQL_UNSUPPORTED', `${name} needs the rows' ROWTIME, and this query has none`, e.span);
+    const timed = call('AGG_TIMED', [arg, col(rowtime, 'TIMESTAMP'), lit(firstLast && !e.ignoreNulls, 'BOOLEAN')], arg.type);
+    if (!expAvg) return this.addAgg(agg, withFilter({ fn: name as AggCall['fn'], arg: timed, type: arg.type === 'NULL' ? 'VARCHAR' : arg.type }));
+    const half = e.args[1]!;
+    if (half.kind !== 'interval' || half.millis <= 0) return this.fail('SQL_BAD_CALL', "EXP_AVG's half-life must be a positive INTERVAL literal", half.span, usage);
+    return this.addAgg(agg, withFilter({ fn: 'EXP_AVG', arg: timed, type: 'DOUBLE', halfLifeMs: half.millis }));
   }
 
   /** TUMBLE_START(ts, size) and friends: the start, end or last instant of the query's group window. */

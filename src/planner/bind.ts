@@ -6,6 +6,10 @@ import { nameKey, ROWTIME, type Catalog, type StreamDef } from './catalog.js';
 import * as L from './logical/plan.js';
 import { isNumeric, widen, type Field, type SqlType } from './types.js';
 import { bindOverQuery, bindTopN, containsOver, topNShape, type BoundPost } from './bind-over.js';
+import { AGGREGATE_FUNCTIONS, FUNCTION_ALIASES } from './functions.js';
+import { intervalMonths, type BindOptions } from './kda-calls.js';
+import { kdaName } from './kda-names.js';
+import { bindOrder } from './bind-order.js';
 
 export interface BoundQuery {
   readonly plan: L.LogicalPlan;
@@ -26,6 +30,8 @@ export interface ViewDef {
 /** What binding needs beyond the streams: views, and a way to run a query that cannot be read inline. */
 export interface BindContext {
   readonly catalog: Catalog;
+  /** The application's dialect (KDA: upper-cased output names, clocks read at start) and start time. */
+  readonly options?: BindOptions;
   view(name: A.Ident): ViewDef | undefined;
   /**
    * Runs a bound query as its own continuous query writing into a new internal stream (or into
@@ -55,10 +61,10 @@ export function bindQuery(query: A.Query, ctx: BindContext, diagnostics: SqlErro
       return bindQuery(query.body, ctx, diagnostics, scoped);
     }
     case 'set-op': return bindUnion(query, ctx, diagnostics, ctes);
-    case 'ordered':
-      diagnostics.push(sqlError('SQL_UNSUPPORTED', 'a continuous query cannot ORDER BY or LIMIT its whole result', query.span,
-        'for the top N rows per key use ROW_NUMBER() OVER (PARTITION BY ... ORDER BY ...) in a subquery and WHERE rn <= N'));
-      return undefined;
+    case 'ordered': {
+      const bound = bindQuery(query.body, ctx, diagnostics, ctes);
+      return bound && bindOrder(query, bound, diagnostics);
+    }
     case 'select': return bindSelect(query, ctx, diagnostics, ctes);
     default: return A.assertNever(query, 'query');
   }
@@ -104,6 +110,12 @@ function relationOf(q: A.Query, columns: readonly A.Ident[], name: A.Ident, ctx:
   const inline = bound.post ? undefined : inlineShape(bound.plan);
   if (inline) {
     return { source: bound.source, fields: [...renamed, { name: ROWTIME, type: 'TIMESTAMP' }], exprs: [...inline.exprs, inline.rowtime], ...(inline.where ? { where: inline.where } : {}), name };
+  }
+  const row = renamed.find((f) => f.type === 'ROW');
+  if (row) {
+    diagnostics.push(sqlError('SQL_ROW_VALUE', `${show(name)} returns the ROW value ${row.name}, and only a subquery that filters and projects can pass one on`, name.span,
+      `read its fields where it is made: SELECT ${name.name}.${row.name}.COLUMN1 ... FROM (SELECT ... AS ${row.name} FROM ...) AS ${name.name}`));
+    return undefined;
   }
   const def = ctx.materialize({ ...bound, fields: renamed }, name.name, name.span, diagnostics);
   return def ? streamRelation(def, name) : undefined;
@@ -191,7 +203,8 @@ function distinctAsGroupBy(q: A.Select, diagnostics: SqlError[]): A.Select | und
 function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[], ctes: Ctes): BoundQuery | undefined {
   const q = distinctAsGroupBy(select, diagnostics);
   if (!q) return undefined;
-  const eb = new ExprBinder(diagnostics, ctx.catalog.functions);
+  const eb = new ExprBinder(diagnostics, ctx.catalog.functions, ctx.options);
+  const kda = ctx.options?.dialect === 'kda';
   const errorsBefore = diagnostics.length;
   const fail = (code: string, message: string, span: Span, hint?: string) => {
     diagnostics.push(sqlError(code, message, span, hint));
@@ -204,7 +217,7 @@ function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[],
   // Flink's Top-N: the subquery's rows without its rank column are the relation; Rank runs after.
   const topN = !select.groupBy.length ? topNShape(q) : undefined;
   const rel = from.kind === 'subquery'
-    ? relationOf(topN ? topN.inner : from.query, [], from.alias ?? subqueryName, ctx, diagnostics, ctes)
+    ? relationOf(topN ? topN.inner : from.query, topN ? [] : from.columns ?? [], from.alias ?? subqueryName, ctx, diagnostics, ctes)
     : resolveName(from.kind === 'table-ref' ? from.name : from.table, ctx, diagnostics, ctes);
   if (!rel) return undefined;
   if (rel.source.updating) {
@@ -227,7 +240,7 @@ function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[],
   let plan: L.LogicalPlan = L.scan(source.name, source.fields.map((_, i) => i), source.fields);
   if (rel.where) plan = L.filter(plan, rel.where);
   if (topN) {
-    const bound = bindTopN(topN, { q, scope, eb, source, over, plan, diagnostics, outputName });
+    const bound = bindTopN(topN, { q, scope, eb, source, over, plan, diagnostics, outputName: (item, i) => outputName(item, i, kda) });
     return bound ? { plan: bound.plan, source, fields: bound.fields, post: bound.post } : undefined;
   }
   if (q.where) {
@@ -239,7 +252,7 @@ function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[],
 
   const hasAgg = q.groupBy.length > 0 || q.items.some((i) => i.kind === 'select-item' && containsAggregate(i.expr)) || (q.having !== undefined);
   if (!hasAgg && !tvf && q.items.some((i) => i.kind === 'select-item' && containsOver(i.expr))) {
-    const bound = bindOverQuery({ q, scope, eb, source, over, plan, diagnostics, outputName });
+    const bound = bindOverQuery({ q, scope, eb, source, over, plan, diagnostics, outputName: (item, i) => outputName(item, i, kda) });
     return bound ? { plan: bound.plan, source, fields: bound.fields, post: bound.post } : undefined;
   }
   if (q.windows.length) return fail('SQL_UNSUPPORTED', 'a WINDOW clause names windows for OVER aggregates in the SELECT list of a query without GROUP BY', q.windows[0]!.name.span);
@@ -266,7 +279,7 @@ function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[],
         continue;
       }
       exprs.push(eb.bind(item.expr, inputScope));
-      names.push(outputName(item, exprs.length - 1));
+      names.push(outputName(item, exprs.length - 1, kda));
     }
     rowtime = window?.onRowtime === false && window ? col(fields.length - 2, 'TIMESTAMP') : col(rowtimeIndex, 'TIMESTAMP');
     for (let i = 0; i < exprs.length; i++) exprs[i] = over(exprs[i]!);
@@ -327,12 +340,14 @@ function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[],
     // A legacy SESSION(...) group window is kept per group key, as Flink keeps it.
     if (window?.type === 'session' && legacy) window = { ...window, partitionBy: keyExprs };
     if (window?.type === 'session' && tvf) checkSessionKeys(window, keyExprs, tvf, diagnostics);
+    // ROWTIME in the select list of an aggregation is its window's end, as in KDA.
+    if (window && window.type !== 'global' && !windowRefs.has(rowtimeIndex)) windowRefs.set(rowtimeIndex, col(1, 'TIMESTAMP'));
     const aggs: L.AggCall[] = [];
     const agg: AggContext = { groupKeys, aggs, aggOffset: 2 + keyExprs.length, windowRefs, ...(groupWindow ? { groupWindow } : {}) };
     for (const item of q.items) {
       if (item.kind === 'star') return fail('SQL_STAR_GROUPED', 'SELECT * is not allowed in a grouped query', item.span, 'list the group keys and aggregates');
       exprs.push(eb.bind(item.expr, scope, agg));
-      names.push(outputName(item, exprs.length - 1));
+      names.push(outputName(item, exprs.length - 1, kda));
     }
     let having: BoundExpr | undefined;
     if (q.having) {
@@ -351,10 +366,11 @@ function bindSelect(select: A.Select, ctx: BindContext, diagnostics: SqlError[],
   return { plan, source, fields: plan.schema };
 }
 
-function outputName(item: A.SelectItem, i: number): string {
-  if (item.alias) return item.alias.name;
-  if (item.expr.kind === 'column') return item.expr.name.name;
-  if (item.expr.kind === 'field') return item.expr.field.name;
+/** A select item's column name; a KDA application upper-cases unquoted names, as KDA does. */
+function outputName(item: A.SelectItem, i: number, kda: boolean): string {
+  if (item.alias) return kdaName(item.alias, kda);
+  if (item.expr.kind === 'column') return kdaName(item.expr.name, kda);
+  if (item.expr.kind === 'field') return kdaName(item.expr.field, kda);
   return `EXPR$${i}`;
 }
 
@@ -375,7 +391,7 @@ function isColumnNamed(e: A.Expr, name: string): boolean {
 }
 
 export function containsAggregate(e: A.Expr): boolean {
-  if (e.kind === 'call' && !e.over && ['COUNT', 'SUM', 'AVG', 'MIN', 'MAX'].includes(e.name)) return true;
+  if (e.kind === 'call' && !e.over && AGGREGATE_FUNCTIONS.has(FUNCTION_ALIASES[e.name] ?? e.name)) return true;
   return A.childExprs(e).some(containsAggregate);
 }
 
@@ -424,8 +440,9 @@ function windowFromGroupWindow(c: A.Call, scope: Scope, eb: ExprBinder, diagnost
   return { ...base, type: 'session', sizeMs: 0, slideMs: 0, gapMs: intervalArg(c.args[1], 'SESSION gap', c.span, diagnostics) };
 }
 
+/** A time bucket: FLOOR(t TO unit) or STEP(t BY INTERVAL ...) (STEP over a number is an ordinary key). */
 function isBucket(e: A.Expr): boolean {
-  return e.kind === 'step' || (e.kind === 'floor-to' && e.fn === 'FLOOR');
+  return (e.kind === 'step' && e.interval.kind === 'interval') || (e.kind === 'floor-to' && e.fn === 'FLOOR');
 }
 
 /** The GROUP BY time bucket that drives emission: one over ROWTIME if there is one, else the first. */
@@ -458,6 +475,10 @@ function windowFromBucket(b: A.Expr, scope: Scope, eb: ExprBinder, source: Strea
     }
     size = unitMillis(b.unit);
   } else {
+    if (b.interval.kind === 'interval' && intervalMonths(b.interval) !== undefined) {
+      diagnostics.push(sqlError('SQL_BUCKET', `STEP(... BY INTERVAL '${b.interval.text}' ${b.interval.unit}) has no fixed length to window by`, b.span, 'use DAY or smaller in GROUP BY; STEP by months and years works in the select list'));
+      return undefined;
+    }
     size = b.interval.kind === 'interval' ? b.interval.millis : 0;
     if (size <= 0) {
       diagnostics.push(sqlError('SQL_BUCKET', 'STEP needs a positive INTERVAL', b.interval.span));

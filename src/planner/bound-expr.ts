@@ -1,4 +1,4 @@
-import type { SqlType } from './types.js';
+import type { Field, SqlType } from './types.js';
 import type { UdfRef } from './user-functions.js';
 import { NONDETERMINISTIC_FUNCTIONS } from './functions.js';
 
@@ -9,7 +9,7 @@ import { NONDETERMINISTIC_FUNCTIONS } from './functions.js';
 export type BoundExpr =
   | { readonly k: 'col'; readonly index: number; readonly type: SqlType }
   | { readonly k: 'lit'; readonly value: string | number | boolean | null; readonly type: SqlType }
-  | { readonly k: 'call'; readonly fn: string; readonly args: readonly BoundExpr[]; readonly type: SqlType; readonly udf?: UdfRef }
+  | { readonly k: 'call'; readonly fn: string; readonly args: readonly BoundExpr[]; readonly type: SqlType; readonly udf?: UdfRef; readonly row?: readonly Field[] }
   | { readonly k: 'case'; readonly whens: readonly (readonly [BoundExpr, BoundExpr])[]; readonly else: BoundExpr | null; readonly type: SqlType };
 
 export function col(index: number, type: SqlType): BoundExpr {

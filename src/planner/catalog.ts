@@ -27,6 +27,8 @@ export interface StreamDef {
   readonly connector?: { readonly name: string; readonly sink: Readonly<Record<string, string>> | null };
   /** CSV only: where each user column is in a record (from a header row); by default, in order. */
   readonly csvPositions?: readonly number[];
+  /** JSON: the field each user column reads where it is not the column's name (a KDA column declared `price` is PRICE, read from "price"). */
+  readonly recordKeys?: readonly string[];
 }
 
 export const ROWTIME = 'ROWTIME';

@@ -1,5 +1,6 @@
 import type { SqlType } from './types.js';
 import { isNumeric, isIntegral, widen } from './types.js';
+import { KDA_FUNCTIONS, KDA_CLOCKS } from './kda-functions.js';
 
 /** Result type of a scalar function for the given argument types, or an error message. */
 export type Signature = (args: readonly SqlType[]) => SqlType | string;
@@ -38,7 +39,7 @@ export const SCALAR_FUNCTIONS: Record<string, Signature> = {
   RTRIM: str,
   INITCAP: str,
   CHAR_LENGTH: (a) => (a.length === 1 && (a[0] === 'VARCHAR' || a[0] === 'NULL') ? 'INTEGER' : 'takes one string'),
-  SUBSTRING: (a) => (a.length >= 2 && a.length <= 3 && (a[0] === 'VARCHAR' || a[0] === 'NULL') && a.slice(1).every(isNumeric) ? 'VARCHAR' : 'takes (string, start [, length])'),
+  SUBSTRING: (a) => (a.length >= 2 && a.length <= 3 && (a[0] === 'VARCHAR' || a[0] === 'NULL') && (a.slice(1).every(isNumeric) || (a.length === 2 && a[1] === 'VARCHAR')) ? 'VARCHAR' : 'takes (string, start [, length]) or (string FROM regex VARCHAR)'),
   COALESCE: (a) => {
     if (a.length === 0) return 'takes at least one argument';
     const t = a.find((x) => x !== 'NULL') ?? 'NULL';
@@ -85,21 +86,22 @@ export const SCALAR_FUNCTIONS: Record<string, Signature> = {
   MINUTE: field,
   SECOND: field,
   DATE_FORMAT: sig('(TIMESTAMP or VARCHAR, pattern VARCHAR)', [[isTs, isStr], [isStr, isStr]], 'VARCHAR'),
-  TO_TIMESTAMP: sig('(VARCHAR [, pattern VARCHAR])', [[isStr], [isStr, isStr]], 'TIMESTAMP'),
-  UNIX_TIMESTAMP: sig('no arguments or (VARCHAR [, pattern VARCHAR])', [[], [isStr], [isStr, isStr]], 'BIGINT'),
+  TO_TIMESTAMP: sig('(VARCHAR [, pattern VARCHAR]) or (epoch milliseconds BIGINT)', [[isStr], [isStr, isStr], [isInt]], 'TIMESTAMP'),
+  UNIX_TIMESTAMP: sig('no arguments, (VARCHAR [, pattern VARCHAR]) or (TIMESTAMP)', [[], [isStr], [isStr, isStr], [isTs]], 'BIGINT'),
   FROM_UNIXTIME: sig('(seconds BIGINT [, pattern VARCHAR])', [[isNumeric], [isNumeric, isStr]], 'VARCHAR'),
   CURRENT_TIMESTAMP: now,
   LOCALTIMESTAMP: now,
   NOW: now,
   TIMESTAMPADD: sig('(unit, INTEGER, TIMESTAMP)', [[isStr, isInt, isTs]], 'TIMESTAMP'),
   TIMESTAMPDIFF: sig('(unit, TIMESTAMP, TIMESTAMP)', [[isStr, isTs, isTs]], 'INTEGER'),
+  ...KDA_FUNCTIONS,
 };
 
 /** Functions whose value changes from call to call (UNIX_TIMESTAMP() too, without arguments). */
-export const NONDETERMINISTIC_FUNCTIONS: ReadonlySet<string> = new Set(['CURRENT_TIMESTAMP', 'LOCALTIMESTAMP', 'NOW', 'UUID']);
+export const NONDETERMINISTIC_FUNCTIONS: ReadonlySet<string> = new Set(['CURRENT_TIMESTAMP', 'LOCALTIMESTAMP', 'NOW', 'UUID', ...KDA_CLOCKS]);
 
 /** Functions SQL writes without parentheses, which therefore parse as column names. */
-export const BARE_FUNCTIONS: ReadonlySet<string> = new Set(['CURRENT_TIMESTAMP', 'LOCALTIMESTAMP']);
+export const BARE_FUNCTIONS: ReadonlySet<string> = new Set(['CURRENT_TIMESTAMP', 'LOCALTIMESTAMP', ...KDA_CLOCKS]);
 
 /** Functions whose first argument is a time unit written as a word (TIMESTAMPADD(HOUR, 1, ts)). */
 export const UNIT_FUNCTIONS: ReadonlySet<string> = new Set(['TIMESTAMPADD', 'TIMESTAMPDIFF']);
@@ -110,6 +112,8 @@ export const FUNCTION_ALIASES: Record<string, string> = {
   CEILING: 'CEIL',
   SUBSTR: 'SUBSTRING',
   POW: 'POWER',
+  STDDEV: 'STDDEV_SAMP',
+  VARIANCE: 'VAR_SAMP',
 };
 
-export const AGGREGATE_FUNCTIONS = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX']);
+export const AGGREGATE_FUNCTIONS = new Set(['COUNT', 'SUM', 'AVG', 'MIN', 'MAX', 'VAR_POP', 'VAR_SAMP', 'STDDEV_POP', 'STDDEV_SAMP', 'EXP_AVG', 'FIRST_VALUE', 'LAST_VALUE']);

@@ -46,6 +46,8 @@ export interface QueryPlan {
   readonly post?: PostStage;
   /** `SET 'table.exec.state.ttl'`: unbounded state untouched this long (processing time) is forgotten. */
   readonly stateTtlMs?: number;
+  /** Output columns that rows with the same ROWTIME leave sorted by (ORDER BY ROWTIME, ...). */
+  readonly orderWithin?: readonly L.OrderKey[];
 }
 
 export function physicalPlan(id: string, name: string, logical: L.LogicalPlan, source: StreamDef, target: string, outputFields: readonly Field[], post?: BoundPost): QueryPlan {
@@ -102,6 +104,7 @@ export function physicalPlan(id: string, name: string, logical: L.LogicalPlan, s
     logical: pruned,
     updating: pWindow?.type === 'global' || (post?.updating ?? false),
     ...(post ? { post: { input: project.schema, operators: post.operators, calcInput: post.calcInput, where: post.where, outputs: post.outputs, updating: post.updating } } : {}),
+    ...(project.orderWithin?.length ? { orderWithin: project.orderWithin } : {}),
   };
 }
 

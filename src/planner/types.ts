@@ -2,8 +2,11 @@ import type { TypeName } from '../sql/ast.js';
 import type { ColumnType } from '../decode/types.js';
 import type { BoundExpr } from './bound-expr.js';
 
-/** SQL types the engine computes with. INTERVAL values are milliseconds; TIMESTAMP values epoch ms. */
-export type SqlType = ColumnType | 'INTERVAL' | 'NULL';
+/**
+ * SQL types the engine computes with. INTERVAL values are milliseconds; TIMESTAMP values epoch ms.
+ * ROW is a log parser's result (KDA's REGEX_LOG_PARSE ...), read only field by field (`t.rec.COLUMN1`).
+ */
+export type SqlType = ColumnType | 'INTERVAL' | 'NULL' | 'ROW';
 
 export interface Field {
   readonly name: string;
@@ -15,6 +18,8 @@ export interface Field {
   readonly path?: readonly string[];
   /** A computed column (`name AS expr`): its value per row, over the stream's other fields; never decoded. */
   readonly computed?: BoundExpr;
+  /** A ROW column's fields. */
+  readonly row?: readonly Field[];
 }
 
 const TYPE_ALIASES: Record<string, ColumnType> = {

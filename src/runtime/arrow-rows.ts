@@ -26,6 +26,7 @@ function arrowType(A: typeof Arrow, t: SqlType): Arrow.DataType {
     case 'TIMESTAMP': return new A.TimestampMillisecond('UTC');
     case 'VARCHAR': return new A.Dictionary(new A.Utf8(), new A.Int32());
     case 'NULL': return new A.Null();
+    case 'ROW': throw new Error('a ROW value is read field by field and never delivered whole');
     default: {
       const never: never = t;
       throw new Error(`no Arrow type for ${String(never)}`);

@@ -53,8 +53,8 @@ export function buildChunkSpec(def: StreamDef, plans: readonly QueryPlan[], rowt
   const recordPosition = (i: number) => def.fields.slice(0, i).filter((f) => !f.computed).length;
   const columns: ColumnSpec[] = decoded.map((i, position) => {
     const f = def.fields[i]!;
-    const type = f.type === 'INTERVAL' || f.type === 'NULL' ? 'VARCHAR' : f.type;
-    return { name: f.name, type, position: def.csvPositions?.[i] ?? recordPosition(i), ...(f.path ? { path: f.path } : { field: f.name }), ...(checkOnly(position) ? { checkOnly: true } : {}) };
+    const type = f.type === 'INTERVAL' || f.type === 'NULL' || f.type === 'ROW' ? 'VARCHAR' : f.type;
+    return { name: f.name, type, position: def.csvPositions?.[i] ?? recordPosition(i), ...(f.path ? { path: f.path } : { field: def.recordKeys?.[i] ?? f.name }), ...(checkOnly(position) ? { checkOnly: true } : {}) };
   });
   return { key: `${def.name}#${nextKey++}`, source: def.name, format: def.format, columns, rowtimeFrom, queries };
 }

@@ -35,6 +35,8 @@ import type { RecordFormat } from '../decode/types.js';
 import { createFunction, loadScriptFunctions, registerInProcessFunction, type FunctionLoads, type RegisterOptions } from './user-function-loader.js';
 import { inProcessFunction } from '../planner/user-functions.js';
 import { unregisterLocalFunction } from '../operators/kernels/udf-registry.js';
+import { dialectOf, statementDialect } from '../planner/kda-names.js';
+import type { Dialect } from '../planner/kda-calls.js';
 
 export interface EngineOptions {
   /** Worker threads for row stages; 0 runs everything on the calling thread. */
@@ -129,6 +131,9 @@ export class Engine {
   private readonly functionLoads: FunctionLoads = new Map();
   private readonly localFunctions: string[] = [];
   private scriptFile: string | undefined;
+  /** The dialect of the script being executed and of its statement being bound (see kda-names.ts): KDA's naming and clocks, or Flink's. */
+  private scriptDialect: Dialect = 'flink';
+  private dialect: Dialect = 'flink';
 
   constructor(readonly options: EngineOptions = {}) {
     const workers = options.workers ?? 0;
@@ -156,6 +161,7 @@ export class Engine {
     const parsed = parseSql(source);
     if (parsed.diagnostics.length) throw new SqlDiagnosticsError(parsed.diagnostics, source, fileName);
     this.scriptTargets = insertTargets(parsed.statements);
+    this.scriptDialect = dialectOf(parsed.statements);
     const results: StatementResult[] = [];
     const all: SqlError[] = [];
     // Once a statement fails, the rest are still checked (so one run reports every problem), against
@@ -196,10 +202,11 @@ export class Engine {
   }
 
   private statement(st: A.Statement, diagnostics: SqlError[]): StatementResult | undefined {
+    this.dialect = statementDialect(st, this.scriptDialect);
     switch (st.kind) {
       case 'create-stream': {
         if (!st.query) {
-          const declared = declareStream(st, this.catalog, diagnostics);
+          const declared = declareStream(st, this.catalog, diagnostics, this.scriptDialect);
           if (!declared) return undefined;
           // A connector table that a statement of the script writes into is that query's sink; else a source.
           const written = declared.connector ? this.scriptTargets.has(nameKey(st.name.name, st.name.quoted)) || this.scriptTargets.has(st.name.name.toLowerCase()) : false;
@@ -350,6 +357,7 @@ export class Engine {
   private bindContext(start = true): BindContext {
     return {
       catalog: this.catalog,
+      options: { dialect: this.dialect, startedAt: Date.now() },
       view: (name) => this.view(name),
       materialize: (bound, label, span, diagnostics, into) => this.materialize(bound, label, span, diagnostics, into, start),
     };
@@ -532,6 +540,11 @@ export class Engine {
   /** Builds the physical plan, casting the query's columns to the target stream's declared types. */
   private plan(name: string, logical: L.LogicalPlan, source: StreamDef, target: StreamDef, mapping: number[], diagnostics: SqlError[], span: A.Statement['span'], post?: BoundPost): QueryPlan | undefined {
     if (logical.kind !== 'project') return undefined;
+    const row = logical.schema.find((f) => f.type === 'ROW');
+    if (row) {
+      diagnostics.push(sqlError('SQL_ROW_VALUE', `column ${row.name} is a ROW value, which a stream cannot hold`, span, `read its fields from a subquery: SELECT STREAM t.${row.name}.COLUMN1, ... FROM (SELECT STREAM ... AS ${row.name} FROM ...) AS t`));
+      return undefined;
+    }
     const targetCols = userFields(target);
     // The query's own columns: the row stage's, or with a post stage, those of its calc.
     const produced = post ? post.outputs : logical.exprs;
@@ -542,6 +555,9 @@ export class Engine {
       if (e.type === f.type || e.type === 'NULL' || f.type === 'INTERVAL') return e;
       return call('CAST', [e, lit(null, 'INTEGER')], f.type);
     });
+    // ORDER BY keys name the query's columns; the target lists them in its own order.
+    const orderWithin = logical.orderWithin?.map((k) => ({ ...k, column: mapping.indexOf(k.column) })).filter((k) => k.column >= 0);
+    const project = { ...L.project(logical.input, exprs, targetCols.map((f) => f.name), logical.rowtime), ...(orderWithin?.length ? { orderWithin } : {}) };
     if (source.name === target.name) {
       diagnostics.push(sqlError('SQL_CYCLE', `a query cannot write to the stream it reads (${source.name})`, span));
       return undefined;
@@ -549,7 +565,6 @@ export class Engine {
     const ttl = this.settings.stateTtlMs;
     const withTtl = (p: QueryPlan): QueryPlan => (ttl === undefined ? p : withStateTtl(p, ttl));
     if (post) return withTtl(physicalPlan(`${name}`, name, L.sink(logical, target.name, targetCols), source, target.name, targetCols, { ...post, outputs: exprs }));
-    const project = L.project(logical.input, exprs, targetCols.map((f) => f.name), logical.rowtime);
     return withTtl(physicalPlan(`${name}`, name, L.sink(project, target.name, targetCols), source, target.name, targetCols));
   }
 

@@ -166,7 +166,7 @@ export class QueryRunner {
   private emitted(rows: OutputRows): void {
     if (rows.count === 0) return;
     this.rowsOut += rows.count;
-    this.emit(rows);
+    this.emit(this.plan.orderWithin && this.plan.emit === 'final' ? sortWithin(rows, this.plan.orderWithin) : rows);
   }
 
   private merge(p: PartialGroups): void {
@@ -325,4 +325,29 @@ export class QueryRunner {
   get window(): WindowAggregate | null {
     return this.local;
   }
+}
+
+/**
+ * ORDER BY ROWTIME, k...: a window's rows all leave in one batch (at its end, after every
+ * partition has passed it), so sorting each batch by ROWTIME and then the keys orders the stream.
+ */
+function sortWithin(rows: OutputRows, keys: readonly { readonly column: number; readonly desc: boolean }[]): OutputRows {
+  const order = Array.from({ length: rows.count }, (_, i) => i);
+  const cmp = (a: unknown, b: unknown): number => (a === b ? 0 : a === null ? -1 : b === null ? 1 : (a as number) < (b as number) ? -1 : 1);
+  order.sort((a, b) => {
+    const t = rows.rowtimes[a]! - rows.rowtimes[b]!;
+    if (t !== 0) return t;
+    for (const k of keys) {
+      const c = cmp(rows.columns[k.column]![a], rows.columns[k.column]![b]);
+      if (c !== 0) return k.desc ? -c : c;
+    }
+    return a - b;
+  });
+  const ops = 'ops' in rows ? (rows as { ops?: Uint8Array }).ops : undefined;
+  return {
+    ...rows,
+    columns: rows.columns.map((c) => order.map((i) => c[i])),
+    rowtimes: order.map((i) => rows.rowtimes[i]!),
+    ...(ops ? { ops: Uint8Array.from(order, (i) => ops[i]!) } : {}),
+  };
 }

@@ -5,15 +5,27 @@ import type { Field } from '../planner/types.js';
 import { declaredFields } from '../planner/stream-columns.js';
 import type { RecordFormat } from '../decode/types.js';
 import { streamOptions } from './connectors.js';
+import { kdaName } from '../planner/kda-names.js';
+import type { Dialect } from '../planner/kda-calls.js';
 
-/** A stream declared by CREATE STREAM name (columns) WITH (...). */
-export function declareStream(s: A.CreateStream, catalog: Catalog, diagnostics: SqlError[]): StreamDef | undefined {
+/**
+ * A stream declared by CREATE STREAM name (columns) WITH (...). In a KDA application unquoted
+ * column names are upper-cased, and records are still read by the name as written.
+ */
+export function declareStream(s: A.CreateStream, catalog: Catalog, diagnostics: SqlError[], dialect: Dialect = 'flink'): StreamDef | undefined {
   const before = diagnostics.length;
   if (s.primaryKey) diagnostics.push(sqlError('SQL_UNSUPPORTED', 'PRIMARY KEY is not supported yet', s.primaryKey[0]!.span));
   const resolved = streamOptions(s, diagnostics);
   const options = resolved?.options ?? {};
   const format = (options['format'] ?? 'json').toLowerCase();
-  const fields = declaredFields(s, format, diagnostics);
+  const declared = declaredFields(s, format, diagnostics);
+  // Records are read by the names as written; a KDA application upper-cases unquoted ones.
+  const recordKeys = declared.map((f) => f.name);
+  const identOf = (name: string) => s.columns.find((c) => c.name.name === name)?.name;
+  const fields = dialect === 'kda' ? declared.map((f) => {
+    const id = !f.path && !f.computed ? identOf(f.name) : undefined;
+    return id ? { ...f, name: kdaName(id, true) } : f;
+  }) : declared;
   let watermark: WatermarkSpec | undefined;
   if (s.watermark) watermark = watermarkOf(s.watermark, fields, diagnostics);
   if (resolved && !resolved.connector && format !== 'json' && format !== 'csv' && !(options['sink'] === 'file' && format === 'parquet')) {
@@ -23,7 +35,8 @@ export function declareStream(s: A.CreateStream, catalog: Catalog, diagnostics: 
   const existing = catalog.get(s.name.name, s.name.quoted);
   if (existing && !s.orReplace) diagnostics.push(sqlError('SQL_STREAM_EXISTS', `stream ${s.name.name} already exists`, s.name.span, 'use CREATE OR REPLACE STREAM to redefine it'));
   if (diagnostics.length > before) return undefined;
-  return { name: s.name.name, fields, ...(watermark ? { watermark } : {}), format: (format === 'csv' ? 'csv' : 'json') as RecordFormat, options, declared: true, ...(resolved?.connector ? { connector: resolved.connector } : {}) };
+  const renamed = recordKeys.some((k, i) => k !== fields[i]!.name);
+  return { name: s.name.name, fields, ...(renamed ? { recordKeys } : {}), ...(watermark ? { watermark } : {}), format: (format === 'csv' ? 'csv' : 'json') as RecordFormat, options, declared: true, ...(resolved?.connector ? { connector: resolved.connector } : {}) };
 }
 
 function watermarkOf(w: A.WatermarkDef, fields: Field[], diagnostics: SqlError[]): WatermarkSpec | undefined {

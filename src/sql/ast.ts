@@ -173,6 +173,8 @@ export interface SubqueryRef {
   readonly kind: 'subquery';
   readonly query: Query;
   readonly alias?: Ident;
+  /** `(SELECT ...) AS t(a, b)`: names for the subquery's columns. */
+  readonly columns?: readonly Ident[];
   readonly span: Span;
 }
 
@@ -299,7 +301,8 @@ export interface Unary { readonly kind: 'unary'; readonly op: '-' | '+' | 'NOT';
 export interface IsNull { readonly kind: 'is-null'; readonly operand: Expr; readonly negated: boolean; readonly span: Span }
 export interface InList { readonly kind: 'in'; readonly operand: Expr; readonly list: readonly Expr[]; readonly negated: boolean; readonly span: Span }
 export interface Between { readonly kind: 'between'; readonly operand: Expr; readonly low: Expr; readonly high: Expr; readonly negated: boolean; readonly span: Span }
-export interface Like { readonly kind: 'like'; readonly operand: Expr; readonly pattern: Expr; readonly escape?: Expr; readonly negated: boolean; readonly span: Span }
+/** LIKE, or `SIMILAR TO` (SQL regular expressions) when `similar` is set. */
+export interface Like { readonly kind: 'like'; readonly operand: Expr; readonly pattern: Expr; readonly escape?: Expr; readonly negated: boolean; readonly similar?: boolean; readonly span: Span }
 export interface CaseWhen { readonly when: Expr; readonly then: Expr }
 export interface CaseExpr { readonly kind: 'case'; readonly operand?: Expr; readonly whens: readonly CaseWhen[]; readonly else?: Expr; readonly span: Span }
 export interface Cast { readonly kind: 'cast'; readonly operand: Expr; readonly type: TypeName; readonly span: Span }
@@ -315,6 +318,8 @@ export interface Call {
   readonly star: boolean;
   readonly filter?: Expr;
   readonly over?: WindowSpec;
+  /** FIRST_VALUE(x) IGNORE NULLS; RESPECT NULLS (the default) leaves it unset. */
+  readonly ignoreNulls?: boolean;
   readonly span: Span;
 }
 /** `operand.field` beyond a qualified column: a field of a ROW value (`t.bid.price`). */
@@ -324,10 +329,13 @@ export interface Step { readonly kind: 'step'; readonly operand: Expr; readonly 
 export interface Trim { readonly kind: 'trim'; readonly side: 'BOTH' | 'LEADING' | 'TRAILING'; readonly chars?: Expr; readonly operand: Expr; readonly span: Span }
 export interface PositionExpr { readonly kind: 'position'; readonly needle: Expr; readonly haystack: Expr; readonly span: Span }
 export interface Extract { readonly kind: 'extract'; readonly unit: TimeUnit; readonly operand: Expr; readonly span: Span }
+/** `(a - b) MINUTE`, `(a - b) HOUR TO SECOND`: a difference of times as an interval of those fields. */
+export interface IntervalQualify { readonly kind: 'interval-qualify'; readonly operand: Expr; readonly unit: TimeUnit; readonly toUnit?: TimeUnit; readonly span: Span }
 
 export type Expr =
   | NumberLit | StringLit | BoolLit | NullLit | IntervalLit | TypedLit | ColumnRef | Binary | Unary
-  | IsNull | InList | Between | Like | CaseExpr | Cast | Call | FloorTo | Step | Trim | PositionExpr | Extract | FieldAccess;
+  | IsNull | InList | Between | Like | CaseExpr | Cast | Call | FloorTo | Step | Trim | PositionExpr | Extract | FieldAccess
+  | IntervalQualify;
 
 export function assertNever(x: never, what = 'node'): never {
   throw new Error(`unhandled ${what}: ${JSON.stringify((x as { kind?: string }).kind ?? x)}`);
@@ -357,6 +365,7 @@ export function childExprs(e: Expr): readonly Expr[] {
     case 'trim': return e.chars ? [e.chars, e.operand] : [e.operand];
     case 'position': return [e.needle, e.haystack];
     case 'extract': return [e.operand];
+    case 'interval-qualify': return [e.operand];
     default: return assertNever(e, 'expression');
   }
 }

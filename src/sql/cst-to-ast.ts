@@ -381,6 +381,11 @@ export class CstToAst extends BaseVisitor {
     const tvf = node(ctx, 'windowTvf');
     if (tvf) return withAlias(this.visit(tvf) as A.WindowTvf);
     const q = node(ctx, 'query');
+    const columnsAlias = node(ctx, 'columnsAlias');
+    if (q && columnsAlias) {
+      const columns = nodes(ctx, 'aliasColumn').map((c) => this.visit(c) as A.Ident);
+      return { kind: 'subquery', query: this.visit(q) as A.Query, alias: this.visit(columnsAlias) as A.Ident, columns, span: nodeSpan(q) };
+    }
     if (q) return withAlias({ kind: 'subquery', query: this.visit(q) as A.Query, span: nodeSpan(q) } as A.SubqueryRef);
     const name = this.visit(node(ctx, 'table')!) as A.Ident;
     const asOf = node(ctx, 'asOf');
@@ -474,11 +479,11 @@ export class CstToAst extends BaseVisitor {
       const high = this.visit(node(ctx, 'high')!) as A.Expr;
       return { kind: 'between', operand: lhs, low, high, negated, span: join(lhs.span, high.span) };
     }
-    if (ctx.Like) {
+    if (ctx.Like || ctx.Similar) {
       const pattern = this.visit(node(ctx, 'pattern')!) as A.Expr;
       const esc = node(ctx, 'escape');
       const escape = esc ? (this.visit(esc) as A.Expr) : undefined;
-      return { kind: 'like', operand: lhs, pattern, ...(escape ? { escape } : {}), negated, span: join(lhs.span, (escape ?? pattern).span) };
+      return { kind: 'like', operand: lhs, pattern, ...(escape ? { escape } : {}), negated, ...(ctx.Similar ? { similar: true } : {}), span: join(lhs.span, (escape ?? pattern).span) };
     }
     return lhs;
   }
@@ -524,7 +529,28 @@ export class CstToAst extends BaseVisitor {
       if (c) return this.visit(c);
     }
     const inner = this.visit(node(ctx, 'inner')!) as A.Expr;
-    return { ...inner, span: join(tokenSpan(tok(ctx, 'LParen')!), tokenSpan(tok(ctx, 'RParen')!)) };
+    const span = join(tokenSpan(tok(ctx, 'LParen')!), tokenSpan(tok(ctx, 'RParen')!));
+    const q = node(ctx, 'intervalQualifier');
+    if (q) {
+      const { unit, toUnit, end } = this.visit(q) as { unit: A.TimeUnit; toUnit?: A.TimeUnit; end: Span };
+      return { kind: 'interval-qualify', operand: inner, unit, ...(toUnit ? { toUnit } : {}), span: join(span, end) };
+    }
+    return { ...inner, span };
+  }
+
+  intervalQualifier(ctx: Ctx): { unit: A.TimeUnit; toUnit?: A.TimeUnit; end: Span } {
+    const unitTok = tok(ctx, 'unit')!;
+    const toTok = tok(ctx, 'toUnit');
+    const precision = nodes(ctx, 'fieldPrecision').at(-1);
+    const end = precision ? nodeSpan(precision) : tokenSpan(toTok ?? unitTok);
+    const unit = TIME_UNITS[unitTok.image.toUpperCase()] ?? 'SECOND';
+    const toUnit = toTok ? TIME_UNITS[toTok.image.toUpperCase()] : undefined;
+    if (toTok && !toUnit) this.fail('SQL_BAD_UNIT', `unknown interval unit ${toTok.image}`, tokenSpan(toTok), 'one of YEAR, MONTH, DAY, HOUR, MINUTE, SECOND');
+    return { unit, ...(toUnit ? { toUnit } : {}), end };
+  }
+
+  fieldPrecision(): undefined {
+    return undefined;
   }
 
   positionCall(ctx: Ctx): A.Expr {
@@ -553,7 +579,12 @@ export class CstToAst extends BaseVisitor {
     const endTok = tok(ctx, 'RParen', (filterNode ? 1 : 0) + (overNode ? 1 : 0)) ?? rparen;
     const end = overName ? (this.visit(overName) as A.Ident).span : tokenSpan(endTok);
     const span = join(head.span, end);
-    const call = this.specialForm(head, a.args, a.seps, a.distinct, a.star, join(head.span, tokenSpan(rparen)));
+    const nulls = tok(ctx, 'nullTreatment');
+    const base = this.specialForm(head, a.args, a.seps, a.distinct, a.star, join(head.span, tokenSpan(rparen)));
+    const call = nulls && base.kind === 'call' ? { ...base, ...(nulls.image.toUpperCase() === 'IGNORE' ? { ignoreNulls: true } : {}), span: join(base.span, tokenSpan(tok(ctx, 'nulls')!)) } : base;
+    if (nulls && base.kind !== 'call') this.fail('SQL_BAD_CALL', `${head.name} takes no ${nulls.image.toUpperCase()} NULLS`, tokenSpan(nulls));
+    const callFields = nodes(ctx, 'callField').map((f) => this.visit(f) as A.Ident);
+    if (callFields.length) return callFields.reduce<A.Expr>((operand, field) => ({ kind: 'field', operand, field, span: join(operand.span, field.span) }), call);
     if (!filterNode && !overNode && !overName) return call;
     if (call.kind !== 'call') {
       this.fail('SQL_BAD_CALL', `${head.name} is not an aggregate or window function`, span);
@@ -605,8 +636,13 @@ export class CstToAst extends BaseVisitor {
     }
     if (name === 'TRIM') return this.trimForm(args, seps, span, bad);
     if ((name === 'SUBSTRING' || name === 'SUBSTR') && seps.length > 0 && seps[0] !== ',') {
-      if (!(sepsAre('FROM') || sepsAre('FROM', 'FOR'))) return bad('SUBSTRING(s FROM start [FOR length])');
+      if (sepsAre('SIMILAR', 'ESCAPE')) return { kind: 'call', name: 'SUBSTRING_SIMILAR', args, distinct: false, star: false, span };
+      if (!(sepsAre('FROM') || sepsAre('FROM', 'FOR'))) return bad("SUBSTRING(s FROM start [FOR length]), SUBSTRING(s FROM 'regex') or SUBSTRING(s SIMILAR pattern ESCAPE 'c')");
       return { kind: 'call', name: 'SUBSTRING', args, distinct: false, star: false, span };
+    }
+    if (name === 'OVERLAY') {
+      if (!(sepsAre('PLACING', 'FROM') || sepsAre('PLACING', 'FROM', 'FOR'))) return bad('OVERLAY(s PLACING replacement FROM start [FOR length])');
+      return { kind: 'call', name, args, distinct: false, star: false, span };
     }
     if (seps.some((s) => s !== ',')) {
       this.fail('SQL_BAD_CALL', `unexpected ${seps.find((s) => s !== ',')} in ${head.name}(...)`, span);
@@ -695,6 +731,8 @@ export function intervalMillis(text: string, unit: A.TimeUnit, toUnit?: A.TimeUn
     if (!/^\d+(\.\d+)?$/.test(body)) return undefined;
     return (neg ? -1 : 1) * Number(body) * UNIT_MILLIS[unit];
   }
+  const ym = unit === 'YEAR' && toUnit === 'MONTH' ? /^(\d+)-(\d+)$/.exec(body) : null;
+  if (ym) return (neg ? -1 : 1) * (Number(ym[1]) * 12 + Number(ym[2])) * UNIT_MILLIS.MONTH;
   const order: A.TimeUnit[] = ['DAY', 'HOUR', 'MINUTE', 'SECOND'];
   const from = order.indexOf(unit);
   const to = order.indexOf(toUnit);

@@ -500,6 +500,16 @@ export class SqlParser extends CstParser {
           this.CONSUME2(T.LParen);
           this.SUBRULE(this.query);
           this.CONSUME2(T.RParen);
+          // `(SELECT ...) AS t(a, b)`: the subquery's columns renamed.
+          this.OPTION4({
+            GATE: () => (this.LA(1).tokenType === T.As ? this.LA(3).tokenType === T.LParen : isPlainName(this.LA(1)) && this.LA(2).tokenType === T.LParen),
+            DEF: () => {
+              this.SUBRULE2(this.alias, { LABEL: 'columnsAlias' });
+              this.CONSUME4(T.LParen);
+              this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE2(this.identifier, { LABEL: 'aliasColumn' }) });
+              this.CONSUME4(T.RParen);
+            },
+          });
         },
       },
       {
@@ -620,7 +630,8 @@ export class SqlParser extends CstParser {
 
   predicate = this.RULE('predicate', () => {
     this.SUBRULE(this.additive, { LABEL: 'lhs' });
-    this.OPTION(() => {
+    // SIMILAR without TO separates SUBSTRING(s SIMILAR pattern ESCAPE c)'s arguments.
+    this.OPTION({ GATE: () => this.LA(1).tokenType !== T.Similar || this.LA(2).tokenType === T.To, DEF: () => {
       this.OR([
         {
           ALT: () => {
@@ -672,11 +683,22 @@ export class SqlParser extends CstParser {
                   });
                 },
               },
+              {
+                ALT: () => {
+                  this.CONSUME(T.Similar);
+                  this.CONSUME(T.To);
+                  this.SUBRULE7(this.additive, { LABEL: 'pattern' });
+                  this.OPTION5(() => {
+                    this.CONSUME2(T.Escape);
+                    this.SUBRULE8(this.additive, { LABEL: 'escape' });
+                  });
+                },
+              },
             ]);
           },
         },
       ]);
-    });
+    } });
   });
 
   additive = this.RULE('additive', () => {
@@ -732,6 +754,7 @@ export class SqlParser extends CstParser {
           this.CONSUME(T.LParen);
           this.SUBRULE(this.expression, { LABEL: 'inner' });
           this.CONSUME(T.RParen);
+          this.OPTION({ GATE: () => isIntervalField(this.LA(1)), DEF: () => this.SUBRULE(this.intervalQualifier) });
         },
       },
       {
@@ -740,6 +763,23 @@ export class SqlParser extends CstParser {
       },
       { ALT: () => this.SUBRULE(this.identifierExpr) },
     ]);
+  });
+
+  /** `SECOND`, `MINUTE TO SECOND`, `SECOND(10, 3)`: what `(a - b)` is an interval of. */
+  intervalQualifier = this.RULE('intervalQualifier', () => {
+    this.CONSUME(T.Identifier, { LABEL: 'unit' });
+    this.OPTION(() => this.SUBRULE(this.fieldPrecision));
+    this.OPTION2(() => {
+      this.CONSUME(T.To);
+      this.CONSUME2(T.Identifier, { LABEL: 'toUnit' });
+      this.OPTION3(() => this.SUBRULE2(this.fieldPrecision));
+    });
+  });
+
+  fieldPrecision = this.RULE('fieldPrecision', () => {
+    this.CONSUME(T.LParen);
+    this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.CONSUME(T.NumberLiteral) });
+    this.CONSUME(T.RParen);
   });
 
   positionCall = this.RULE('positionCall', () => {
@@ -761,6 +801,13 @@ export class SqlParser extends CstParser {
             this.CONSUME(T.LParen);
             this.OPTION2(() => this.SUBRULE(this.callArgs));
             this.CONSUME(T.RParen);
+            this.OPTION5({
+              GATE: () => (isWord(this.LA(1), 'IGNORE') || isWord(this.LA(1), 'RESPECT')) && isWord(this.LA(2), 'NULLS'),
+              DEF: () => {
+                this.CONSUME2(T.Identifier, { LABEL: 'nullTreatment' });
+                this.CONSUME3(T.Identifier, { LABEL: 'nulls' });
+              },
+            });
             this.OPTION3(() => {
               this.CONSUME(T.Filter);
               this.CONSUME2(T.LParen);
@@ -780,6 +827,11 @@ export class SqlParser extends CstParser {
                 },
                 { ALT: () => this.SUBRULE3(this.identifier, { LABEL: 'overName' }) },
               ]);
+            });
+            // A field of the call's ROW value: REGEX_LOG_PARSE(line, '...').COLUMN1.
+            this.MANY(() => {
+              this.CONSUME2(T.Dot);
+              this.SUBRULE4(this.identifier, { LABEL: 'callField' });
             });
           },
         },
@@ -810,6 +862,9 @@ export class SqlParser extends CstParser {
               { ALT: () => this.CONSUME(T.From, { LABEL: 'sep' }) },
               { ALT: () => this.CONSUME(T.For, { LABEL: 'sep' }) },
               { ALT: () => this.CONSUME(T.As, { LABEL: 'sep' }) },
+              { ALT: () => this.CONSUME(T.Placing, { LABEL: 'sep' }) },
+              { ALT: () => this.CONSUME(T.Similar, { LABEL: 'sep' }) },
+              { ALT: () => this.CONSUME(T.Escape, { LABEL: 'sep' }) },
             ]);
             this.SUBRULE2(this.expression, { LABEL: 'arg' });
           });
@@ -856,6 +911,11 @@ export class SqlParser extends CstParser {
   identifier = this.RULE('identifier', () => {
     this.CONSUME(T.Name, { LABEL: 'id' });
   });
+}
+
+/** A unit that can qualify an interval: `(a - b) MINUTE`. */
+function isIntervalField(tok: IToken): boolean {
+  return tok.tokenType === T.Identifier && /^(YEAR|MONTH|DAY|HOUR|MINUTE|SECOND)$/i.test(tok.image);
 }
 
 function isWord(tok: IToken, word: string): boolean {

@@ -85,6 +85,8 @@ export const Cross = keyword('CROSS', true);
 export const On = keyword('ON', true);
 export const Partitioned = keyword('PARTITIONED', true);
 export const Primary = keyword('PRIMARY', true);
+export const Similar = keyword('SIMILAR', true);
+export const Placing = keyword('PLACING', true);
 
 export const NotEquals = createToken({ name: 'NotEquals', pattern: /<>|!=/, label: "'<>'" });
 export const LessEquals = createToken({ name: 'LessEquals', pattern: /<=/, label: "'<='" });
@@ -110,13 +112,14 @@ const keywords = [
   Between, Like, Escape, Case, When, Then, Else, End, Interval, Create, Replace, Table, Pump, Insert,
   Into, With, Watermark, For, To, Distinct, All, Explain, Emit, Changes, Final, Descriptor, Partition,
   Description, View, FunctionKw, Language, SetKw, Union, Over, Filter, Window, Order, Limit, Join, Inner,
-  Left, Right, Full, Outer, Cross, On, Partitioned, Primary,
+  Left, Right, Full, Outer, Cross, On, Partitioned, Primary, Similar, Placing,
 ];
 
 /** Keywords that may still name a column or stream where an identifier is expected. */
 export const softKeywords: readonly TokenType[] = [
   Stream, Replace, Pump, Watermark, Emit, Changes, Final, Partition, Description, View, FunctionKw, Language, SetKw,
   Union, Over, Filter, Window, Order, Limit, Join, Inner, Left, Right, Full, Outer, Cross, On, Partitioned, Primary,
+  Similar, Placing,
 ];
 
 export const allTokens: TokenType[] = [

@@ -129,10 +129,11 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('dashboard in a real browser', () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors = watchErrors(page);
     await page.goto(`${h.server.url}/?stream=PAGE_COUNTS`);
-    const hits = '#metric-charts [data-metric="hits"]';
+    // A KDA application's columns are named in upper case.
+    const hits = '#metric-charts [data-metric="HITS"]';
     await page.waitForFunction((s) => Number(document.querySelector<HTMLElement>(s)?.dataset['points']) >= 10, hits, { timeout: 15_000 });
-    expect(await page.locator('#rows thead th').allTextContents()).toEqual(['page', 'hits', 'ROWTIME']);
-    expect(await page.locator(`${hits} .u-title`).textContent()).toBe(`hits by ROWTIME, top ${PAGES.length} page`);
+    expect(await page.locator('#rows thead th').allTextContents()).toEqual(['PAGE', 'HITS', 'ROWTIME']);
+    expect(await page.locator(`${hits} .u-title`).textContent()).toBe(`HITS by ROWTIME, top ${PAGES.length} PAGE`);
     const s = await chartState(page, hits);
     expect(s.last - s.first).toBeGreaterThanOrEqual(4);
     expect(errors).toEqual([]);

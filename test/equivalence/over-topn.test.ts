@@ -52,11 +52,12 @@ describe('OVER aggregates', () => {
     expect(errors).toBe(0);
     expect(rows).toHaveLength(3000);
     // Arrival order within one file replay: the counts per page run 1, 2, 3, ...
+    // A KDA application's unquoted names are upper-cased, as KDA does.
     const seen = new Map<string, number>();
     for (const r of rows) {
-      const n = (seen.get(String(r['page'])) ?? 0) + 1;
-      seen.set(String(r['page']), n);
-      expect(r['n']).toBe(n);
+      const n = (seen.get(String(r['PAGE'])) ?? 0) + 1;
+      seen.set(String(r['PAGE']), n);
+      expect(r['N']).toBe(n);
     }
   });
 });

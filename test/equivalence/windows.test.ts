@@ -81,22 +81,23 @@ describe('window results match DuckDB', () => {
     expect(n).toBeGreaterThan(300);
   });
 
+  // A KDA application names its columns in upper case (unquoted identifiers are upper-cased).
   it('KDA STEP over ROWTIME replayed from ts', async () => {
     await compare(
       `SELECT STREAM page, STEP(clicks.ROWTIME BY INTERVAL '10' SECOND) AS bucket, COUNT(*) AS views
        FROM clicks GROUP BY page, STEP(clicks.ROWTIME BY INTERVAL '10' SECOND)`,
       `WITH t AS (SELECT *, row_number() OVER () AS rn FROM ${src(dense)}),
             r AS (SELECT *, max(ms) OVER (ORDER BY rn ROWS UNBOUNDED PRECEDING) AS rowtime FROM t)
-       SELECT page, (rowtime // 10000) * 10000 AS bucket, count(*) AS views FROM r GROUP BY ALL`,
-      ['page', 'bucket', 'views'], () => dense, { rowtimeFrom: 'ts', workers: 2 });
+       SELECT page AS PAGE, (rowtime // 10000) * 10000 AS BUCKET, count(*) AS VIEWS FROM r GROUP BY ALL`,
+      ['PAGE', 'BUCKET', 'VIEWS'], () => dense, { rowtimeFrom: 'ts', workers: 2 });
   });
 
   it('KDA FLOOR(col TO MINUTE) as the tumbling key', async () => {
     await compare(
       `SELECT STREAM country, FLOOR(ts TO MINUTE) AS minute, COUNT(*) AS n, AVG(duration_ms) AS avg_ms
        FROM clicks WHERE duration_ms BETWEEN 100 AND 4000 GROUP BY country, FLOOR(ts TO MINUTE)`,
-      `SELECT country, epoch_ms(date_trunc('minute', ts)) AS minute, count(*) AS n, avg(duration_ms) AS avg_ms
+      `SELECT country AS COUNTRY, epoch_ms(date_trunc('minute', ts)) AS MINUTE, count(*) AS N, avg(duration_ms) AS AVG_MS
        FROM ${src(dense)} WHERE duration_ms BETWEEN 100 AND 4000 GROUP BY ALL`,
-      ['country', 'minute', 'n', 'avg_ms']);
+      ['COUNTRY', 'MINUTE', 'N', 'AVG_MS']);
   });
 });

@@ -1,3 +1,4 @@
+import { createStore } from './registry.js';
 import type { AggFunction } from '../../planner/logical/aggregate.js';
 import type { AccumulatorStore } from './accumulator.js';
 import { CountStore } from './count.js';
@@ -32,5 +33,9 @@ export function createChangelogStore(fn: AggFunction, retracting: boolean): Accu
     case 'MIN': return retracting ? new RetractableMinMaxStore(false) : new ExtremeStore(false);
     case 'MAX': return retracting ? new RetractableMinMaxStore(true) : new ExtremeStore(true);
     case 'COUNT_DISTINCT': return retracting ? new RetractableCountDistinctStore() : new CountDistinctStore();
+    default:
+      // VAR_*, STDDEV_*, EXP_AVG, FIRST/LAST_VALUE: their stores take rows in, but not all take them back.
+      if (retracting) throw new Error(`${fn} cannot take back rows of an updating input`);
+      return createStore({ fn, arg: null, type: 'DOUBLE' });
   }
 }

@@ -4,6 +4,9 @@ import { CountStore } from './count.js';
 import { SumAvgStore } from './sum-avg.js';
 import { MinMaxStore } from './min-max.js';
 import { CountDistinctStore } from './count-distinct.js';
+import { VarianceStore } from './variance.js';
+import { ExpAvgStore } from './exp-avg.js';
+import { FirstLastStore } from './first-last.js';
 
 /** Maps each aggregate call of a plan to its accumulator store. */
 export function createStore(a: AggCall): AccumulatorStore {
@@ -15,6 +18,9 @@ export function createStore(a: AggCall): AccumulatorStore {
     case 'MIN': return new MinMaxStore(false, a.arg?.type === 'VARCHAR');
     case 'MAX': return new MinMaxStore(true, a.arg?.type === 'VARCHAR');
     case 'COUNT_DISTINCT': return new CountDistinctStore();
+    case 'VAR_POP': case 'VAR_SAMP': case 'STDDEV_POP': case 'STDDEV_SAMP': return new VarianceStore(a.fn);
+    case 'EXP_AVG': return new ExpAvgStore(a.halfLifeMs ?? 1);
+    case 'FIRST_VALUE': case 'LAST_VALUE': return new FirstLastStore(a.fn === 'LAST_VALUE', a.type);
   }
 }
 

@@ -6,6 +6,9 @@ import * as F from './scalar-functions.js';
 import { parseTimestampLiteral } from './timestamps.js';
 import { buildTimeCall } from './time-functions.js';
 import { buildStringCall } from './string-functions.js';
+import { buildKdaTimeCall } from './kda-time-functions.js';
+import { buildKdaStringCall } from './kda-string-functions.js';
+import { buildLogParseCall } from './log-parsers.js';
 import { buildUdfCall } from './udf-registry.js';
 
 import { RowError } from './row-error.js';
@@ -243,7 +246,7 @@ function buildCall(fn: string, argExprs: readonly BoundExpr[], type: SqlType, ba
       return strict1((x: unknown) => castValue(x, from, type, len), a);
     }
     default: {
-      const r = buildTimeCall(fn, args, argExprs) ?? buildStringCall(fn, args, argExprs);
+      const r = buildTimeCall(fn, args, argExprs) ?? buildStringCall(fn, args, argExprs) ?? buildKdaTimeCall(fn, args, argExprs) ?? buildKdaStringCall(fn, args, argExprs) ?? buildLogParseCall(fn, args, argExprs);
       if (!r) throw new Error(`no kernel for function ${fn}`);
       return r;
     }

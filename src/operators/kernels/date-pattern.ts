@@ -25,11 +25,11 @@ export interface DatePattern {
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const QUARTERS = ['1st quarter', '2nd quarter', '3rd quarter', '4th quarter'];
-const SUPPORTED: Record<DateDialect, string> = { simple: 'GyMLdDHkKhmsSEuazZX', 'java-time': 'GyuMLdDHkKhmsSEaQq' };
+const SUPPORTED: Record<DateDialect, string> = { simple: 'GyYMLwWdDFHkKhmsSEuazZX', 'java-time': 'GyuMLdDHkKhmsSEaQq' };
 const JAVA_LETTERS: Record<DateDialect, string> = { simple: 'GyYMLwWDdFEuaHkKhmsSzZX', 'java-time': 'GuyDMLdQqYwWEecFaBhKkHmsSAnNVvzOXxZp' };
 /** DateTimeFormatter's limits on repeated letters. */
 const MAX_COUNT: Record<string, number> = { M: 5, L: 5, d: 2, D: 3, H: 2, h: 2, k: 2, K: 2, m: 2, s: 2, a: 1, E: 5, S: 9, G: 5, Q: 5, q: 5 };
-const NUMERIC = new Set(['y', 'u', 'd', 'D', 'H', 'k', 'K', 'h', 'm', 's', 'S']);
+const NUMERIC = new Set(['y', 'u', 'd', 'D', 'H', 'k', 'K', 'h', 'm', 's', 'S', 'Y', 'w', 'W', 'F']);
 
 function tokenize(pattern: string, dialect: DateDialect): Token[] {
   const stack: Token[][] = [[]];
@@ -110,6 +110,10 @@ function formatToken(t: Token, d: Date, dialect: DateDialect): string {
     case 'S': return dialect === 'simple' ? pad(d.getUTCMilliseconds(), count) : (pad(d.getUTCMilliseconds(), 3) + '000000').slice(0, count);
     case 'E': return name(DAYS, d.getUTCDay(), count);
     case 'a': return h < 12 ? 'AM' : 'PM';
+    case 'Y': return count === 2 ? pad(weekYear(d) % 100, 2) : pad(weekYear(d), count);
+    case 'w': return pad(weekOfYear(d), count);
+    case 'W': return pad(Math.floor((d.getUTCDate() - 1 + new Date(Date.UTC(y, d.getUTCMonth(), 1)).getUTCDay()) / 7) + 1, count);
+    case 'F': return pad(Math.floor((d.getUTCDate() - 1) / 7) + 1, count);
     case 'Q': case 'q': {
       const q = Math.floor(d.getUTCMonth() / 3);
       return count <= 2 ? pad(q + 1, count) : count === 3 ? `Q${q + 1}` : count === 4 ? QUARTERS[q]! : String(q + 1);
@@ -118,6 +122,23 @@ function formatToken(t: Token, d: Date, dialect: DateDialect): string {
     case 'Z': return '+0000';
     default: return 'Z';
   }
+}
+
+/**
+ * SimpleDateFormat's week of the year in the US locale: weeks start on Sunday, and week 1 is the
+ * one holding January 1st, so the last days of December can be week 1 of the next (week) year.
+ */
+function weekOfYear(d: Date): number {
+  const y = d.getUTCFullYear();
+  const day = Date.UTC(y, d.getUTCMonth(), d.getUTCDate());
+  const sunday = day - d.getUTCDay() * 86_400_000;
+  if (sunday + 6 * 86_400_000 >= Date.UTC(y + 1, 0, 1)) return 1;
+  return Math.floor((dayOfYear(day) - 1 + new Date(Date.UTC(y, 0, 1)).getUTCDay()) / 7) + 1;
+}
+
+function weekYear(d: Date): number {
+  const y = d.getUTCFullYear();
+  return d.getUTCMonth() === 11 && weekOfYear(d) === 1 ? y + 1 : y;
 }
 
 export function dayOfYear(ms: number): number {
@@ -196,6 +217,7 @@ class Parser {
         case 'H': case 'k': f.h = letter === 'k' && v === 24 ? 0 : v; return true;
         case 'K': case 'h': f.h = letter === 'h' && v === 12 ? 0 : v; f.pm ??= false; return true;
         case 'm': f.mi = v; return true;
+        case 'Y': case 'w': case 'W': case 'F': return true;
         case 's': f.s = v; return true;
         default: f.ms = strict ? Number(text.slice(startPos, this.pos).padEnd(3, '0').slice(0, 3)) : v; return true;
       }

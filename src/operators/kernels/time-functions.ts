@@ -113,6 +113,8 @@ export function buildTimeCall(fn: string, args: readonly Reader[], argExprs: rea
       };
     }
     case 'TO_TIMESTAMP': {
+      // KDA's TO_TIMESTAMP(millis BIGINT): epoch milliseconds as a TIMESTAMP.
+      if (argExprs[0]!.type !== 'VARCHAR' && argExprs[0]!.type !== 'NULL') return (i) => a(i);
       const pattern = argExprs[1] ? patternArg(argExprs[1], b, 'java-time') : null;
       return (i) => {
         const s = a(i) as string | null;
@@ -124,6 +126,8 @@ export function buildTimeCall(fn: string, args: readonly Reader[], argExprs: rea
     }
     case 'UNIX_TIMESTAMP': {
       if (args.length === 0) return () => Math.floor(Date.now() / 1000);
+      // KDA's UNIX_TIMESTAMP(ts TIMESTAMP): epoch milliseconds as a BIGINT.
+      if (argExprs[0]!.type === 'TIMESTAMP') return (i) => a(i);
       const pattern = patternArg(argExprs[1], b, 'simple');
       return (i) => {
         const s = a(i) as string | null;

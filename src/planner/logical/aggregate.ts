@@ -3,12 +3,17 @@ import type { LogicalPlan } from './plan.js';
 import type { Field, SqlType } from '../types.js';
 import type { WindowSpec } from './window-assign.js';
 
-export type AggFunction = 'COUNT_STAR' | 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' | 'MIN' | 'MAX';
+export type AggFunction =
+  | 'COUNT_STAR' | 'COUNT' | 'COUNT_DISTINCT' | 'SUM' | 'AVG' | 'MIN' | 'MAX'
+  | 'VAR_POP' | 'VAR_SAMP' | 'STDDEV_POP' | 'STDDEV_SAMP' | 'EXP_AVG' | 'FIRST_VALUE' | 'LAST_VALUE';
 
 export interface AggCall {
   readonly fn: AggFunction;
+  /** The argument; EXP_AVG, FIRST_VALUE and LAST_VALUE read [value, ROWTIME] pairs (AGG_TIMED). */
   readonly arg: BoundExpr | null;
   readonly type: SqlType;
+  /** EXP_AVG's half-life, in milliseconds. */
+  readonly halfLifeMs?: number;
   /** `FILTER (WHERE ...)`: only rows where it is true reach the aggregate. */
   readonly filter?: BoundExpr;
 }

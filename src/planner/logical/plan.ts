@@ -12,5 +12,5 @@ export { scan } from './scan.js';
 export { filter } from './filter.js';
 export { windowAssign, describeWindow, GLOBAL_START, GLOBAL_END, type WindowSpec, type WindowType } from './window-assign.js';
 export { aggregate, type AggCall, type AggFunction } from './aggregate.js';
-export { project } from './project.js';
+export { project, type OrderKey } from './project.js';
 export { sink } from './sink.js';

@@ -43,10 +43,19 @@ describe('Java date patterns, in UTC', () => {
     expect([Date.UTC(2024, 0, 5, 23, 59), Date.UTC(2024, 0, 6), Date.UTC(1969, 11, 31, 23)].map((t) => day.format(t))).toEqual(['Fri 5', 'Sat 6', 'Wed 31']);
   });
 
+  it("formats SimpleDateFormat's week letters as its US locale does (weeks from Sunday, week 1 holds January 1st)", () => {
+    const p = datePattern("YYYY 'w'ww 'W'W 'F'F", 'simple');
+    // Tuesday 2024-01-02 (January 1st was a Monday); Thursday 2025-12-31 (its week holds January 1st, 2026); Saturday 2024-06-15.
+    expect(p.format(Date.UTC(2024, 0, 2))).toBe('2024 w01 W1 F1');
+    expect(p.format(Date.UTC(2025, 11, 31))).toBe('2026 w01 W5 F5');
+    expect(p.format(Date.UTC(2024, 5, 15))).toBe('2024 w24 W3 F3');
+    expect(datePattern('yyyy-MM-dd (w)', 'simple').parse('2024-06-15 (24)')).toBe(Date.UTC(2024, 5, 15));
+  });
+
   it('refuses bad patterns with a message', () => {
     expect(() => datePattern('yyyy-bb', 'simple')).toThrow(/illegal pattern character 'b'/);
     expect(() => datePattern('HH:mm X', 'java-time')).toThrow(/time zone/);
-    expect(() => datePattern('ww', 'simple')).toThrow(/not supported/);
+    expect(() => datePattern('ww', 'java-time')).toThrow(/not supported/);
     expect(() => datePattern("'abc", 'simple')).toThrow(/unterminated quote/);
     expect(() => datePattern('ddd', 'java-time')).toThrow(/too many pattern letters/);
     expect(() => datePattern('[yyyy', 'java-time')).toThrow(DatePatternError);

@@ -1,0 +1,11 @@
+-- input: SOURCE_SQL_STREAM_001=weblog.ndjson
+-- output: DESTINATION_SQL_STREAM
+-- The SQL Reference's REGEX_LOG_PARSE example 1: the letter E and the character after it, then R and everything after it.
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (match1 VARCHAR(1024), match2 VARCHAR(1024));
+
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT STREAM T.REC.COLUMN1, T.REC.COLUMN2
+    FROM
+         (SELECT STREAM SECTOR,
+             REGEX_LOG_PARSE(SECTOR, '.*([E].).*([R].*)') AS REC
+             FROM SOURCE_SQL_STREAM_001) AS T;

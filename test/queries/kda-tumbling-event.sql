@@ -1,0 +1,16 @@
+-- input: SOURCE_SQL_STREAM_001=tickers.ndjson
+-- output: DESTINATION_SQL_STREAM
+-- rowtime-from: EVENT_TIME
+-- The Developer Guide's "Tumbling Window Using an Event Timestamp" example: ROWTIME drives emission,
+-- the event time is the logical window.
+CREATE OR REPLACE STREAM "DESTINATION_SQL_STREAM" (EVENT_TIME timestamp, TICKER VARCHAR(4), min_price REAL, max_price REAL);
+CREATE OR REPLACE PUMP "STREAM_PUMP" AS
+  INSERT INTO "DESTINATION_SQL_STREAM"
+    SELECT STREAM STEP("SOURCE_SQL_STREAM_001".EVENT_TIME BY INTERVAL '60' SECOND),
+        TICKER,
+         MIN(PRICE) AS MIN_PRICE,
+         MAX(PRICE) AS MAX_PRICE
+    FROM    "SOURCE_SQL_STREAM_001"
+    GROUP BY TICKER,
+             STEP("SOURCE_SQL_STREAM_001".ROWTIME BY INTERVAL '60' SECOND),
+             STEP("SOURCE_SQL_STREAM_001".EVENT_TIME BY INTERVAL '60' SECOND);
