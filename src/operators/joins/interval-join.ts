@@ -76,10 +76,10 @@ export class IntervalJoin implements TwoInputOperator {
     const padded: { row: unknown[]; rowtime: number; seq: number; isLeft: boolean }[] = [];
     const { lowerMs, upperMs } = this.spec;
     this.left.expire(watermark - lowerMs, (s) => {
-      if (this.leftOuter && !this.left.matched(s)) padded.push({ row: this.left.row(s), rowtime: Math.max(this.left.rowtime(s), this.left.time(s) + lowerMs), seq: this.left.seq(s), isLeft: true });
+      if (this.leftOuter && this.left.tag(s) === 0) padded.push({ row: this.left.row(s), rowtime: Math.max(this.left.rowtime(s), this.left.time(s) + lowerMs), seq: this.left.seq(s), isLeft: true });
     });
     this.right.expire(watermark - upperMs, (s) => {
-      if (this.rightOuter && !this.right.matched(s)) padded.push({ row: this.right.row(s), rowtime: Math.max(this.right.rowtime(s), this.right.time(s) + upperMs), seq: this.right.seq(s), isLeft: false });
+      if (this.rightOuter && this.right.tag(s) === 0) padded.push({ row: this.right.row(s), rowtime: Math.max(this.right.rowtime(s), this.right.time(s) + upperMs), seq: this.right.seq(s), isLeft: false });
     });
     padded.sort((a, b) => a.rowtime - b.rowtime || a.seq - b.seq);
     for (const p of padded) this.output.add(RowKind.Insert, p.isLeft ? p.row : null, p.isLeft ? null : p.row, p.rowtime);
@@ -87,7 +87,7 @@ export class IntervalJoin implements TwoInputOperator {
   }
 
   snapshot(): Uint8Array {
-    const held = (store: TimedRowStore): HeldRow[] => store.slotsBySeq().map((s) => [store.row(s), store.time(s), store.rowtime(s), store.seq(s), store.matched(s) ? 1 : 0]);
+    const held = (store: TimedRowStore): HeldRow[] => store.slotsBySeq().map((s) => [store.row(s), store.time(s), store.rowtime(s), store.seq(s), store.tag(s) as 0 | 1]);
     const state: IntervalJoinState = { watermark: this.watermark, seq: this.seq, lateRows: this.lateRows, left: held(this.left), right: held(this.right) };
     return encodeState(state);
   }
@@ -99,8 +99,8 @@ export class IntervalJoin implements TwoInputOperator {
     this.lateRows = state.lateRows;
     this.left = new TimedRowStore();
     this.right = new TimedRowStore();
-    for (const [row, time, rowtime, seq, matched] of state.left) this.left.insert(keyOfRow(row, this.spec.leftKeys), row, time, rowtime, seq, matched === 1);
-    for (const [row, time, rowtime, seq, matched] of state.right) this.right.insert(keyOfRow(row, this.spec.rightKeys), row, time, rowtime, seq, matched === 1);
+    for (const [row, time, rowtime, seq, matched] of state.left) this.left.insert(keyOfRow(row, this.spec.leftKeys), row, time, rowtime, seq, matched);
+    for (const [row, time, rowtime, seq, matched] of state.right) this.right.insert(keyOfRow(row, this.spec.rightKeys), row, time, rowtime, seq, matched);
     this.peakStateRows = this.stateRows;
   }
 
@@ -143,12 +143,12 @@ export class IntervalJoin implements TwoInputOperator {
         const otherRow = other.row(s);
         if (residual !== null && !(isLeft ? residual(row, otherRow) : residual(otherRow, row))) continue;
         matched = true;
-        if (otherOuter) other.markMatched(s);
+        if (otherOuter) other.setTag(s, 1);
         const ort = other.rowtime(s);
         output.add(RowKind.Insert, isLeft ? row : otherRow, isLeft ? otherRow : row, ort > rowtime ? ort : rowtime);
       }
       if (hi >= watermark) {
-        own.insert(key, row, t, rowtime, this.seq++, matched);
+        own.insert(key, row, t, rowtime, this.seq++, matched ? 1 : 0);
         const held = this.left.size + this.right.size;
         if (held > this.peakStateRows) this.peakStateRows = held;
       } else if (ownOuter && !matched) {

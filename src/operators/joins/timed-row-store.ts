@@ -16,7 +16,7 @@ export class TimedRowStore {
   private times = new Float64Array(256);
   private rowtimes = new Float64Array(256);
   private seqs = new Float64Array(256);
-  private flags = new Uint8Array(256);
+  private tags = new Uint8Array(256);
   private next = new Int32Array(256);
   private prev = new Int32Array(256);
   private keys: (JoinKey | null)[] = [];
@@ -29,13 +29,14 @@ export class TimedRowStore {
   size = 0;
   peak = 0;
 
-  insert(key: JoinKey | null, row: unknown[], time: number, rowtime: number, seq: number, matched: boolean): number {
+  /** Holds a row; `tag` is a byte the join keeps with it (whether it matched, or its row kind). */
+  insert(key: JoinKey | null, row: unknown[], time: number, rowtime: number, seq: number, tag: number): number {
     const slot = this.allocate();
     this.rows[slot] = row;
     this.times[slot] = time;
     this.rowtimes[slot] = rowtime;
     this.seqs[slot] = seq;
-    this.flags[slot] = matched ? 1 : 0;
+    this.tags[slot] = tag;
     this.keys[slot] = key;
     this.next[slot] = -1;
     this.prev[slot] = -1;
@@ -79,12 +80,12 @@ export class TimedRowStore {
     return this.seqs[slot]!;
   }
 
-  matched(slot: number): boolean {
-    return this.flags[slot] === 1;
+  tag(slot: number): number {
+    return this.tags[slot]!;
   }
 
-  markMatched(slot: number): void {
-    this.flags[slot] = 1;
+  setTag(slot: number, tag: number): void {
+    this.tags[slot] = tag;
   }
 
   /** Removes every row with time below `horizon`, handing each slot to `visit` before it is freed. */
@@ -137,9 +138,9 @@ export class TimedRowStore {
     this.next = i32(this.next);
     this.prev = i32(this.prev);
     this.heap = i32(this.heap);
-    const flags = new Uint8Array(n);
-    flags.set(this.flags);
-    this.flags = flags;
+    const tags = new Uint8Array(n);
+    tags.set(this.tags);
+    this.tags = tags;
   }
 
   private push(slot: number): void {
