@@ -8,6 +8,8 @@ import { keyOfRow, type JoinKey } from '../operators/joins/join-rows.js';
  */
 export class TableVersion {
   private readonly indexes = new Map<string, Map<JoinKey, number[]>>();
+  /** The same rows column by column (`columns[c][row]`), as joins copy them into batches. */
+  readonly columns: readonly (readonly unknown[])[];
 
   constructor(
     /** 1 for the first load, then one more per successful reload. */
@@ -16,7 +18,9 @@ export class TableVersion {
     readonly rows: readonly (readonly unknown[])[],
     /** When the load finished (ms since the epoch). */
     readonly loadedAt: number,
-  ) {}
+  ) {
+    this.columns = types.map((_, c) => rows.map((r) => r[c] ?? null));
+  }
 
   get width(): number {
     return this.types.length;

@@ -2,7 +2,7 @@ import type { ChangelogRows } from '../changelog.js';
 import { RowKind } from '../changelog.js';
 import { leftIsOuter, rightIsOuter, type Emit, type JoinHooks, type JoinSide, type TwoInputOperator } from './join-contract.js';
 import { checkJoinSpec, type IntervalJoinSpec } from './join-specs.js';
-import { assertAppendOnly, JoinOutput, keyOfRow, residualOf, rowAt, timeAt, type Residual } from './join-rows.js';
+import { assertAppendOnly, JoinOutput, keyAt, keyOfRow, residualOf, rowAt, type JoinKey, type Residual } from './join-rows.js';
 import { decodeState, encodeState } from './state-codec.js';
 import { TimedRowStore } from './timed-row-store.js';
 
@@ -33,8 +33,8 @@ interface IntervalJoinState {
  *   then depend on when purges ran). A row whose time is NULL goes there too.
  */
 export class IntervalJoin implements TwoInputOperator {
-  private left = new TimedRowStore();
-  private right = new TimedRowStore();
+  private left: TimedRowStore;
+  private right: TimedRowStore;
   private readonly output: JoinOutput;
   private readonly residual: Residual | null;
   private readonly leftOuter: boolean;
@@ -48,6 +48,8 @@ export class IntervalJoin implements TwoInputOperator {
 
   constructor(readonly spec: IntervalJoinSpec, private readonly hooks: JoinHooks = {}) {
     checkJoinSpec(spec);
+    this.left = new TimedRowStore(spec.leftTypes.length);
+    this.right = new TimedRowStore(spec.rightTypes.length);
     this.output = new JoinOutput(spec.leftTypes.length, spec.rightTypes.length);
     this.residual = residualOf(spec.residual, spec.leftTypes, spec.rightTypes, hooks);
     this.leftOuter = leftIsOuter(spec.joinType);
@@ -73,14 +75,13 @@ export class IntervalJoin implements TwoInputOperator {
   onWatermark(watermark: number, out: Emit): void {
     if (!(watermark > this.watermark)) return;
     this.watermark = watermark;
-    const padded: { row: unknown[]; rowtime: number; seq: number; isLeft: boolean }[] = [];
     const { lowerMs, upperMs } = this.spec;
-    this.left.expire(watermark - lowerMs, (s) => {
-      if (this.leftOuter && this.left.tag(s) === 0) padded.push({ row: this.left.row(s), rowtime: Math.max(this.left.rowtime(s), this.left.time(s) + lowerMs), seq: this.left.seq(s), isLeft: true });
-    });
-    this.right.expire(watermark - upperMs, (s) => {
-      if (this.rightOuter && this.right.tag(s) === 0) padded.push({ row: this.right.row(s), rowtime: Math.max(this.right.rowtime(s), this.right.time(s) + upperMs), seq: this.right.seq(s), isLeft: false });
-    });
+    const padded: { row: unknown[]; rowtime: number; seq: number; isLeft: boolean }[] = [];
+    const pad = (store: TimedRowStore, reach: number, isLeft: boolean) => (s: number) => {
+      if (store.tag(s) === 0) padded.push({ row: store.row(s), rowtime: Math.max(store.rowtime(s), store.time(s) + reach), seq: store.seq(s), isLeft });
+    };
+    this.left.expire(watermark - lowerMs, this.leftOuter ? pad(this.left, lowerMs, true) : undefined);
+    this.right.expire(watermark - upperMs, this.rightOuter ? pad(this.right, upperMs, false) : undefined);
     padded.sort((a, b) => a.rowtime - b.rowtime || a.seq - b.seq);
     for (const p of padded) this.output.add(RowKind.Insert, p.isLeft ? p.row : null, p.isLeft ? null : p.row, p.rowtime);
     this.output.flush(out);
@@ -97,10 +98,13 @@ export class IntervalJoin implements TwoInputOperator {
     this.watermark = state.watermark;
     this.seq = state.seq;
     this.lateRows = state.lateRows;
-    this.left = new TimedRowStore();
-    this.right = new TimedRowStore();
-    for (const [row, time, rowtime, seq, matched] of state.left) this.left.insert(keyOfRow(row, this.spec.leftKeys), row, time, rowtime, seq, matched);
-    for (const [row, time, rowtime, seq, matched] of state.right) this.right.insert(keyOfRow(row, this.spec.rightKeys), row, time, rowtime, seq, matched);
+    const load = (rows: HeldRow[], width: number, keys: readonly number[]): TimedRowStore => {
+      const store = new TimedRowStore(width);
+      for (const [row, time, rowtime, seq, matched] of rows) store.insert(keyOfRow(row, keys), row.map((v) => [v]), 0, time, rowtime, seq, matched);
+      return store;
+    };
+    this.left = load(state.left, this.spec.leftTypes.length, this.spec.leftKeys);
+    this.right = load(state.right, this.spec.rightTypes.length, this.spec.rightKeys);
     this.peakStateRows = this.stateRows;
   }
 
@@ -121,38 +125,46 @@ export class IntervalJoin implements TwoInputOperator {
     const output = this.output;
     const watermark = this.watermark;
     const columns = batch.columns;
+    const otherColumns = other.columns;
+    const rowtimes = batch.rowtimes;
+    const times: readonly unknown[] = timeOf === 'rowtime' ? rowtimes : columns[timeOf]!;
+    const keyColumn = keys.length === 1 ? columns[keys[0]!]! : null;
     for (let i = 0; i < batch.count; i++) {
-      const t = timeAt(batch, i, timeOf);
+      const tv = times[i];
+      const t = typeof tv === 'number' ? tv : NaN;
       if (!(t >= watermark)) {
-        this.late(side, Number.isNaN(t) ? 'no-time' : 'late', rowAt(columns, i), batch.rowtimes[i]!, t);
+        this.late(side, Number.isNaN(t) ? 'no-time' : 'late', rowAt(columns, i), rowtimes[i]!, t);
         continue;
       }
-      const row = rowAt(columns, i);
-      const rowtime = batch.rowtimes[i]!;
-      const key = keyOfRow(row, keys);
+      const rowtime = rowtimes[i]!;
+      const key = keyColumn !== null ? (keyColumn[i] ?? null) as JoinKey | null : keyAt(columns, i, keys);
       if (key === null) {
-        if (ownOuter) output.add(RowKind.Insert, isLeft ? row : null, isLeft ? null : row, rowtime);
+        if (ownOuter) output.addFrom(RowKind.Insert, isLeft ? columns : null, i, isLeft ? null : columns, i, rowtime);
         continue;
       }
       let matched = false;
       const lo = t - below;
       const hi = t + above;
+      const row = residual === null ? null : rowAt(columns, i);
       for (let s = other.first(key); s >= 0; s = other.nextOf(s)) {
         const ot = other.time(s);
         if (ot < lo || ot > hi) continue;
-        const otherRow = other.row(s);
-        if (residual !== null && !(isLeft ? residual(row, otherRow) : residual(otherRow, row))) continue;
+        if (row !== null) {
+          const otherRow = other.row(s);
+          if (!(isLeft ? residual!(row, otherRow) : residual!(otherRow, row))) continue;
+        }
         matched = true;
         if (otherOuter) other.setTag(s, 1);
         const ort = other.rowtime(s);
-        output.add(RowKind.Insert, isLeft ? row : otherRow, isLeft ? otherRow : row, ort > rowtime ? ort : rowtime);
+        if (isLeft) output.addFrom(RowKind.Insert, columns, i, otherColumns, s, ort > rowtime ? ort : rowtime);
+        else output.addFrom(RowKind.Insert, otherColumns, s, columns, i, ort > rowtime ? ort : rowtime);
       }
       if (hi >= watermark) {
-        own.insert(key, row, t, rowtime, this.seq++, matched ? 1 : 0);
+        own.insert(key, columns, i, t, rowtime, this.seq++, matched ? 1 : 0);
         const held = this.left.size + this.right.size;
         if (held > this.peakStateRows) this.peakStateRows = held;
       } else if (ownOuter && !matched) {
-        output.add(RowKind.Insert, isLeft ? row : null, isLeft ? null : row, Math.max(rowtime, hi));
+        output.addFrom(RowKind.Insert, isLeft ? columns : null, i, isLeft ? null : columns, i, Math.max(rowtime, hi));
       }
     }
   }

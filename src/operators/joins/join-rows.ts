@@ -126,6 +126,22 @@ export class JoinOutput {
     if (kind !== RowKind.Insert) this.anyRetraction = true;
   }
 
+  /**
+   * The same, reading row `li` of `left` and row `ri` of `right` (column-major, as batches and
+   * the time-bounded stores hold rows); a null side is padded with nulls.
+   */
+  addFrom(kind: RowKind, left: readonly (readonly unknown[])[] | null, li: number, right: readonly (readonly unknown[])[] | null, ri: number, rowtime: number): void {
+    const cols = this.columns;
+    const lw = this.leftWidth;
+    if (left) for (let c = 0; c < lw; c++) cols[c]!.push(left[c]![li] ?? null);
+    else for (let c = 0; c < lw; c++) cols[c]!.push(null);
+    if (right) for (let c = 0; c < this.rightWidth; c++) cols[lw + c]!.push(right[c]![ri] ?? null);
+    else for (let c = 0; c < this.rightWidth; c++) cols[lw + c]!.push(null);
+    this.rowtimes.push(rowtime);
+    this.ops.push(kind);
+    if (kind !== RowKind.Insert) this.anyRetraction = true;
+  }
+
   /** Hands the rows so far to `out` (nothing when there are none) and starts afresh. */
   flush(out: Emit): void {
     if (this.rowtimes.length === 0) return;

@@ -9,7 +9,10 @@ export interface LookupVersion {
   readonly version: number;
   readonly width: number;
   readonly rows: readonly (readonly unknown[])[];
-  lookup(columns: readonly number[], key: JoinKey): readonly number[] | undefined;
+  /** The rows column by column. */
+  readonly columns: readonly (readonly unknown[])[];
+  /** Row numbers by key of `columns` (keys as join-rows.ts makes them). */
+  index(columns: readonly number[]): ReadonlyMap<JoinKey, readonly number[]>;
 }
 
 /** Where the lookup join finds the version in use (src/reference/reference-table.ts is one). */
@@ -47,24 +50,26 @@ export class LookupJoin implements Operator<ChangelogRows, ChangelogRows> {
     this.lastVersion = version.version;
     const { output, residual, spec } = this;
     const outer = spec.joinType === 'left';
+    const index = version.index(spec.rightKeys);
     const tableRows = version.rows;
+    const tableColumns = version.columns;
+    const columns = batch.columns;
+    const keyColumn = spec.leftKeys.length === 1 ? columns[spec.leftKeys[0]!]! : null;
     for (let i = 0; i < batch.count; i++) {
-      const key = keyAt(batch.columns, i, spec.leftKeys);
-      const found = key === null ? undefined : version.lookup(spec.rightKeys, key);
+      const key = keyColumn !== null ? (keyColumn[i] ?? null) as JoinKey | null : keyAt(columns, i, spec.leftKeys);
+      const found = key === null ? undefined : index.get(key);
       const kind = rowKindAt(batch, i);
       const rowtime = batch.rowtimes[i]!;
-      let row: unknown[] | undefined;
       let matched = false;
       if (found !== undefined) {
-        row = rowAt(batch.columns, i);
+        const row = residual === null ? null : rowAt(columns, i);
         for (const j of found) {
-          const t = tableRows[j]!;
-          if (residual !== null && !residual(row, t)) continue;
+          if (row !== null && !residual!(row, tableRows[j]!)) continue;
           matched = true;
-          output.add(kind, row, t, rowtime);
+          output.addFrom(kind, columns, i, tableColumns, j, rowtime);
         }
       }
-      if (!matched && outer) output.add(kind, row ?? rowAt(batch.columns, i), null, rowtime);
+      if (!matched && outer) output.addFrom(kind, columns, i, null, 0, rowtime);
     }
     output.flush(out);
   }

@@ -30,7 +30,7 @@ interface TemporalJoinState {
  * already emitted. A change with a NULL key can never be matched and is not kept.
  */
 export class TemporalJoin implements TwoInputOperator {
-  private probes = new TimedRowStore();
+  private probes: TimedRowStore;
   private versions = new VersionHistory();
   private readonly output: JoinOutput;
   private readonly residual: Residual | null;
@@ -40,6 +40,7 @@ export class TemporalJoin implements TwoInputOperator {
 
   constructor(readonly spec: TemporalJoinSpec, private readonly hooks: JoinHooks = {}) {
     checkJoinSpec(spec);
+    this.probes = new TimedRowStore(spec.leftTypes.length);
     this.output = new JoinOutput(spec.leftTypes.length, spec.rightTypes.length);
     this.residual = residualOf(spec.residual, spec.leftTypes, spec.rightTypes, hooks);
   }
@@ -53,12 +54,11 @@ export class TemporalJoin implements TwoInputOperator {
   processLeft(batch: ChangelogRows, _out: Emit): void {
     for (let i = 0; i < batch.count; i++) {
       const t = timeAt(batch, i, this.spec.leftTime);
-      const row = rowAt(batch.columns, i);
       if (!(t >= this.watermark)) {
-        this.late('left', Number.isNaN(t) ? 'no-time' : 'late', row, batch.rowtimes[i]!, t);
+        this.late('left', Number.isNaN(t) ? 'no-time' : 'late', rowAt(batch.columns, i), batch.rowtimes[i]!, t);
         continue;
       }
-      this.probes.insert(null, row, t, batch.rowtimes[i]!, this.seq++, rowKindAt(batch, i));
+      this.probes.insert(null, batch.columns, i, t, batch.rowtimes[i]!, this.seq++, rowKindAt(batch, i));
     }
   }
 
@@ -113,8 +113,8 @@ export class TemporalJoin implements TwoInputOperator {
     this.watermark = state.watermark;
     this.seq = state.seq;
     this.lateRows = state.lateRows;
-    this.probes = new TimedRowStore();
-    for (const [row, time, rowtime, seq, kind] of state.probes) this.probes.insert(null, row, time, rowtime, seq, kind);
+    this.probes = new TimedRowStore(this.spec.leftTypes.length);
+    for (const [row, time, rowtime, seq, kind] of state.probes) this.probes.insert(null, row.map((v) => [v]), 0, time, rowtime, seq, kind);
     this.versions = new VersionHistory();
     for (const [key, list] of state.versions) for (const [time, row, rowtime] of list) this.versions.set(key, { time, row, rowtime } satisfies Version);
   }
