@@ -20,7 +20,11 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createDecoder, type ColumnSpec } from '../src/decode/index.js';
-import type { ChangelogRows } from '../src/operators/changelog.js';
+import { RowKind, type ChangelogRows } from '../src/operators/changelog.js';
+import type { TwoInputOperator } from '../src/operators/joins/join-contract.js';
+import { RegularJoin } from '../src/operators/joins/regular-join.js';
+import { TemporalJoin } from '../src/operators/joins/temporal-join.js';
+import { WindowJoin } from '../src/operators/joins/window-join.js';
 import { IntervalJoin } from '../src/operators/joins/interval-join.js';
 import { LookupJoin } from '../src/operators/joins/lookup-join.js';
 import type { SqlType } from '../src/planner/types.js';
@@ -88,10 +92,17 @@ async function* batches(file: string): AsyncGenerator<ChangelogRows> {
   }
 }
 
-async function intervalJoin(left: string, right: string, bound: number, limit = Infinity) {
-  const op = new IntervalJoin({ kind: 'interval', joinType: 'inner', leftTypes: TYPES, rightTypes: TYPES, leftKeys: [1], rightKeys: [1], leftTime: 0, rightTime: 0, lowerMs: bound, upperMs: bound });
+type Measured = TwoInputOperator & { readonly stateRows: number; readonly lateRows: number };
+
+/**
+ * Streams both files through a two-input join, alternating batches, each side's watermark its
+ * largest ts less the lateness; `shape` turns a clickstream batch into the join's input (outside
+ * the join's timing).
+ */
+async function runJoin(op: Measured, left: string, right: string, limit = Infinity, shape: (side: 0 | 1, b: ChangelogRows) => ChangelogRows = (_s, b) => b) {
   let rows = 0;
   let inJoin = 0;
+  let peakState = 0;
   const emit = (b: ChangelogRows) => { rows += b.count; };
   const timed = (f: () => void) => { const t = performance.now(); f(); inJoin += performance.now() - t; };
   const its = [batches(left), batches(right)];
@@ -100,22 +111,39 @@ async function intervalJoin(left: string, right: string, bound: number, limit = 
   const start = performance.now();
   for (let done = 0; done < 2 && events < limit;) {
     done = 0;
-    for (const side of [0, 1]) {
+    for (const side of [0, 1] as const) {
       const next = await its[side]!.next();
       if (next.done) { done++; continue; }
-      const b = next.value;
+      const b = shape(side, next.value);
       events += b.count;
       timed(() => (side === 0 ? op.processLeft(b, emit) : op.processRight(b, emit)));
       let max = -Infinity;
-      for (const t of b.rowtimes) if (t > max) max = t;
+      for (const t of next.value.rowtimes) if (t > max) max = t;
       wm[side] = Math.max(wm[side]!, max - LATENESS);
       timed(() => op.onWatermark(Math.min(wm[0]!, wm[1]!), emit));
+      peakState = Math.max(peakState, op.stateRows);
       sampleRss();
     }
   }
   timed(() => op.onWatermark(Infinity, emit));
   for (const it of its) await it.return(undefined);
-  return { seconds: (performance.now() - start) / 1000, joinSeconds: inJoin / 1000, rows, events, peakState: op.peakStateRows, late: op.lateRows };
+  return { seconds: (performance.now() - start) / 1000, joinSeconds: inJoin / 1000, rows, events, peakState, late: op.lateRows };
+}
+
+function intervalJoin(left: string, right: string, bound: number, limit = Infinity) {
+  const op = new IntervalJoin({ kind: 'interval', joinType: 'inner', leftTypes: TYPES, rightTypes: TYPES, leftKeys: [1], rightKeys: [1], leftTime: 0, rightTime: 0, lowerMs: bound, upperMs: bound });
+  return runJoin(op, left, right, limit).then((r) => ({ ...r, peakState: op.peakStateRows }));
+}
+
+/** Adds window_start and window_end of a 10 s tumbling window in front of a clickstream batch. */
+function tumble(b: ChangelogRows): ChangelogRows {
+  const starts = b.columns[0]!.map((t) => Math.floor((t as number) / 10_000) * 10_000);
+  return { ...b, columns: [starts, starts.map((s) => s + 10_000), ...b.columns] };
+}
+
+/** A clickstream batch as upserts of a users table: [user_id, country, ts], every row an update. */
+function asUserVersions(b: ChangelogRows): ChangelogRows {
+  return { count: b.count, columns: [b.columns[1]!, b.columns[3]!, b.columns[0]!], rowtimes: b.rowtimes, ops: new Uint8Array(b.count).fill(RowKind.UpdateAfter) };
 }
 
 async function lookupJoin(left: string, users: string) {
@@ -187,7 +215,18 @@ try {
     const d = await duck(lookup, threads);
     console.log(`  DuckDB (${threads} thread${threads > 1 ? 's' : ''}): ${d.seconds.toFixed(2)} s, ${rate(EVENTS, d.seconds)}, ${Number(d.row[1]).toLocaleString('en-US')} matched${d.row[1] === lj.matched ? '' : ' (COUNT DIFFERS)'}; Sluice/DuckDB ${(d.seconds / lj.seconds).toFixed(2)}× end to end, ${(d.seconds / lj.joinSeconds).toFixed(2)}× join only`);
   }
-  console.log(`\npeak RSS ${mb(peakRss)}`);
+
+  console.log('\nother joins (the same streams; "join only" as above)');
+  const others: [string, Measured, number, ((side: 0 | 1, b: ChangelogRows) => ChangelogRows) | undefined][] = [
+    ['regular INNER on (user_id, page), unbounded state', new RegularJoin({ kind: 'regular', joinType: 'inner', leftTypes: TYPES, rightTypes: TYPES, leftKeys: [1, 2], rightKeys: [1, 2] }), Math.min(2 * EVENTS, 400_000), undefined],
+    ['window FULL on user_id, 10 s tumbling windows', new WindowJoin({ kind: 'window', joinType: 'full', leftTypes: ['TIMESTAMP', 'TIMESTAMP', ...TYPES], rightTypes: ['TIMESTAMP', 'TIMESTAMP', ...TYPES], leftKeys: [3], rightKeys: [3], leftWindow: { start: 0, end: 1 }, rightWindow: { start: 0, end: 1 } }), Infinity, (_s, b) => tumble(b)],
+    ['temporal LEFT, clicks AS OF ts against users upserted by the other stream', new TemporalJoin({ kind: 'temporal', joinType: 'left', leftTypes: TYPES, rightTypes: ['VARCHAR', 'VARCHAR', 'TIMESTAMP'], leftKeys: [1], rightKeys: [0], leftTime: 0, rightTime: 2 }), Infinity, (side, b) => (side === 1 ? asUserVersions(b) : b)],
+  ];
+  for (const [name, op, limit, shape] of others) {
+    const r = await runJoin(op, left, right, limit, shape);
+    console.log(`  ${name}: ${r.rows.toLocaleString('en-US')} rows from ${r.events.toLocaleString('en-US')} events, join only ${r.joinSeconds.toFixed(2)} s, ${rate(r.events, r.joinSeconds)}, peak state ${r.peakState.toLocaleString('en-US')} rows`);
+  }
+  console.log(`\npeak RSS of the whole run (the regular join's unbounded state included): ${mb(peakRss)}`);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }

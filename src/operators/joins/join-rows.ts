@@ -7,7 +7,7 @@ import { compileExpr, RowError } from '../kernels/compile-expr.js';
 import type { Emit, JoinHooks } from './join-contract.js';
 import type { JoinTime } from './join-specs.js';
 
-/** A join key as a Map key: the value itself for one column, JSON text for several. */
+/** A join key as a Map key: the value itself for one column, a `rowIdentity`-style text for several. */
 export type JoinKey = string | number | boolean;
 
 /** The key of row `i`, or null when a key column is NULL (NULL never equals anything in SQL). */
@@ -16,13 +16,13 @@ export function keyAt(columns: readonly (readonly unknown[])[], i: number, keys:
     const v = columns[keys[0]!]![i];
     return v === null || v === undefined ? null : (v as JoinKey);
   }
-  const parts: unknown[] = [];
+  let key = '';
   for (const k of keys) {
     const v = columns[k]![i];
     if (v === null || v === undefined) return null;
-    parts.push(v);
+    key += identityOf(v);
   }
-  return JSON.stringify(parts);
+  return key;
 }
 
 /** The key of a row held as an array of values. */
@@ -31,13 +31,26 @@ export function keyOfRow(row: readonly unknown[], keys: readonly number[]): Join
     const v = row[keys[0]!];
     return v === null || v === undefined ? null : (v as JoinKey);
   }
-  const parts: unknown[] = [];
+  let key = '';
   for (const k of keys) {
     const v = row[k];
     if (v === null || v === undefined) return null;
-    parts.push(v);
+    key += identityOf(v);
   }
-  return JSON.stringify(parts);
+  return key;
+}
+
+/** A row's identity among equal-keyed rows: unambiguous (strings carry their length), cheaper than JSON. */
+export function rowIdentity(row: readonly unknown[]): string {
+  let id = '';
+  for (const v of row) id += identityOf(v);
+  return id;
+}
+
+function identityOf(v: unknown): string {
+  if (typeof v === 'string') return `s${v.length}:${v}`;
+  if (v === null || v === undefined) return 'z';
+  return `${typeof v === 'number' ? 'n' : 'b'}${String(v)};`;
 }
 
 /** Row `i` of a batch as its own array (batches may be reused by the caller once we return). */

@@ -3,7 +3,7 @@ import type { JoinKey } from './join-rows.js';
 /** One distinct row of an input with how many copies the input holds now. */
 export interface CountedRow {
   readonly key: JoinKey;
-  /** The row's identity among its key's rows: its values as JSON. */
+  /** The row's identity among its key's rows (join-rows.ts `rowIdentity`). */
   readonly id: string;
   readonly row: unknown[];
   count: number;
@@ -15,46 +15,50 @@ export interface CountedRow {
 }
 
 /**
- * An input's rows for a regular join: per join key, its distinct rows (by all their values) with a
- * count, as a changelog input is a multiset that inserts add to and retractions take from.
+ * An input's rows for a regular join: its distinct rows (by all their values) with a count, as a
+ * changelog input is a multiset that inserts add to and retractions take from, found by identity
+ * and listed per join key in arrival order (an array per key: most keys hold a row or two).
  * With a TTL, every write is queued with its time, and `expire` drops rows not written since.
  */
 export class KeyedRowCounts {
-  private readonly byKey = new Map<JoinKey, Map<string, CountedRow>>();
-  private readonly writes: { stamp: number; key: JoinKey; id: string }[] = [];
+  private readonly byId = new Map<string, CountedRow>();
+  private readonly byKey = new Map<JoinKey, CountedRow[]>();
+  private readonly writes: { stamp: number; id: string }[] = [];
   private writesHead = 0;
   size = 0;
 
   constructor(private readonly ttlMs: number | undefined) {}
 
-  rowsOf(key: JoinKey): IterableIterator<CountedRow> | undefined {
-    return this.byKey.get(key)?.values();
+  rowsOf(key: JoinKey): readonly CountedRow[] | undefined {
+    return this.byKey.get(key);
   }
 
-  get(key: JoinKey, id: string): CountedRow | undefined {
-    return this.byKey.get(key)?.get(id);
+  /** The row with identity `id` (an identity covers the whole row, key included). */
+  get(id: string): CountedRow | undefined {
+    return this.byId.get(id);
   }
 
   add(entry: CountedRow): void {
-    let rows = this.byKey.get(entry.key);
-    if (rows === undefined) this.byKey.set(entry.key, (rows = new Map()));
-    rows.set(entry.id, entry);
+    this.byId.set(entry.id, entry);
+    const rows = this.byKey.get(entry.key);
+    if (rows === undefined) this.byKey.set(entry.key, [entry]);
+    else rows.push(entry);
     this.size++;
     this.touch(entry, entry.stamp);
   }
 
-  remove(key: JoinKey, id: string): void {
-    const rows = this.byKey.get(key);
-    if (rows?.delete(id)) {
-      this.size--;
-      if (rows.size === 0) this.byKey.delete(key);
-    }
+  remove(entry: CountedRow): void {
+    if (!this.byId.delete(entry.id)) return;
+    const rows = this.byKey.get(entry.key)!;
+    if (rows.length === 1) this.byKey.delete(entry.key);
+    else rows.splice(rows.indexOf(entry), 1);
+    this.size--;
   }
 
   /** Records a write at `now` (keeps the row from expiring for another TTL). */
   touch(entry: CountedRow, now: number): void {
     entry.stamp = now;
-    if (this.ttlMs !== undefined) this.writes.push({ stamp: now, key: entry.key, id: entry.id });
+    if (this.ttlMs !== undefined) this.writes.push({ stamp: now, id: entry.id });
   }
 
   /** Drops rows last written at or before `now - ttlMs`; returns how many distinct rows went. */
@@ -64,9 +68,9 @@ export class KeyedRowCounts {
     const horizon = now - this.ttlMs;
     while (this.writesHead < this.writes.length && this.writes[this.writesHead]!.stamp <= horizon) {
       const w = this.writes[this.writesHead++]!;
-      const entry = this.get(w.key, w.id);
+      const entry = this.byId.get(w.id);
       if (entry !== undefined && entry.stamp <= horizon) {
-        this.remove(w.key, w.id);
+        this.remove(entry);
         dropped++;
       }
     }
@@ -86,6 +90,6 @@ export class KeyedRowCounts {
 
   /** Every row in iteration order (re-adding in this order rebuilds the same maps). */
   *entries(): Generator<CountedRow> {
-    for (const rows of this.byKey.values()) yield* rows.values();
+    for (const rows of this.byKey.values()) yield* rows;
   }
 }

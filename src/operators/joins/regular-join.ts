@@ -1,7 +1,7 @@
 import { isAccumulate, RowKind, rowKindAt, type ChangelogRows } from '../changelog.js';
 import { leftIsOuter, rightIsOuter, type Emit, type JoinHooks, type JoinSide, type TwoInputOperator } from './join-contract.js';
 import { checkJoinSpec, type RegularJoinSpec } from './join-specs.js';
-import { JoinOutput, keyOfRow, residualOf, rowAt, type JoinKey, type Residual } from './join-rows.js';
+import { JoinOutput, keyOfRow, residualOf, rowAt, rowIdentity, type JoinKey, type Residual } from './join-rows.js';
 import { KeyedRowCounts, type CountedRow } from './keyed-row-counts.js';
 import { decodeState, encodeState } from './state-codec.js';
 
@@ -88,7 +88,7 @@ export class RegularJoin implements TwoInputOperator {
     this.lateRows = state.lateRows;
     const load = (rows: HeldRow[], keys: readonly number[]): KeyedRowCounts => {
       const side = new KeyedRowCounts(this.spec.stateTtlMs);
-      for (const [row, count, matches, stamp, rowtime] of rows) side.add({ key: keyOfRow(row, keys)!, id: JSON.stringify(row), row, count, matches, stamp, rowtime });
+      for (const [row, count, matches, stamp, rowtime] of rows) side.add({ key: keyOfRow(row, keys)!, id: rowIdentity(row), row, count, matches, stamp, rowtime });
       side.sortWrites();
       return side;
     };
@@ -114,8 +114,8 @@ export class RegularJoin implements TwoInputOperator {
       if (ownOuter) padOwn(accumulate ? RowKind.Insert : RowKind.Delete);
       return;
     }
-    const id = JSON.stringify(row);
-    let entry = own.get(key, id);
+    const id = rowIdentity(row);
+    let entry = own.get(id);
     if (!accumulate && entry === undefined) {
       this.lateRows++;
       this.hooks.onLate?.({ side, reason: 'unknown-retraction', values: row, rowtime, time: NaN, watermark: -Infinity });
@@ -145,7 +145,7 @@ export class RegularJoin implements TwoInputOperator {
       entry.rowtime = rowtime;
       own.touch(entry, this.now);
     } else if (--entry!.count === 0) {
-      own.remove(key, id);
+      own.remove(entry!);
     } else {
       own.touch(entry!, this.now);
     }
