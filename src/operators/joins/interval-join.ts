@@ -169,8 +169,8 @@ export class IntervalJoin implements TwoInputOperator {
     }
   }
 
-  private late(side: JoinSide, reason: 'late' | 'no-time', values: unknown[], rowtime: number, time: number): void {
+  private late(side: JoinSide, reason: 'late' | 'no-time', row: unknown[], rowtime: number, time: number): void {
     this.lateRows++;
-    this.hooks.onLate?.({ side, reason, values, rowtime, time, watermark: this.watermark });
+    this.hooks.onLate?.({ side, reason, row, rowtime, time: Number.isNaN(time) ? null : time, watermark: this.watermark });
   }
 }

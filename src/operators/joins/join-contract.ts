@@ -51,10 +51,11 @@ export function rightIsOuter(t: JoinType): boolean {
 export interface LateRow {
   readonly side: JoinSide;
   readonly reason: 'late' | 'no-time' | 'unknown-retraction';
-  readonly values: readonly unknown[];
+  /** The row's input column values. */
+  readonly row: readonly unknown[];
   readonly rowtime: number;
-  /** The row's join time (NaN when it has none). */
-  readonly time: number;
+  /** The row's join time (a window join: its window_end); null when it has none. */
+  readonly time: number | null;
   /** The watermark when the row arrived. */
   readonly watermark: number;
 }

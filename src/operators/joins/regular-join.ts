@@ -70,8 +70,11 @@ export class RegularJoin implements TwoInputOperator {
   /** A regular join has no time bound: the watermark changes nothing. */
   onWatermark(_watermark: number, _out: Emit): void {}
 
-  /** Moves the join's processing-time clock to `now` and drops rows idle for the TTL; returns how many. */
-  expire(now: number): number {
+  /**
+   * Moves the join's processing-time clock to `now` and drops rows idle for the TTL; returns how
+   * many. Nothing is emitted (`out` is there for runners that expire every operator alike).
+   */
+  expire(now: number, _out?: Emit): number {
     this.now = Math.max(this.now, now);
     return this.left.expire(this.now) + this.right.expire(this.now);
   }
@@ -118,7 +121,7 @@ export class RegularJoin implements TwoInputOperator {
     let entry = own.get(id);
     if (!accumulate && entry === undefined) {
       this.lateRows++;
-      this.hooks.onLate?.({ side, reason: 'unknown-retraction', values: row, rowtime, time: NaN, watermark: -Infinity });
+      this.hooks.onLate?.({ side, reason: 'unknown-retraction', row, rowtime, time: null, watermark: -Infinity });
       return;
     }
     const pairKind = ownOuter || otherOuter ? (accumulate ? RowKind.Insert : RowKind.Delete) : kind;

@@ -119,8 +119,8 @@ export class TemporalJoin implements TwoInputOperator {
     for (const [key, list] of state.versions) for (const [time, row, rowtime] of list) this.versions.set(key, { time, row, rowtime } satisfies Version);
   }
 
-  private late(side: JoinSide, reason: 'late' | 'no-time', values: unknown[], rowtime: number, time: number): void {
+  private late(side: JoinSide, reason: 'late' | 'no-time', row: unknown[], rowtime: number, time: number): void {
     this.lateRows++;
-    this.hooks.onLate?.({ side, reason, values, rowtime, time, watermark: this.watermark });
+    this.hooks.onLate?.({ side, reason, row, rowtime, time: Number.isNaN(time) ? null : time, watermark: this.watermark });
   }
 }

@@ -93,7 +93,7 @@ export class WindowJoin implements TwoInputOperator {
       if (typeof start !== 'number' || typeof end !== 'number' || !(end > this.watermark)) {
         this.lateRows++;
         const noTime = typeof start !== 'number' || typeof end !== 'number';
-        this.hooks.onLate?.({ side, reason: noTime ? 'no-time' : 'late', values: row, rowtime: batch.rowtimes[i]!, time: noTime ? NaN : end as number, watermark: this.watermark });
+        this.hooks.onLate?.({ side, reason: noTime ? 'no-time' : 'late', row, rowtime: batch.rowtimes[i]!, time: noTime ? null : end as number, watermark: this.watermark });
         continue;
       }
       const id = `${start}:${end}`;

@@ -79,8 +79,8 @@ describe('joins match DuckDB over generated clickstreams', () => {
       feed(op, steps(leftRows, rightRows, 500), out);
       // The right side is out of order by up to 2.5 s against a 1 s watermark delay: some rows are late.
       expect(out.late.length).toBeGreaterThan(0);
-      expect(out.late.every((l) => l.side === 'right' && l.reason === 'late' && l.time < l.watermark)).toBe(true);
-      fs.writeFileSync(file('late.ndjson'), out.late.map((l) => JSON.stringify({ ts: new Date(l.time).toISOString(), user_id: l.values[1], page: l.values[2], country: l.values[3], duration_ms: l.values[4] })).join('\n'));
+      expect(out.late.every((l) => l.side === 'right' && l.reason === 'late' && l.time! < l.watermark)).toBe(true);
+      fs.writeFileSync(file('late.ndjson'), out.late.map((l) => JSON.stringify({ ts: new Date(l.time!).toISOString(), user_id: l.row[1], page: l.row[2], country: l.row[3], duration_ms: l.row[4] })).join('\n'));
       const expected = await duck(`
         WITH l AS (SELECT * FROM ${duckdbReadClickstream(file('left.ndjson'))}),
              r AS (SELECT * FROM ${duckdbReadClickstream(file('right.ndjson'))} EXCEPT ALL SELECT * FROM ${duckdbReadClickstream(file('late.ndjson'))})

@@ -118,7 +118,7 @@ describe('IntervalJoin', () => {
     op.onWatermark(4500, out.emit);
     op.processLeft(batchOf([['a', 4499, 1], ['a', 4500, 2], ['a', null, 3]], [7, 8, 9]), out.emit);
     expect(out.rows.map((r) => r.values[2])).toEqual([2]);
-    expect(out.late.map((l) => [l.side, l.reason, l.values[2], l.watermark])).toEqual([['left', 'late', 1, 4500], ['left', 'no-time', 3, 4500]]);
+    expect(out.late.map((l) => [l.side, l.reason, l.row[2], l.time, l.watermark])).toEqual([['left', 'late', 1, 4499, 4500], ['left', 'no-time', 3, null, 4500]]);
     expect(op.lateRows).toBe(2);
     op.onWatermark(Infinity, out.emit);
     expect(out.rows).toHaveLength(1);

@@ -59,10 +59,10 @@ describe('join contract', () => {
   });
 
   it('state bytes keep numbers JSON cannot hold', () => {
-    const state = { w: -Infinity, v: [Infinity, NaN, 1.5, null, 'x', { $n: 'not a tag', other: 1 }] };
+    const state = { w: -Infinity, v: [Infinity, NaN, 1.5, null, 'x', { $num: 'not a tag', other: 1 }] };
     const back = decodeState<typeof state>(encodeState(state));
     expect(back.w).toBe(-Infinity);
     expect(back.v.slice(0, 5)).toEqual([Infinity, NaN, 1.5, null, 'x']);
-    expect(back.v[5]).toEqual({ $n: 'not a tag', other: 1 });
+    expect(back.v[5]).toEqual({ $num: 'not a tag', other: 1 });
   });
 });

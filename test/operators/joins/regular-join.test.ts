@@ -117,7 +117,7 @@ describe('RegularJoin', () => {
     const op = new RegularJoin(spec('inner'), { onLate: out.onLate });
     run(op, [step('right', I, ['a', 1]), step('left', D, ['a', 9])], out);
     expect(out.rows).toEqual([]);
-    expect(out.late.map((l) => [l.side, l.reason, l.values])).toEqual([['left', 'unknown-retraction', ['a', 9]]]);
+    expect(out.late.map((l) => [l.side, l.reason, l.row, l.time])).toEqual([['left', 'unknown-retraction', ['a', 9], null]]);
   });
 
   it('drops rows idle for the state TTL on expire(now), emitting nothing', () => {

@@ -68,7 +68,7 @@ describe('TemporalJoin', () => {
     const out = new Collector();
     const op = new TemporalJoin(spec('left'), { onLate: out.onLate });
     run(op, [rates([['EUR', 1.1, 1000, I]]), { watermark: 5000 }, orders([[1, 'EUR', 4000], [2, 'EUR', null as unknown as number]]), rates([['EUR', 1.2, 4500, UA]]), orders([[3, 'EUR', 6000]]), { watermark: Infinity }], out);
-    expect(out.late.map((l) => `${l.side}:${l.reason}:${String(l.values[0])}`)).toEqual(['left:late:1', 'left:no-time:2', 'right:late:EUR']);
+    expect(out.late.map((l) => `${l.side}:${l.reason}:${String(l.row[0])}`)).toEqual(['left:late:1', 'left:no-time:2', 'right:late:EUR']);
     expect(out.rows.map((r) => `${r.values[0]}:${String(r.values[4])}`)).toEqual(['3:1.2']);
   });
 

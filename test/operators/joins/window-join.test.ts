@@ -79,7 +79,7 @@ describe('WindowJoin', () => {
     const op = new WindowJoin(spec('left'), { onLate: out.onLate });
     op.onWatermark(1000, out.emit);
     op.processLeft(batchOf([[0, 1000, 'a', 1], [1000, 2000, 'a', 2], [null, null, 'a', 3]]), out.emit);
-    expect(out.late.map((l) => [l.reason, l.values[3]])).toEqual([['late', 1], ['no-time', 3]]);
+    expect(out.late.map((l) => [l.reason, l.row[3]])).toEqual([['late', 1], ['no-time', 3]]);
     op.onWatermark(Infinity, out.emit);
     expect(out.rows.map((r) => r.values[3])).toEqual([2]);
   });
