@@ -1,6 +1,6 @@
 import type { ChangelogRows } from '../changelog.js';
 import { RowKind } from '../changelog.js';
-import { leftIsOuter, rightIsOuter, type Emit, type JoinHooks, type JoinSide, type TwoInputOperator } from './join-contract.js';
+import { lateSink, leftIsOuter, rightIsOuter, type Emit, type JoinHooks, type JoinSide, type LateRow, type TwoInputOperator } from './join-contract.js';
 import { checkJoinSpec, type IntervalJoinSpec } from './join-specs.js';
 import { assertAppendOnly, JoinOutput, keyAt, keyOfRow, residualOf, rowAt, type JoinKey, type Residual } from './join-rows.js';
 import { decodeState, encodeState } from './state-codec.js';
@@ -41,13 +41,16 @@ export class IntervalJoin implements TwoInputOperator {
   private readonly rightOuter: boolean;
   private watermark = -Infinity;
   private seq = 0;
-  /** Rows handed to onLate (or dropped as late when there is no hook). */
+  /** Rows handed to onLate. */
   lateRows = 0;
   /** Most rows held by both sides at once. */
   peakStateRows = 0;
 
-  constructor(readonly spec: IntervalJoinSpec, private readonly hooks: JoinHooks = {}) {
+  private readonly onLate: (row: LateRow) => void;
+
+  constructor(readonly spec: IntervalJoinSpec, hooks: JoinHooks) {
     checkJoinSpec(spec);
+    this.onLate = lateSink(hooks, 'an interval join');
     this.left = new TimedRowStore(spec.leftTypes.length);
     this.right = new TimedRowStore(spec.rightTypes.length);
     this.output = new JoinOutput(spec.leftTypes.length, spec.rightTypes.length);
@@ -171,6 +174,6 @@ export class IntervalJoin implements TwoInputOperator {
 
   private late(side: JoinSide, reason: 'late' | 'no-time', row: unknown[], rowtime: number, time: number): void {
     this.lateRows++;
-    this.hooks.onLate?.({ side, reason, row, rowtime, time: Number.isNaN(time) ? null : time, watermark: this.watermark });
+    this.onLate({ side, reason, row, rowtime, time: Number.isNaN(time) ? null : time, watermark: this.watermark });
   }
 }

@@ -1,4 +1,5 @@
 import type { ChangelogRows } from '../changelog.js';
+import { JoinSpecError } from './join-specs.js';
 
 /**
  * The two-input operator contract every stream–stream join follows (regular, interval, window,
@@ -68,8 +69,18 @@ export interface JoinHooks {
    * more than once (on insert and again on retraction).
    */
   readonly residual?: (left: readonly unknown[], right: readonly unknown[]) => boolean;
-  /** Rows the join did not take; without it they are counted in `lateRows` only. */
+  /**
+   * Rows the join did not take. Required by the event-time joins (interval, window, temporal),
+   * whose late rows must reach error_stream; the regular join counts them in `lateRows` without it.
+   */
   readonly onLate?: (row: LateRow) => void;
+}
+
+/** The hook an event-time join hands its late rows to; refuses to build the join without one. */
+export function lateSink(hooks: JoinHooks, join: string): (row: LateRow) => void {
+  const onLate = hooks.onLate;
+  if (!onLate) throw new JoinSpecError(`${join} needs hooks.onLate: its late rows go to error_stream, never dropped unseen`);
+  return onLate;
 }
 
 /** The minimum of two inputs' watermarks, moved on per side. */

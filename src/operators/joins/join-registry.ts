@@ -8,8 +8,8 @@ import { WindowJoin } from './window-join.js';
 
 export type StreamJoinSpec = Exclude<JoinSpec, LookupJoinSpec>;
 
-/** The two-input operator for a stream–stream join spec (regular, interval, window, temporal). */
-export function createStreamJoin(spec: StreamJoinSpec, hooks: JoinHooks = {}): TwoInputOperator {
+/** The two-input operator for a stream–stream join spec (regular, interval, window, temporal; the last three need `hooks.onLate`). */
+export function createStreamJoin(spec: StreamJoinSpec, hooks: JoinHooks): TwoInputOperator {
   switch (spec.kind) {
     case 'regular': return new RegularJoin(spec, hooks);
     case 'interval': return new IntervalJoin(spec, hooks);

@@ -1,5 +1,5 @@
 import { isAccumulate, rowKindAt, type ChangelogRows, type RowKind } from '../changelog.js';
-import type { Emit, JoinHooks, JoinSide, TwoInputOperator } from './join-contract.js';
+import { lateSink, type Emit, type JoinHooks, type JoinSide, type LateRow, type TwoInputOperator } from './join-contract.js';
 import { checkJoinSpec, type TemporalJoinSpec } from './join-specs.js';
 import { JoinOutput, keyOfRow, residualOf, rowAt, timeAt, type JoinKey, type Residual } from './join-rows.js';
 import { decodeState, encodeState } from './state-codec.js';
@@ -38,8 +38,11 @@ export class TemporalJoin implements TwoInputOperator {
   private seq = 0;
   lateRows = 0;
 
-  constructor(readonly spec: TemporalJoinSpec, private readonly hooks: JoinHooks = {}) {
+  private readonly onLate: (row: LateRow) => void;
+
+  constructor(readonly spec: TemporalJoinSpec, hooks: JoinHooks) {
     checkJoinSpec(spec);
+    this.onLate = lateSink(hooks, 'a temporal join');
     this.probes = new TimedRowStore(spec.leftTypes.length);
     this.output = new JoinOutput(spec.leftTypes.length, spec.rightTypes.length);
     this.residual = residualOf(spec.residual, spec.leftTypes, spec.rightTypes, hooks);
@@ -121,6 +124,6 @@ export class TemporalJoin implements TwoInputOperator {
 
   private late(side: JoinSide, reason: 'late' | 'no-time', row: unknown[], rowtime: number, time: number): void {
     this.lateRows++;
-    this.hooks.onLate?.({ side, reason, row, rowtime, time: Number.isNaN(time) ? null : time, watermark: this.watermark });
+    this.onLate({ side, reason, row, rowtime, time: Number.isNaN(time) ? null : time, watermark: this.watermark });
   }
 }

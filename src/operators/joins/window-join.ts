@@ -1,6 +1,6 @@
 import type { ChangelogRows } from '../changelog.js';
 import { RowKind } from '../changelog.js';
-import { leftIsOuter, rightIsOuter, type Emit, type JoinHooks, type JoinSide, type TwoInputOperator } from './join-contract.js';
+import { lateSink, leftIsOuter, rightIsOuter, type Emit, type JoinHooks, type JoinSide, type LateRow, type TwoInputOperator } from './join-contract.js';
 import { checkJoinSpec, type WindowJoinSpec } from './join-specs.js';
 import { assertAppendOnly, JoinOutput, keyOfRow, residualOf, rowAt, type JoinKey, type Residual } from './join-rows.js';
 import { decodeState, encodeState } from './state-codec.js';
@@ -36,8 +36,11 @@ export class WindowJoin implements TwoInputOperator {
   private watermark = -Infinity;
   lateRows = 0;
 
-  constructor(readonly spec: WindowJoinSpec, private readonly hooks: JoinHooks = {}) {
+  private readonly onLate: (row: LateRow) => void;
+
+  constructor(readonly spec: WindowJoinSpec, hooks: JoinHooks) {
     checkJoinSpec(spec);
+    this.onLate = lateSink(hooks, 'a window join');
     this.output = new JoinOutput(spec.leftTypes.length, spec.rightTypes.length);
     this.residual = residualOf(spec.residual, spec.leftTypes, spec.rightTypes, hooks);
     this.leftOuter = leftIsOuter(spec.joinType);
@@ -93,7 +96,7 @@ export class WindowJoin implements TwoInputOperator {
       if (typeof start !== 'number' || typeof end !== 'number' || !(end > this.watermark)) {
         this.lateRows++;
         const noTime = typeof start !== 'number' || typeof end !== 'number';
-        this.hooks.onLate?.({ side, reason: noTime ? 'no-time' : 'late', row, rowtime: batch.rowtimes[i]!, time: noTime ? null : end as number, watermark: this.watermark });
+        this.onLate({ side, reason: noTime ? 'no-time' : 'late', row, rowtime: batch.rowtimes[i]!, time: noTime ? null : end as number, watermark: this.watermark });
         continue;
       }
       const id = `${start}:${end}`;

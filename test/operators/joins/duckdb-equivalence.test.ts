@@ -94,7 +94,7 @@ describe('joins match DuckDB over generated clickstreams', () => {
   for (const joinType of ['inner', 'left', 'right', 'full'] as const) {
     it(`regular join (${joinType}) with deletions: its changelog, applied, = DuckDB's join of what remains`, async () => {
       const out = new Collector();
-      const op = createStreamJoin({ kind: 'regular', joinType, leftTypes: TYPES, rightTypes: TYPES, leftKeys: [1], rightKeys: [1] });
+      const op = createStreamJoin({ kind: 'regular', joinType, leftTypes: TYPES, rightTypes: TYPES, leftKeys: [1], rightKeys: [1] }, {});
       const deleted = new Set<number>();
       for (let i = 0; i < EVENTS; i += 500) {
         op.processLeft(batch(leftRows.slice(i, i + 500)), out.emit);

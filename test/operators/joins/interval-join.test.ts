@@ -6,7 +6,7 @@ import type { JoinType } from '../../../src/operators/joins/join-contract.js';
 import { RowKind } from '../../../src/operators/changelog.js';
 import { call, col, lit } from '../../../src/planner/bound-expr.js';
 import { mulberry32 } from '../../../bench/clickstream.js';
-import { batchOf, Collector, cut, interleave, run, type Step } from './join-test-helpers.js';
+import { NO_LATE, batchOf, Collector, cut, interleave, run, type Step } from './join-test-helpers.js';
 
 // Left rows [k, t, v], right rows [k, t, w]; times in column 1.
 const spec = (joinType: JoinType, lowerMs: number, upperMs: number, extra: Partial<IntervalJoinSpec> = {}): IntervalJoinSpec => ({
@@ -52,7 +52,7 @@ function maxTime(rows: unknown[][]): number {
 describe('IntervalJoin', () => {
   it('pairs rows whose times fall in the inclusive interval, with the later ROWTIME', () => {
     const out = new Collector();
-    const op = new IntervalJoin(spec('inner', 1000, 500));
+    const op = new IntervalJoin(spec('inner', 1000, 500), NO_LATE);
     op.processRight(batchOf([['a', 10_000, 1]], [10]), out.emit);
     // l.t in [r.t - 1000, r.t + 500] = [9000, 10500]
     op.processLeft(batchOf([['a', 8999, 1], ['a', 9000, 2], ['a', 10_500, 3], ['a', 10_501, 4], ['b', 10_000, 5]], [1, 2, 30, 4, 5]), out.emit);
@@ -64,7 +64,7 @@ describe('IntervalJoin', () => {
 
   it('handles a negative bound (l.t BETWEEN r.t + 5 s AND r.t + 10 s)', () => {
     const out = new Collector();
-    const op = new IntervalJoin(spec('inner', -5000, 10_000));
+    const op = new IntervalJoin(spec('inner', -5000, 10_000), NO_LATE);
     op.processLeft(batchOf([['a', 14_999, 1], ['a', 15_000, 2], ['a', 20_000, 3], ['a', 20_001, 4]]), out.emit);
     op.processRight(batchOf([['a', 10_000, 9]]), out.emit);
     expect(out.rows.map((r) => r.values[2])).toEqual([2, 3]);
@@ -72,7 +72,7 @@ describe('IntervalJoin', () => {
 
   it('emits an unmatched left row once the watermark passes t + lowerMs, not before', () => {
     const out = new Collector();
-    const op = new IntervalJoin(spec('left', 2000, 0));
+    const op = new IntervalJoin(spec('left', 2000, 0), NO_LATE);
     op.processLeft(batchOf([['a', 1000, 1], ['b', 1500, 2]], [1000, 1500]), out.emit);
     op.onWatermark(3000, out.emit);
     expect(out.rows).toEqual([]);
@@ -88,7 +88,7 @@ describe('IntervalJoin', () => {
   it('emits unmatched rows of the right side (RIGHT) and of both (FULL)', () => {
     for (const joinType of ['right', 'full'] as const) {
       const out = new Collector();
-      const op = new IntervalJoin(spec(joinType, 0, 1000));
+      const op = new IntervalJoin(spec(joinType, 0, 1000), NO_LATE);
       op.processLeft(batchOf([['a', 1000, 1], ['z', 1000, 3]]), out.emit);
       op.processRight(batchOf([['a', 500, 5], ['b', 700, 6]]), out.emit);
       op.onWatermark(Infinity, out.emit);
@@ -103,7 +103,7 @@ describe('IntervalJoin', () => {
 
   it('pairs every duplicate of a key with every duplicate on the other side', () => {
     const out = new Collector();
-    const op = new IntervalJoin(spec('full', 100, 100));
+    const op = new IntervalJoin(spec('full', 100, 100), NO_LATE);
     op.processLeft(batchOf([['a', 0, 1], ['a', 0, 1], ['a', 50, 2]]), out.emit);
     op.processRight(batchOf([['a', 10, 8], ['a', 10, 8]]), out.emit);
     op.onWatermark(Infinity, out.emit);
@@ -126,7 +126,7 @@ describe('IntervalJoin', () => {
 
   it('evaluates a residual condition after the key and time match (spec expression or hook)', () => {
     const bigger = call('>', [col(2, 'BIGINT'), col(5, 'BIGINT')], 'BOOLEAN');
-    for (const op of [new IntervalJoin(spec('left', 10, 10, { residual: bigger })), new IntervalJoin(spec('left', 10, 10), { residual: (l, r) => (l[2] as number) > (r[2] as number) })]) {
+    for (const op of [new IntervalJoin(spec('left', 10, 10, { residual: bigger }), NO_LATE), new IntervalJoin(spec('left', 10, 10), { ...NO_LATE, residual: (l, r) => (l[2] as number) > (r[2] as number) })]) {
       const out = new Collector();
       op.processRight(batchOf([['a', 0, 5]]), out.emit);
       op.processLeft(batchOf([['a', 0, 9], ['a', 0, 1]]), out.emit);
@@ -137,12 +137,12 @@ describe('IntervalJoin', () => {
   });
 
   it('refuses retractions: its inputs must be append-only', () => {
-    const op = new IntervalJoin(spec('inner', 0, 0));
+    const op = new IntervalJoin(spec('inner', 0, 0), NO_LATE);
     expect(() => op.processLeft(batchOf([['a', 0, 1]], [0], [RowKind.Delete]), () => undefined)).toThrow(/append-only/);
   });
 
   it('keeps state proportional to the bounds, not to the input', () => {
-    const op = new IntervalJoin(spec('full', 1000, 1000));
+    const op = new IntervalJoin(spec('full', 1000, 1000), NO_LATE);
     const random = mulberry32(3);
     let emitted = 0;
     for (let b = 0; b < 200; b++) {
@@ -185,12 +185,12 @@ describe('IntervalJoin', () => {
       const steps: Step[] = interleave(cut(l.rows, l.rowtimes, random, 9), cut(r.rows, r.rowtimes, random, 9), seed, (_side, rows) => maxTime(rows) - 300);
       const s = spec(joinType, 500, 200);
       const whole = new Collector();
-      run(new IntervalJoin(s), steps, whole);
+      run(new IntervalJoin(s, NO_LATE), steps, whole);
       const split = Math.floor(at * steps.length);
       const resumed = new Collector();
-      const first = new IntervalJoin(s);
+      const first = new IntervalJoin(s, NO_LATE);
       run(first, steps.slice(0, split), resumed);
-      const second = new IntervalJoin(s);
+      const second = new IntervalJoin(s, NO_LATE);
       second.restore(first.snapshot());
       run(second, steps.slice(split), resumed);
       expect(resumed.rows).toEqual(whole.rows);

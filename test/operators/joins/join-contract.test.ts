@@ -35,9 +35,14 @@ describe('join contract', () => {
     specs.forEach((spec, i) => {
       const copy = JSON.parse(JSON.stringify(spec)) as typeof spec;
       expect(copy).toEqual(spec);
-      expect(createStreamJoin(copy as Exclude<JoinSpec, { kind: 'lookup' }>)).toBeInstanceOf(classes[i]!);
+      expect(createStreamJoin(copy as Exclude<JoinSpec, { kind: 'lookup' }>, { onLate: () => undefined })).toBeInstanceOf(classes[i]!);
     });
     expect(() => createLookupJoin({ kind: 'lookup', joinType: 'inner', table: 'nope', ...base }, () => undefined)).toThrow(/no reference table named nope/);
+  });
+
+  it('refuses to build an event-time join without a place for its late rows', () => {
+    expect(() => createStreamJoin(interval, {})).toThrow(/needs hooks.onLate/);
+    expect(() => createStreamJoin({ kind: 'regular', joinType: 'inner', ...base }, {})).not.toThrow();
   });
 
   it('refuses specs that cannot work, saying why', () => {

@@ -8,6 +8,13 @@ export interface OutRow {
   readonly rowtime: number;
 }
 
+/** Hooks for a join that must see no late row: one fails the test. */
+export const NO_LATE = {
+  onLate: (row: LateRow): void => {
+    throw new Error(`unexpected late row ${JSON.stringify(row)}`);
+  },
+};
+
 /** Rows (row-major) to a changelog batch; `ops` default to all inserts. */
 export function batchOf(rows: readonly (readonly unknown[])[], rowtimes?: readonly number[], ops?: readonly RowKind[]): ChangelogRows {
   const width = rows[0]?.length ?? 0;

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { IntervalJoin } from '../../../src/operators/joins/interval-join.js';
 import { kdaStreamJoinSpec } from '../../../src/operators/joins/kda-stream-join.js';
 import type { JoinSide, JoinType } from '../../../src/operators/joins/join-contract.js';
-import { batchOf, Collector } from './join-test-helpers.js';
+import { NO_LATE, batchOf, Collector } from './join-test-helpers.js';
 
 // The data set of the KDA SQL Reference's JOIN clause examples: ORDERS_STREAM and SHIPMENTS_STREAM
 // rows (ROWTIME, orderid), in the order the page lists them.
@@ -23,7 +23,7 @@ function runExample(joinType: JoinType, ordersRange: number | undefined, shipmen
     joinType, leftTypes: ['INTEGER'], rightTypes: ['INTEGER'], leftKeys: [0], rightKeys: [0],
     ...(ordersRange === undefined ? {} : { leftRangeMs: ordersRange }), ...(shipmentsRange === undefined ? {} : { rightRangeMs: shipmentsRange }),
   });
-  const op = new IntervalJoin(spec);
+  const op = new IntervalJoin(spec, NO_LATE);
   const out = new Collector();
   const times = { left: new Map<number, number>(), right: new Map<number, number>() };
   for (const [side, time, orderid] of ARRIVALS) {

@@ -4,7 +4,7 @@ import { TemporalJoin } from '../../../src/operators/joins/temporal-join.js';
 import type { TemporalJoinSpec } from '../../../src/operators/joins/join-specs.js';
 import { RowKind } from '../../../src/operators/changelog.js';
 import { mulberry32 } from '../../../bench/clickstream.js';
-import { batchOf, Collector, run, type Step } from './join-test-helpers.js';
+import { NO_LATE, batchOf, Collector, run, type Step } from './join-test-helpers.js';
 
 // Probe (orders) rows [order_id, currency, t]; versioned (rates) rows [currency, rate, t].
 const spec = (joinType: 'inner' | 'left'): TemporalJoinSpec => ({
@@ -22,7 +22,7 @@ const orders = (rows: [number, string | null, number][]): Step => ({ side: 'left
 describe('TemporalJoin', () => {
   it('pairs each probe row with the version in force at its time, once the watermark passes it', () => {
     const out = new Collector();
-    const op = new TemporalJoin(spec('left'));
+    const op = new TemporalJoin(spec('left'), NO_LATE);
     run(op, [
       rates([['EUR', 1.1, 1000, I], ['EUR', 1.1, 5000, UB], ['EUR', 1.2, 5000, UA], ['USD', 1.0, 2000, I]]),
       orders([[1, 'EUR', 999], [2, 'EUR', 1000], [3, 'EUR', 4999], [4, 'EUR', 5000], [5, 'USD', 7000], [6, 'GBP', 7000]]),
@@ -36,7 +36,7 @@ describe('TemporalJoin', () => {
   it('a deletion ends a key\'s versions: INNER drops the probe row, LEFT pads it', () => {
     for (const joinType of ['inner', 'left'] as const) {
       const out = new Collector();
-      run(new TemporalJoin(spec(joinType)), [
+      run(new TemporalJoin(spec(joinType), NO_LATE), [
         rates([['EUR', 1.1, 1000, I], ['EUR', 1.1, 3000, D], ['EUR', 1.3, 6000, I]]),
         orders([[1, 'EUR', 2000], [2, 'EUR', 4000], [3, 'EUR', 6000]]),
         { watermark: Infinity },
@@ -47,7 +47,7 @@ describe('TemporalJoin', () => {
 
   it('keeps the probe row\'s kind on the output', () => {
     const out = new Collector();
-    run(new TemporalJoin(spec('inner')), [
+    run(new TemporalJoin(spec('inner'), NO_LATE), [
       rates([['EUR', 1.1, 0, I]]),
       { side: 'left', batch: batchOf([[1, 'EUR', 10], [1, 'EUR', 10]], [10, 10], [I, D]) },
       { watermark: 11 },
@@ -56,7 +56,7 @@ describe('TemporalJoin', () => {
   });
 
   it('purges versions the watermark has passed, keeping the one in force at it', () => {
-    const op = new TemporalJoin(spec('inner'));
+    const op = new TemporalJoin(spec('inner'), NO_LATE);
     const out = new Collector();
     for (let t = 0; t < 100; t++) run(op, [rates([['EUR', t, t * 1000, t === 0 ? I : UA]]), { watermark: t * 1000 - 500 }], out);
     expect(op.stateRows).toBeLessThanOrEqual(2);
@@ -126,12 +126,12 @@ describe('TemporalJoin', () => {
     }
     steps.push({ watermark: Infinity });
     const whole = new Collector();
-    run(new TemporalJoin(spec('left')), steps, whole);
+    run(new TemporalJoin(spec('left'), NO_LATE), steps, whole);
     for (const split of [1, 40, 100, 170]) {
       const resumed = new Collector();
-      const first = new TemporalJoin(spec('left'));
+      const first = new TemporalJoin(spec('left'), NO_LATE);
       run(first, steps.slice(0, split), resumed);
-      const second = new TemporalJoin(spec('left'));
+      const second = new TemporalJoin(spec('left'), NO_LATE);
       second.restore(first.snapshot());
       run(second, steps.slice(split), resumed);
       expect(resumed.rows).toEqual(whole.rows);

@@ -4,7 +4,7 @@ import { WindowJoin } from '../../../src/operators/joins/window-join.js';
 import type { WindowJoinSpec } from '../../../src/operators/joins/join-specs.js';
 import type { JoinType } from '../../../src/operators/joins/join-contract.js';
 import { mulberry32 } from '../../../bench/clickstream.js';
-import { batchOf, Collector, cut, interleave, run, type Step } from './join-test-helpers.js';
+import { NO_LATE, batchOf, Collector, cut, interleave, run, type Step } from './join-test-helpers.js';
 
 // Rows [window_start, window_end, k, v] on both sides.
 const spec = (joinType: JoinType): WindowJoinSpec => ({
@@ -40,7 +40,7 @@ function randomSide(random: () => number, n: number, disorder: number): { rows: 
 describe('WindowJoin', () => {
   it('joins rows of the same window and key when the watermark reaches the window end', () => {
     const out = new Collector();
-    const op = new WindowJoin(spec('inner'));
+    const op = new WindowJoin(spec('inner'), NO_LATE);
     op.processLeft(batchOf([[0, 1000, 'a', 1], [1000, 2000, 'a', 2]]), out.emit);
     op.processRight(batchOf([[0, 1000, 'a', 10], [0, 1000, 'b', 11], [1000, 2000, 'a', 12]]), out.emit);
     op.onWatermark(999, out.emit);
@@ -55,7 +55,7 @@ describe('WindowJoin', () => {
 
   it('does not join rows that share the end but not the start', () => {
     const out = new Collector();
-    const op = new WindowJoin(spec('full'));
+    const op = new WindowJoin(spec('full'), NO_LATE);
     op.processLeft(batchOf([[0, 2000, 'a', 1]]), out.emit);
     op.processRight(batchOf([[1000, 2000, 'a', 2]]), out.emit);
     op.onWatermark(2000, out.emit);
@@ -65,7 +65,7 @@ describe('WindowJoin', () => {
   it('keeps each outer side\'s unmatched rows, and pairs duplicates', () => {
     for (const joinType of ['left', 'right', 'full'] as const) {
       const out = new Collector();
-      const op = new WindowJoin(spec(joinType));
+      const op = new WindowJoin(spec(joinType), NO_LATE);
       op.processLeft(batchOf([[0, 1000, 'a', 1], [0, 1000, 'a', 1], [0, 1000, 'x', 3]]), out.emit);
       op.processRight(batchOf([[0, 1000, 'a', 5], [0, 1000, 'y', 6]]), out.emit);
       op.onWatermark(Infinity, out.emit);
@@ -108,12 +108,12 @@ describe('WindowJoin', () => {
       const r = randomSide(random, 60, 200);
       const steps: Step[] = interleave(cut(l.rows, l.rowtimes, random, 6), cut(r.rows, r.rowtimes, random, 6), seed, (_s, rows) => Math.max(...rows.map((x) => x[3] as number)) - 200);
       const whole = new Collector();
-      run(new WindowJoin(spec('full')), steps, whole);
+      run(new WindowJoin(spec('full'), NO_LATE), steps, whole);
       const split = Math.floor(at * steps.length);
       const resumed = new Collector();
-      const first = new WindowJoin(spec('full'));
+      const first = new WindowJoin(spec('full'), NO_LATE);
       run(first, steps.slice(0, split), resumed);
-      const second = new WindowJoin(spec('full'));
+      const second = new WindowJoin(spec('full'), NO_LATE);
       second.restore(first.snapshot());
       run(second, steps.slice(split), resumed);
       expect(resumed.rows).toEqual(whole.rows);
