@@ -1,11 +1,10 @@
-import type { JoinKey } from './join-rows.js';
+import { rowIdentity, type JoinKey } from './join-rows.js';
 
 /** One distinct row of an input with how many copies the input holds now. */
 export interface CountedRow {
   readonly key: JoinKey;
-  /** The row's identity among its key's rows (join-rows.ts `rowIdentity`). */
-  readonly id: string;
   readonly row: unknown[];
+  /** Copies held; 0 once the row is gone (retracted or expired). */
   count: number;
   /** Copies of rows on the other side this row matches (kept for outer sides only). */
   matches: number;
@@ -14,51 +13,75 @@ export interface CountedRow {
   rowtime: number;
 }
 
+interface KeyRows {
+  readonly rows: CountedRow[];
+  /** Rows by identity, once the key holds more than a few (below that, comparing values is cheaper). */
+  byId?: Map<string, CountedRow>;
+}
+
+const SCAN_LIMIT = 8;
+
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
 /**
- * An input's rows for a regular join: its distinct rows (by all their values) with a count, as a
- * changelog input is a multiset that inserts add to and retractions take from, found by identity
- * and listed per join key in arrival order (an array per key: most keys hold a row or two).
+ * An input's rows for a regular join: its distinct rows with a count, as a changelog input is a
+ * multiset that inserts add to and retractions take from, listed per join key in arrival order.
+ * A row is found among its key's rows by its values, or by its identity text once the key holds
+ * more than a few rows, so most rows cost one Map entry (their key's) and no identity string.
  * With a TTL, every write is queued with its time, and `expire` drops rows not written since.
  */
 export class KeyedRowCounts {
-  private readonly byId = new Map<string, CountedRow>();
-  private readonly byKey = new Map<JoinKey, CountedRow[]>();
-  private readonly writes: { stamp: number; id: string }[] = [];
+  private readonly byKey = new Map<JoinKey, KeyRows>();
+  private readonly writes: { stamp: number; entry: CountedRow }[] = [];
   private writesHead = 0;
   size = 0;
 
   constructor(private readonly ttlMs: number | undefined) {}
 
   rowsOf(key: JoinKey): readonly CountedRow[] | undefined {
-    return this.byKey.get(key);
+    return this.byKey.get(key)?.rows;
   }
 
-  /** The row with identity `id` (an identity covers the whole row, key included). */
-  get(id: string): CountedRow | undefined {
-    return this.byId.get(id);
+  /** The held row of `key` equal to `row`, if any. */
+  find(key: JoinKey, row: readonly unknown[]): CountedRow | undefined {
+    const held = this.byKey.get(key);
+    if (held === undefined) return undefined;
+    if (held.byId !== undefined) return held.byId.get(rowIdentity(row));
+    for (const entry of held.rows) if (sameValues(entry.row, row)) return entry;
+    return undefined;
   }
 
   add(entry: CountedRow): void {
-    this.byId.set(entry.id, entry);
-    const rows = this.byKey.get(entry.key);
-    if (rows === undefined) this.byKey.set(entry.key, [entry]);
-    else rows.push(entry);
+    let held = this.byKey.get(entry.key);
+    if (held === undefined) this.byKey.set(entry.key, (held = { rows: [] }));
+    held.rows.push(entry);
+    if (held.byId !== undefined) held.byId.set(rowIdentity(entry.row), entry);
+    else if (held.rows.length > SCAN_LIMIT) held.byId = new Map(held.rows.map((e) => [rowIdentity(e.row), e]));
     this.size++;
     this.touch(entry, entry.stamp);
   }
 
   remove(entry: CountedRow): void {
-    if (!this.byId.delete(entry.id)) return;
-    const rows = this.byKey.get(entry.key)!;
-    if (rows.length === 1) this.byKey.delete(entry.key);
-    else rows.splice(rows.indexOf(entry), 1);
+    const held = this.byKey.get(entry.key);
+    if (held === undefined) return;
+    const at = held.rows.indexOf(entry);
+    if (at < 0) return;
+    if (held.rows.length === 1) this.byKey.delete(entry.key);
+    else {
+      held.rows.splice(at, 1);
+      held.byId?.delete(rowIdentity(entry.row));
+    }
+    entry.count = 0;
     this.size--;
   }
 
   /** Records a write at `now` (keeps the row from expiring for another TTL). */
   touch(entry: CountedRow, now: number): void {
     entry.stamp = now;
-    if (this.ttlMs !== undefined) this.writes.push({ stamp: now, id: entry.id });
+    if (this.ttlMs !== undefined) this.writes.push({ stamp: now, entry });
   }
 
   /** Drops rows last written at or before `now - ttlMs`; returns how many distinct rows went. */
@@ -67,9 +90,8 @@ export class KeyedRowCounts {
     let dropped = 0;
     const horizon = now - this.ttlMs;
     while (this.writesHead < this.writes.length && this.writes[this.writesHead]!.stamp <= horizon) {
-      const w = this.writes[this.writesHead++]!;
-      const entry = this.byId.get(w.id);
-      if (entry !== undefined && entry.stamp <= horizon) {
+      const { entry } = this.writes[this.writesHead++]!;
+      if (entry.count > 0 && entry.stamp <= horizon) {
         this.remove(entry);
         dropped++;
       }
@@ -88,8 +110,8 @@ export class KeyedRowCounts {
     this.writes.sort((a, b) => a.stamp - b.stamp);
   }
 
-  /** Every row in iteration order (re-adding in this order rebuilds the same maps). */
+  /** Every row in iteration order (re-adding in this order rebuilds the same lists). */
   *entries(): Generator<CountedRow> {
-    for (const rows of this.byKey.values()) yield* rows;
+    for (const held of this.byKey.values()) yield* held.rows;
   }
 }

@@ -1,7 +1,7 @@
 import { isAccumulate, RowKind, rowKindAt, type ChangelogRows } from '../changelog.js';
 import { leftIsOuter, rightIsOuter, type Emit, type JoinHooks, type JoinSide, type TwoInputOperator } from './join-contract.js';
 import { checkJoinSpec, type RegularJoinSpec } from './join-specs.js';
-import { JoinOutput, keyOfRow, residualOf, rowAt, rowIdentity, type JoinKey, type Residual } from './join-rows.js';
+import { JoinOutput, keyOfRow, residualOf, rowAt, type JoinKey, type Residual } from './join-rows.js';
 import { KeyedRowCounts, type CountedRow } from './keyed-row-counts.js';
 import { decodeState, encodeState } from './state-codec.js';
 
@@ -91,7 +91,7 @@ export class RegularJoin implements TwoInputOperator {
     this.lateRows = state.lateRows;
     const load = (rows: HeldRow[], keys: readonly number[]): KeyedRowCounts => {
       const side = new KeyedRowCounts(this.spec.stateTtlMs);
-      for (const [row, count, matches, stamp, rowtime] of rows) side.add({ key: keyOfRow(row, keys)!, id: rowIdentity(row), row, count, matches, stamp, rowtime });
+      for (const [row, count, matches, stamp, rowtime] of rows) side.add({ key: keyOfRow(row, keys)!, row, count, matches, stamp, rowtime });
       side.sortWrites();
       return side;
     };
@@ -117,8 +117,7 @@ export class RegularJoin implements TwoInputOperator {
       if (ownOuter) padOwn(accumulate ? RowKind.Insert : RowKind.Delete);
       return;
     }
-    const id = rowIdentity(row);
-    let entry = own.get(id);
+    let entry = own.find(key, row);
     if (!accumulate && entry === undefined) {
       this.lateRows++;
       this.hooks.onLate?.({ side, reason: 'unknown-retraction', row, rowtime, time: null, watermark: -Infinity });
@@ -141,7 +140,7 @@ export class RegularJoin implements TwoInputOperator {
     if (matched.length === 0 && ownOuter) padOwn(accumulate ? RowKind.Insert : RowKind.Delete);
     if (accumulate) {
       if (entry === undefined) {
-        entry = { key, id, row, count: 0, matches: copies, stamp: this.now, rowtime };
+        entry = { key, row, count: 0, matches: copies, stamp: this.now, rowtime };
         own.add(entry);
       }
       entry.count++;

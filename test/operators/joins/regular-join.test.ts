@@ -99,6 +99,25 @@ describe('RegularJoin', () => {
     expect(op.stateRows).toBe(3);
   });
 
+  it('a key with many distinct rows finds each one to retract', () => {
+    const out = new Collector();
+    const op = new RegularJoin(spec('left'));
+    const steps: Step[] = [];
+    for (let v = 0; v < 30; v++) steps.push(step('left', I, ['a', v]), step('left', I, ['a', v % 3 === 0 ? v : 100 + v]));
+    steps.push(step('right', I, ['a', -1]));
+    for (let v = 0; v < 30; v += 2) steps.push(step('left', D, ['a', v]));
+    run(op, steps, out);
+    const expected: [string, number][] = [];
+    for (let v = 0; v < 30; v++) {
+      const copies = (v % 3 === 0 ? 2 : 1) - (v % 2 === 0 ? 1 : 0);
+      if (copies > 0) expected.push([JSON.stringify(['a', v, 'a', -1]), copies]);
+      if (v % 3 !== 0) expected.push([JSON.stringify(['a', 100 + v, 'a', -1]), 1]);
+    }
+    expect(sortedEntries(applyChangelog(out.rows))).toEqual(expected.sort((x, y) => (x[0] < y[0] ? -1 : 1)));
+    // 20 distinct ['a', v] left, 20 ['a', 100 + v], and the right row.
+    expect(op.stateRows).toBe(41);
+  });
+
   it('NULL keys never match; outer sides keep them padded', () => {
     const out = new Collector();
     run(new RegularJoin(spec('full')), [step('left', I, [null, 1]), step('right', I, [null, 2]), step('left', D, [null, 1])], out);
