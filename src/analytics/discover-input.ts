@@ -37,7 +37,7 @@ export async function discoverInputSchema(input: Input, ctx: DiscoveryContext): 
   if ((arn ? 1 : 0) + (s3 ? 1 : 0) !== 1) throw invalid('DiscoverInputSchema needs either ResourceARN (a Kinesis stream) or S3Configuration (an S3 object).');
   const records = arn ? await streamSample(arn, input, ctx) : await objectSample(s3!, ctx);
   if (records.length === 0) throw unableToDetect(arn ? `No records to sample in ${arn}.` : `s3://${bucketName(s3!.BucketARN)}/${s3!.FileKey} is empty.`);
-  const found = discoverSchema(records);
+  const found = discoverSchema(records, s3 !== undefined);
   if (!found) throw unableToDetect('Unable to detect a schema: the sampled records have no fields.');
   return { InputSchema: found.InputSchema, ParsedInputRecords: found.ParsedInputRecords, RawInputRecords: records };
 }

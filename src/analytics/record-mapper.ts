@@ -90,6 +90,8 @@ type ReadRows = (text: string) => unknown[][] | null;
 function jsonRows(schema: SourceSchema, columns: readonly MappedColumn[]): ReadRows | string {
   const rowPath = parseJsonPath(schema.RecordFormat.MappingParameters?.JSONMappingParameters?.RecordRowPath ?? '$');
   if (typeof rowPath === 'string') return `RecordRowPath: ${rowPath}`;
+  // A row path ending in [0:] names the array whose elements are the rows.
+  const eachRow = /\[\s*(?:0\s*:|\*)\s*\]$/.test(rowPath.text);
   const paths: JsonPath[] = [];
   for (const [i, c] of schema.RecordColumns.entries()) {
     if (c.Mapping === undefined || c.Mapping === '') return `column ${c.Name} needs a Mapping (a JSONPath such as $.${c.Name}) when the RecordFormatType is JSON`;
@@ -111,7 +113,7 @@ function jsonRows(schema: SourceSchema, columns: readonly MappedColumn[]): ReadR
     } catch {
       return null;
     }
-    const records = rowPath.perElement !== undefined ? asArray(walk(parsed, rowPath.prefix)).map((e) => walk(e, rowPath.perElement!)) : [walk(parsed, rowPath.prefix)];
+    const records = rowPath.perElement !== undefined ? asArray(walk(parsed, rowPath.prefix)).map((e) => walk(e, rowPath.perElement!)) : eachRow ? asArray(walk(parsed, rowPath.prefix)) : [walk(parsed, rowPath.prefix)];
     const rows: unknown[][] = [];
     for (const record of records) {
       if (!flattened) {

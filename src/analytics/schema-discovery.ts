@@ -23,12 +23,15 @@ export interface Discovered {
 const INT32 = 2 ** 31;
 const DELIMITERS = [',', '\t', '|', ';'];
 
-/** The schema of `records` (each one record's text), or null when nothing can be inferred. */
-export function discoverSchema(records: readonly string[]): Discovered | null {
+/**
+ * The schema of `records` (each one record's text), or null when nothing can be inferred. A CSV
+ * file's first row may be a header (`fileHeader`); a stream's first record is a record like the rest.
+ */
+export function discoverSchema(records: readonly string[], fileHeader = false): Discovered | null {
   const present = records.filter((r) => r.trim() !== '');
   if (present.length === 0) return null;
   const objects = present.map(parseObject);
-  return objects.every((o) => o !== null) ? discoverJson(present, objects as Record<string, unknown>[]) : discoverCsv(present);
+  return objects.every((o) => o !== null) ? discoverJson(present, objects as Record<string, unknown>[]) : discoverCsv(present, fileHeader);
 }
 
 function parseObject(text: string): Record<string, unknown> | null {
@@ -75,7 +78,7 @@ function jsonPathOf(keys: readonly string[], array: boolean): string {
   return '$' + keys.map((k) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `.${k}` : `['${k.replace(/['\\]/g, '\\$&')}']`)).join('') + (array ? '[0:]' : '');
 }
 
-function discoverCsv(records: readonly string[]): Discovered | null {
+function discoverCsv(records: readonly string[], fileHeader: boolean): Discovered | null {
   const rowDelimiter = records.some((r) => r.includes('\r\n')) ? '\r\n' : '\n';
   const rows = records.flatMap((r) => r.split(rowDelimiter)).filter((r) => r.trim() !== '');
   if (rows.length === 0) return null;
@@ -86,7 +89,7 @@ function discoverCsv(records: readonly string[]): Discovered | null {
   const split = rows.map((r) => splitFields(r, columnDelimiter));
   // As comma-separated lines, the shape the engine's header check and sampling read.
   const lines = split.map((fields) => fields.map(csvField).join(','));
-  const header = csvHeader(lines);
+  const header = fileHeader ? csvHeader(lines) : null;
   const body = header ? lines.slice(1) : lines;
   const fields = inferSchema(body.length ? body : lines, 'csv');
   const width = Math.max(...split.map((f) => f.length));
@@ -145,9 +148,10 @@ export function columnName(source: string, position: number): string {
   return kept === '' ? `COL_${position}` : `COL_${kept}`;
 }
 
-/** The sampled rows as the schema reads them, values as text; a value its column's type cannot hold is null. */
+/** The sampled rows as the schema reads them, values as text (not cut to VARCHAR(n)); a value its column's type cannot hold is null. */
 function parsedRows(schema: SourceSchema, records: readonly string[]): (string | null)[][] {
-  const mapper = recordMapper(schema);
+  const uncut = schema.RecordColumns.map((c) => ({ ...c, SqlType: c.SqlType.replace(/^VARCHAR\(\d+\)$/, 'VARCHAR') }));
+  const mapper = recordMapper({ ...schema, RecordColumns: uncut });
   if (typeof mapper === 'string') return [];
   const out: (string | null)[][] = [];
   for (const r of records) {
