@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CreateApplicationCommand, StartApplicationCommand, StopApplicationCommand, UpdateApplicationCommand, type KinesisAnalyticsClient } from '@aws-sdk/client-kinesis-analytics';
-import { PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateStreamCommand, PutRecordsCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { afterAll, beforeAll, describe as group, expect, it } from 'vitest';
-import { eventually, settle, startTestServer, type TestServer } from '../server/helpers.js';
+import { eventually, settle, startTestServer, untilActive, type TestServer } from '../server/helpers.js';
 import { analyticsClient, createStreams, csvInput, describe, firehoseArn, jsonInput, readStream, ROLE, streamArn, tickerApp, untilRecords, untilStatus } from './helpers.js';
 
 let t: TestServer;
@@ -128,6 +128,31 @@ CREATE OR REPLACE PUMP "STREAM_PUMP" AS INSERT INTO "DESTINATION_SQL_STREAM"
       { ticker_symbol: 'A2', price: 12 },
       { ticker_symbol: 'A3', price: 100 },
     ]);
+  });
+
+  it('gives each of InputParallelism in-application streams its share of the shards', async () => {
+    await t.client.send(new CreateStreamCommand({ StreamName: 'wide', ShardCount: 2 }));
+    await untilActive(t.client, 'wide');
+    await createStreams(t.client, 'wide-out');
+    const code = `CREATE OR REPLACE STREAM "D" ("n" INTEGER, "via" VARCHAR(8));
+CREATE OR REPLACE PUMP "P1" AS INSERT INTO "D" SELECT STREAM "N", 'first' FROM "SOURCE_SQL_STREAM_001";
+CREATE OR REPLACE PUMP "P2" AS INSERT INTO "D" SELECT STREAM "N", 'second' FROM "SOURCE_SQL_STREAM_002";`;
+    await ka.send(new CreateApplicationCommand({
+      ApplicationName: 'wide-app',
+      ApplicationCode: code,
+      Inputs: [{ ...jsonInput('wide', [{ Name: 'N', Mapping: '$.n', SqlType: 'INTEGER' }]), InputParallelism: { Count: 2 } }],
+      Outputs: [kinesisOutput('D', 'wide-out', 'JSON')],
+    }));
+    expect((await describe(ka, 'wide-app')).InputDescriptions![0]).toMatchObject({ InAppStreamNames: ['SOURCE_SQL_STREAM_001', 'SOURCE_SQL_STREAM_002'], InputParallelism: { Count: 2 } });
+    await start('wide-app', 'NOW');
+    await untilStatus(ka, 'wide-app', 'RUNNING');
+    // The lowest and the highest hash key: one record to each of the two shards.
+    await t.client.send(new PutRecordsCommand({ StreamName: 'wide', Records: [
+      { PartitionKey: 'k', ExplicitHashKey: '0', Data: Buffer.from('{"n":1}') },
+      { PartitionKey: 'k', ExplicitHashKey: String(2n ** 128n - 1n), Data: Buffer.from('{"n":2}') },
+    ] }));
+    const rows = (await untilRecords(t.client, 'wide-out', 2)).map((r) => JSON.parse(r));
+    expect(rows.sort((a, b) => a.n - b.n)).toEqual([{ n: 1, via: 'first' }, { n: 2, via: 'second' }]);
   });
 
   it('loads a reference table from an S3 object of the data directory and says what joining it needs', async () => {
