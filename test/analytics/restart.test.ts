@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { CreateApplicationCommand, StartApplicationCommand, TagResourceCommand, ListTagsForResourceCommand } from '@aws-sdk/client-kinesis-analytics';
+import { CreateApplicationCommand, StartApplicationCommand, StopApplicationCommand, TagResourceCommand, ListTagsForResourceCommand } from '@aws-sdk/client-kinesis-analytics';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { describe as group, expect, it } from 'vitest';
 import { settle, startTestServer, tempDir } from '../server/helpers.js';
@@ -46,6 +46,32 @@ group('applications across a restart of Sluice', () => {
       }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('without a data directory keep nothing, but LAST_STOPPED_POINT still goes on from where the last run stopped', async () => {
+    const t = await startTestServer({ dataDir: null, throttle: false, analytics: { checkpointIntervalMs: 100 } });
+    const ka = analyticsClient(t.server.url);
+    const start = (position: 'TRIM_HORIZON' | 'LAST_STOPPED_POINT') =>
+      ka.send(new StartApplicationCommand({ ApplicationName: 'in-memory', InputConfigurations: [{ Id: '1.1', InputStartingPositionConfiguration: { InputStartingPosition: position } }] }));
+    try {
+      await createStreams(t.client, 'in', 'out');
+      await ka.send(new CreateApplicationCommand(tickerApp('in-memory', 'in', { Outputs: [output] })));
+      await t.client.send(new PutRecordCommand({ StreamName: 'in', PartitionKey: 'a', Data: Buffer.from('{"ticker":"ONE","quote":{"price":11}}') }));
+      await start('TRIM_HORIZON');
+      await untilStatus(ka, 'in-memory', 'RUNNING');
+      await untilRecords(t.client, 'out', 1);
+      await ka.send(new StopApplicationCommand({ ApplicationName: 'in-memory' }));
+      await untilStatus(ka, 'in-memory', 'READY');
+      await t.client.send(new PutRecordCommand({ StreamName: 'in', PartitionKey: 'a', Data: Buffer.from('{"ticker":"TWO","quote":{"price":12}}') }));
+      await start('LAST_STOPPED_POINT');
+      await untilStatus(ka, 'in-memory', 'RUNNING');
+      await untilRecords(t.client, 'out', 2);
+      await settle(300);
+      expect((await readStream(t.client, 'out')).map((r) => JSON.parse(r).ticker_symbol)).toEqual(['ONE', 'TWO']);
+    } finally {
+      ka.destroy();
+      await t.close();
     }
   });
 });
