@@ -62,14 +62,15 @@ export function recordMapper(schema: SourceSchema): RecordMapper | string {
   }
   const read = schema.RecordFormat.RecordFormatType === 'JSON' ? jsonRows(schema, columns) : csvRows(schema, columns);
   if (typeof read === 'string') return read;
+  // Each row written key by key (no object per row): `{"A":1,"B":"x"}`.
+  const keys = columns.map((c, i) => `${i === 0 ? '{' : ','}${JSON.stringify(c.name)}:`);
   const lines = (text: string): string => {
     const rows = read(text);
     if (rows === null) return text.replace(/[\r\n]/g, ' ') + '\n';
     let out = '';
     for (const row of rows) {
-      const o: Record<string, unknown> = {};
-      columns.forEach((c, i) => (o[c.name] = row[i]));
-      out += JSON.stringify(o) + '\n';
+      for (let i = 0; i < keys.length; i++) out += keys[i] + JSON.stringify(row[i] ?? null);
+      out += '}\n';
     }
     return out;
   };
