@@ -74,4 +74,28 @@ group('applications across a restart of Sluice', () => {
       await t.close();
     }
   });
+
+  it('keep each application in one folder of <data>/analytics, whatever its name', async () => {
+    const dir = tempDir();
+    try {
+      let t = await startTestServer({ dataDir: dir, throttle: false });
+      let ka = analyticsClient(t.server.url);
+      for (const name of ['..', '.hidden', 'plain.name']) await ka.send(new CreateApplicationCommand({ ApplicationName: name }));
+      ka.destroy();
+      await t.close();
+      expect(fs.readdirSync(`${dir}/analytics`).sort()).toEqual(['%2E.', '%2Ehidden', 'plain.name']);
+      expect(fs.existsSync(`${dir}/analytics/%2E./application.json`)).toBe(true);
+      t = await startTestServer({ dataDir: dir, throttle: false });
+      ka = analyticsClient(t.server.url);
+      try {
+        expect((await describe(ka, '..')).ApplicationName).toBe('..');
+        expect((await describe(ka, '.hidden')).ApplicationStatus).toBe('READY');
+      } finally {
+        ka.destroy();
+        await t.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
