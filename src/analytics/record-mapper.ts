@@ -7,7 +7,6 @@
  * stays as it came, so the decoder reports it to error_stream with its text.
  */
 
-import type { ColumnType } from '../decode/types.js';
 import type { ShardRecord } from '../ingest/types.js';
 import { parseJsonPath, samePrefix, walk, type JsonPath } from './json-path.js';
 import { parseSqlType, type ColumnSqlType } from './sql-types.js';
@@ -223,9 +222,4 @@ function numberOr(s: string): unknown {
   const t = s.trim();
   const n = Number(t);
   return t !== '' && Number.isFinite(n) ? n : s;
-}
-
-/** The engine column types of a mapper's columns. */
-export function columnTypes(columns: readonly MappedColumn[]): { name: string; type: ColumnType }[] {
-  return columns.map((c) => ({ name: c.name, type: c.type }));
 }

@@ -39,10 +39,3 @@ export function objectReader(dataDir: string | null, firehose: FirehoseApi): Rea
     }
   };
 }
-
-/** Where an object lives, for messages: the file under the data directory, or s3:// in memory. */
-export function objectLocation(dataDir: string | null, bucket: string, key: string): string {
-  if (dataDir === null) return `s3://${bucket}/${key} (in memory)`;
-  const folder = namedPath(path.join(path.resolve(dataDir), 's3'), bucket);
-  return objectPath(folder, key);
-}
