@@ -418,6 +418,17 @@ export class Engine {
     if (!this.options.checkpoint) queueMicrotask(() => source.start());
   }
 
+  /**
+   * Feeds `stream` from a log source made by the caller (the Kinesis Analytics API's inputs, which
+   * map records and choose where to start): it starts, pauses and checkpoints with the engine's own.
+   */
+  addSource(stream: string, source: LogSource): void {
+    const def = this.catalog.get(stream, true);
+    if (!def) throw new Error(`unknown stream ${stream}`);
+    this.sources.set(def.name, source);
+    if (!this.options.checkpoint) queueMicrotask(() => source.start());
+  }
+
   /** Delivers every row emitted into the stream to its sink (opened on first use, closed with the engine). */
   private attachSink(def: StreamDef): void {
     const fields = userFields(def);

@@ -11,6 +11,8 @@ import { sendBody } from './http-types.js';
 import { jsonTargetRoute } from './kinesis-route.js';
 import { SluiceServer, type SluiceServerOptions } from './sluice-server.js';
 import { attachFirehose } from './firehose-route.js';
+import { attachAnalytics, type AnalyticsServerOptions } from './analytics-route.js';
+import type { AnalyticsApi } from '../analytics/index.js';
 import { createSqlRoute } from './sql-route.js';
 import type { FirehoseApi } from '../sinks/firehose/index.js';
 import type { Authenticator } from './auth/authenticator.js';
@@ -40,6 +42,8 @@ export interface StartServerOptions extends Omit<KinesisApiOptions, 'throttle'> 
   readonly tls?: SluiceServerOptions['tls'];
   /** Connection timeouts and limits (server-limits.ts). */
   readonly server?: SluiceServerOptions;
+  /** The Kinesis Analytics applications' checkpoint interval and discovery wait. */
+  readonly analytics?: AnalyticsServerOptions['analytics'];
 }
 
 export interface RunningServer {
@@ -52,6 +56,8 @@ export interface RunningServer {
   readonly api: KinesisApi;
   /** The Firehose delivery streams on the same port (query outputs can be delivered to them). */
   readonly firehose: FirehoseApi;
+  /** The Kinesis Analytics applications on the same port (KinesisAnalytics_20150814). */
+  readonly analytics: AnalyticsApi;
   /** The HTTP server, to add routes, targets (Firehose) or upgrades (WebSocket) to. */
   readonly server: SluiceServer;
   /** Stops serving, ends subscriptions, lets requests finish, then flushes and closes the log. */
@@ -69,6 +75,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
     const auth = options.auth;
     server.addTarget(KINESIS_TARGET_PREFIX, jsonTargetRoute(KINESIS_TARGET_PREFIX, api, auth && { authenticator: auth, service: 'kinesis' }));
     const firehose = await attachFirehose(server, options, store);
+    const analytics = await attachAnalytics(server, options, store, firehose);
     const own = server;
     const sql = createSqlRoute(() => own.address, options.dataDir === undefined ? './data' : options.dataDir);
     server.addRoute('POST', '/sql', auth ? signedRoute(auth, 'sluice', 'sluice:Sql', sql) : sql);
@@ -86,8 +93,10 @@ export async function startServer(options: StartServerOptions = {}): Promise<Run
       store,
       api,
       firehose,
+      analytics,
       server,
-      close: () => (closing ??= running.close().finally(() => store.close())),
+      // Applications stop first: their last outputs still go to Firehose and the log.
+      close: () => (closing ??= analytics.close().catch(() => undefined).then(() => running.close()).finally(() => store.close())),
     };
   } catch (err) {
     await server?.close().catch(() => undefined);

@@ -138,6 +138,20 @@ interface Target {
 const json = (row: Row) => Buffer.from(JSON.stringify(row));
 const text = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
 
+/**
+ * A row as a Kinesis or Firehose record: JSON, or with format = 'csv' the values in column order,
+ * comma-separated, quoted where they hold a comma, quote or line break, and ended by a line break.
+ */
+function recordText(fields: readonly Field[], format: string | undefined): (row: Row) => string {
+  if (format !== 'csv') return (row) => JSON.stringify(row);
+  const cell = (v: unknown): string => {
+    if (v === null || v === undefined) return '';
+    const s = String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return (row) => fields.map((f) => cell(row[f.name])).join(',') + '\n';
+}
+
 async function openTarget(stream: string, fields: readonly Field[], o: Readonly<Record<string, string>>, ctx: QuerySinkContext): Promise<Target> {
   const none = async () => {};
   switch (o['sink']) {
@@ -160,8 +174,9 @@ async function openTarget(stream: string, fields: readonly Field[], o: Readonly<
     case 'kinesis': {
       const name = o['stream'] ?? stream;
       const keyColumn = o['partition_key'] ?? fields[0]?.name;
+      const body = recordText(fields, o['format']);
       // The partition key travels in front of the record, split off at delivery.
-      const encode = (row: Row) => Buffer.from(`${String(keyColumn !== undefined ? row[keyColumn] ?? '' : '') || '-'}\u0000${JSON.stringify(row)}`);
+      const encode = (row: Row) => Buffer.from(`${String(keyColumn !== undefined ? row[keyColumn] ?? '' : '') || '-'}\u0000${body(row)}`);
       const split = (r: Uint8Array) => {
         const s = text(r);
         const at = s.indexOf('\u0000');
@@ -208,7 +223,8 @@ async function openTarget(stream: string, fields: readonly Field[], o: Readonly<
       if (!name) throw new Error(`sink = 'firehose' needs delivery_stream = '...'`);
       if (!ctx.firehose) throw new Error(`sink = 'firehose' needs the server's Firehose (sluice start)`);
       const firehose = ctx.firehose;
-      const delimited = (row: Row) => Buffer.from(JSON.stringify(row) + '\n');
+      const body = recordText(fields, o['format']);
+      const delimited = (row: Row) => Buffer.from(o['format'] === 'csv' ? body(row) : body(row) + '\n');
       return {
         encode: delimited,
         deliver: async (b) => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { isInside } from './data-paths.js';
 
 /** Entries of a data directory that hold Sluice's own state: no caller's file may land in them. */
-export const SLUICE_ENTRIES: readonly string[] = ['LOCK', 'streams', 'trash', 'firehose', 'apps', 'keys', 'tls', 'kinesis-api.json', 'kinesis-api.json.tmp'];
+export const SLUICE_ENTRIES: readonly string[] = ['LOCK', 'streams', 'trash', 'firehose', 'analytics', 'apps', 'keys', 'tls', 'kinesis-api.json', 'kinesis-api.json.tmp'];
 
 export class PathNotAllowedError extends Error {
   override readonly name = 'PathNotAllowedError';

@@ -1,4 +1,5 @@
 import type { LogStore, Stream as LogStream } from '../../ingest/index.js';
+import type { ShardRecord } from '../../ingest/types.js';
 import type { StreamRuntime } from '../stream-runtime.js';
 import { LogReader, type ShardRead, type SourcePosition } from './log-reader.js';
 import { IdleClock, PausePoint } from './source-loop.js';
@@ -12,6 +13,10 @@ export interface LogSourceOptions {
   readonly notice?: (message: string) => void;
   /** A shard caught up for this long stops holding the watermark back (default 1 s; see IdleClock). */
   readonly idleTimeoutMs?: number;
+  /** The chunk of lines a shard's records become (default: each record's data as one line). */
+  readonly toChunk?: (records: readonly ShardRecord[], shardId: string) => Uint8Array;
+  /** The shards this source reads (default: all); the others are left to other sources. */
+  readonly shards?: (shardId: string) => boolean;
 }
 
 const NEWLINE = 0x0a;
@@ -106,15 +111,17 @@ export class LogSource {
    * that had gone idle must hold the watermark back again before any other shard's records advance it.
    */
   private async readRound(stream: LogStream): Promise<number> {
+    const mine = this.options.shards ?? (() => true);
     // Every shard is announced to the runtime, readable or not yet.
-    for (const s of stream.shards()) if (!this.rt.partitions.states.has(s.shardId)) this.rt.setPartition(s.shardId, 'active');
-    const reads: ShardRead[] = await this.reader.read(this.reader.readable(stream));
+    for (const s of stream.shards()) if (mine(s.shardId) && !this.rt.partitions.states.has(s.shardId)) this.rt.setPartition(s.shardId, 'active');
+    const reads: ShardRead[] = await this.reader.read(this.reader.readable(stream).filter((s) => mine(s.shardId)));
     for (const { shard, result } of reads) if (result.records.length > 0) this.rt.setPartition(shard.shardId, 'active');
     let read = 0;
     for (const r of reads) {
       const { shard, result } = r;
       if (result.records.length > 0) {
-        await this.rt.ingest(toLines(result.records.map((x) => x.data)), shard.shardId);
+        const chunk = this.options.toChunk ? this.options.toChunk(result.records, shard.shardId) : toLines(result.records.map((x) => x.data));
+        await this.rt.ingest(chunk, shard.shardId);
         this.records += result.records.length;
         read += result.records.length;
         this.idle.busy(shard.shardId);

@@ -38,6 +38,10 @@ async function poll() {
   try {
     const report = await getJson('/api/streams');
     const log = report.log ? await getJson('/api/log') : null;
+    // Applications deployed through the Kinesis Analytics API run on engines of their own.
+    const apps = await getJson('/api/applications').catch(() => null);
+    $('#apps-card').hidden = !apps || apps.applications.length === 0;
+    if (apps) renderApplications(apps.applications);
     const running = report.queries.length > 0;
     $('#status').textContent = `live · ${new Date().toLocaleTimeString()}`;
     for (const id of ['#results', '#queries-card', '#streams-card']) $(id).hidden = !running;
@@ -91,6 +95,21 @@ function renderStreams(streams) {
     if (s.clients) li.append(el('span', `${s.clients} watching`, 'tag'));
     li.append(el('span', s.columns.map((c) => `${c.name} ${c.type}`).join(', '), 'cols'));
     return li;
+  }));
+}
+
+function renderApplications(apps) {
+  $('#apps tbody').replaceChildren(...apps.map((a) => {
+    const tr = el('tr');
+    const input = a.inputs.map((i) => `${i.stream} → ${i.namePrefix}_001${i.startingPosition ? ` (${i.startingPosition})` : ''}`).join(', ') || '—';
+    const outputs = a.outputs.map((o) => `${o.name} → ${o.target} (${o.format})`).join(', ') || '—';
+    const sum = (key) => a.queries.reduce((n, q) => n + q[key], 0);
+    const notice = a.notices[a.notices.length - 1];
+    const last = el('td', notice ? notice.message : '—', 'muted');
+    if (notice) last.title = notice.at;
+    tr.append(el('td', a.name), el('td', a.status), el('td', fmt(a.version), 'num'), el('td', input), el('td', outputs),
+      el('td', fmt(sum('rowsIn')), 'num'), el('td', fmt(sum('rowsOut')), 'num'), el('td', fmt(a.errors), 'num'), last);
+    return tr;
   }));
 }
 
