@@ -45,7 +45,7 @@ export function outputStreamName(o: OutputConfig): string {
 
 /** The delivering stream and pump of one output, whose in-application stream is `def`. */
 export function outputSql(o: OutputConfig, def: StreamDef): string {
-  const columns = userFields(def).map((f) => columnDeclaration(f.name, f.type === 'INTERVAL' ? 'BIGINT' : f.type === 'NULL' ? 'VARCHAR' : f.type));
+  const columns = userFields(def).map((f) => columnDeclaration(f.name, f.type === 'INTERVAL' ? 'BIGINT' : f.type === 'NULL' || f.type === 'ROW' ? 'VARCHAR' : f.type));
   const format = quoteString(o.format === 'CSV' ? 'csv' : 'json');
   const sink = o.kind === 'kinesis' ? `sink = 'kinesis', stream = ${quoteString(o.target)}` : `sink = 'firehose', delivery_stream = ${quoteString(o.target)}`;
   const stream = quoteIdent(outputStreamName(o));
