@@ -72,7 +72,8 @@ CREATE OR REPLACE PUMP "P" AS INSERT INTO "BIG_ORDERS"
     const errors = (await untilRecords(t.client, 'orders-errors', 1)).map((r) => JSON.parse(r) as Record<string, unknown>);
     expect(errors[0]).toMatchObject({ ERROR_NAME: 'COERCION_ERROR', DATA_ROW: expect.stringContaining('many') });
     const lake = path.join(t.dir, 's3', 'lake');
-    const files = (): string[] => (fs.existsSync(lake) ? fs.readdirSync(lake, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)) : []);
+    const files = (): string[] => (fs.existsSync(lake) ? fs.readdirSync(lake, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && !e.name.startsWith('.')).map((e) => path.join(e.parentPath, e.name)) : []);
+    // (An object being written is a dot-named temporary file until it is renamed.)
     await eventually('firehose objects', async () => files().length > 0);
     const rows = files().flatMap((f) => fs.readFileSync(f, 'utf8').trim().split('\n')).map((l) => JSON.parse(l));
     expect(rows).toEqual(expect.arrayContaining([{ item: 'widget', total: 15 }, { item: 'nut, bolt', total: 12.5 }]));
