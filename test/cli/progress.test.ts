@@ -47,12 +47,12 @@ describe('progress of sluice run', () => {
   });
 });
 
-/** A run fed from stdin for ~1.6 s (stdin has no total size). */
+/** A run fed from stdin for ~3.6 s (stdin has no total size), so it outlasts a second even when the machine is slow to start it. */
 async function slowRun(dir: string, start: (cmd: string) => ReturnType<typeof spawn>): Promise<{ code: number | null; out: string; err: string }> {
   const lines = [...generateClickstream({ events: 600, seed: 4, pages: 3 })];
   const producer = join(dir, 'producer.mjs');
   writeFileSync(producer, `const lines = ${JSON.stringify(lines)};
-for (let i = 0; i < 6; i++) { process.stdout.write(lines.slice(i * 100, i * 100 + 100).join('\\n') + '\\n'); await new Promise((r) => setTimeout(r, 350)); }`);
+for (let i = 0; i < 12; i++) { process.stdout.write(lines.slice(i * 50, i * 50 + 50).join('\\n') + '\\n'); await new Promise((r) => setTimeout(r, 300)); }`);
   const child = start(`${JSON.stringify(process.execPath)} producer.mjs | ${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} run app.sql --input clicks=- --output copy=copy.ndjson`);
   let out = '';
   let err = '';
