@@ -1,8 +1,8 @@
 import { PointStore } from './point-store.js';
 import { Xoshiro128 } from './prng.js';
-import { attributeTree, scoreTree } from './rcf-score.js';
+import { attributeTree, scoreDescended, scoreTree } from './rcf-score.js';
 import { TimeDecaySampler } from './rcf-sampler.js';
-import { RcfTree } from './rcf-tree.js';
+import { descendTwo, RcfTree } from './rcf-tree.js';
 import { SnapshotReader, SnapshotWriter } from './snapshot-codec.js';
 
 export interface ForestOptions {
@@ -15,6 +15,8 @@ export interface ForestOptions {
   readonly shingleSize: number;
   readonly seed: number;
 }
+
+const REJECT_SPAN = 1024;
 
 interface ForestHeader {
   readonly options: ForestOptions;
@@ -41,6 +43,8 @@ export class RandomCutForest {
   private readonly l: Float64Array;
   private readonly shadowMin: Float64Array;
   private readonly shadowMax: Float64Array;
+  private readonly rejectBelow: Float64Array;
+  private readonly rejectUntil: Float64Array;
   private shingleFill = 0;
   /** Points offered to the trees so far. */
   private seq = 0;
@@ -57,6 +61,8 @@ export class RandomCutForest {
     this.l = new Float64Array(this.dimensions);
     this.shadowMin = new Float64Array(this.dimensions);
     this.shadowMax = new Float64Array(this.dimensions);
+    this.rejectBelow = new Float64Array(options.numberOfTrees);
+    this.rejectUntil = new Float64Array(options.numberOfTrees).fill(-1);
   }
 
   /** Whether the next complete shingle is scored: the trees have taken `subSampleSize` points. */
@@ -95,9 +101,15 @@ export class RandomCutForest {
   }
 
   private score(point: Float64Array): number {
+    const trees = this.trees;
     let sum = 0;
-    for (const tree of this.trees) sum += scoreTree(tree, this.store, point);
-    return sum / this.trees.length;
+    let t = 0;
+    for (; t + 1 < trees.length; t += 2) {
+      descendTwo(trees[t]!, trees[t + 1]!, point);
+      sum += scoreDescended(trees[t]!, this.store, point) + scoreDescended(trees[t + 1]!, this.store, point);
+    }
+    if (t < trees.length) sum += scoreTree(trees[t]!, this.store, point);
+    return sum / trees.length;
   }
 
   private attribute(point: Float64Array, high: Float64Array, low: Float64Array): number {
@@ -118,17 +130,38 @@ export class RandomCutForest {
     const decay = -seq * this.lambda;
     for (let t = 0; t < this.trees.length; t++) {
       const sampler = this.samplers[t]!;
-      const weight = decay + Math.log(-Math.log(this.rng.nextOpen()));
+      const u = this.rng.nextOpen();
+      if (u <= this.rejectBelow[t]! && seq < this.rejectUntil[t]!) continue;
+      const weight = decay + Math.log(-Math.log(u));
       if (!sampler.full) sampler.add(slot, weight);
       else if (weight < sampler.maxWeight) {
         const evicted = sampler.replaceMax(slot, weight);
         this.trees[t]!.delete(evicted);
         this.store.release(evicted);
-      } else continue;
+        this.rejectUntil[t] = -1;
+      } else {
+        if (seq >= this.rejectUntil[t]!) this.boundRejections(t, seq);
+        continue;
+      }
       this.store.retain(slot);
       this.trees[t]!.insert(slot, point, this.rng);
     }
     this.store.dropIfUnused(slot);
+  }
+
+  /**
+   * Most offers to a full sample are refused, and deciding so takes two logarithms. The weight
+   * ln(-ln u) - seq/timeDecay falls as u grows, so below some u every offer of the next
+   * REJECT_SPAN records is refused: that bound (with a margin far above rounding) decides them
+   * with one comparison. A cache, not state: the decisions are those of the exact rule.
+   */
+  private boundRejections(t: number, seq: number): void {
+    const maxWeight = this.samplers[t]!.maxWeight;
+    const limit = maxWeight + (seq + REJECT_SPAN) * this.lambda;
+    // The margin outgrows the rounding of weights however large seq/timeDecay gets.
+    const margin = 1e-9 * (1 + Math.abs(maxWeight) + seq * this.lambda);
+    this.rejectBelow[t] = Math.exp(-Math.exp(limit + margin));
+    this.rejectUntil[t] = seq + REJECT_SPAN;
   }
 
   snapshot(): Uint8Array {

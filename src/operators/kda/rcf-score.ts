@@ -10,19 +10,26 @@ import type { RcfTree } from './rcf-tree.js';
  */
 export function scoreTree(tree: RcfTree, store: PointStore, x: Float64Array): number {
   if (tree.root < 0) return 0;
+  tree.descend(x);
+  return scoreDescended(tree, store, x);
+}
+
+/** `scoreTree` for a tree whose descent for `x` has just been done (`lastLeaf`, `lastDepth`, `path`). */
+export function scoreDescended(tree: RcfTree, store: PointStore, x: Float64Array): number {
   const d = tree.dims;
-  const depth = tree.descend(x);
+  const path = tree.path;
+  const depth = tree.lastDepth;
   const leaf = tree.lastLeaf;
   const treeMass = tree.totalMass;
   const leafMass = tree.leafMass[leaf]!;
   if (store.equals(tree.leafPoint[leaf]!, x)) {
-    return ((1 - leafMass / (2 * treeMass)) / (depth + Math.log2(leafMass + 1))) * Math.log2(treeMass + 1);
+    return ((1 - leafMass / (2 * treeMass)) / (depth + log2(leafMass + 1))) * log2(treeMass + 1);
   }
   let score = 1 / (depth + 1);
   const boxMin = tree.boxMin;
   const boxMax = tree.boxMax;
   for (let k = depth - 1; k >= 0; k--) {
-    const base = tree.path[k]! * d;
+    const base = path[k]! * d;
     let newRange = 0;
     let grown = 0;
     for (let i = 0; i < d; i++) {
@@ -42,7 +49,15 @@ export function scoreTree(tree: RcfTree, store: PointStore, x: Float64Array): nu
     const p = grown / newRange;
     score = p / (k + 1) + (1 - p) * score;
   }
-  return score * Math.log2(treeMass + 1);
+  return score * log2(treeMass + 1);
+}
+
+let LOG2 = new Float64Array(0);
+
+/** log2 of a small positive integer (tree and leaf masses), from a table grown on demand. */
+function log2(n: number): number {
+  if (n >= LOG2.length) LOG2 = Float64Array.from({ length: Math.max(2 * n, 1026) }, (_, i) => Math.log2(i));
+  return LOG2[n]!;
 }
 
 /**
