@@ -70,10 +70,6 @@ export class RandomCutForest {
     return this.seq >= this.options.subSampleSize;
   }
 
-  get pointsSeen(): number {
-    return this.seq;
-  }
-
   /**
    * Scores a record's values, then learns from them. The score is 0 while the forest warms up and
    * while the first shingle is still filling. With `high`/`low` (one entry per dimension), they get
