@@ -14,11 +14,15 @@ export interface Hotspot {
  * points (itself included) within the radius; a hotspot is a cluster: core points linked through
  * each other plus the points within the radius of them. Clusters are found from the oldest core
  * point on, so a point near two clusters belongs to the one with the older seed whatever the order
- * of the lists, and a window rebuilt from its points gives the same hotspots.
+ * of the lists, and a window rebuilt from its points gives the same hotspots. A record costs
+ * O(windowSize x columns) to place plus the lists of the hotspots' core points: O(windowSize²) at
+ * worst, when nearly the whole window lies within scanRadius of itself (~640 records/s at 1000).
  */
 export class HotspotWindow {
   private readonly coords: Float64Array;
   private readonly neighbours: Int32Array[];
+  /** Where each neighbour list starts in its array: lists are oldest first, so the oldest point leaves from the front. */
+  private readonly first: Int32Array;
   private readonly degree: Int32Array;
   private readonly seen: Int32Array;
   private readonly queue: Int32Array;
@@ -30,6 +34,7 @@ export class HotspotWindow {
   constructor(readonly windowSize: number, readonly dims: number, readonly scanRadius: number, readonly minPoints: number) {
     this.coords = new Float64Array(windowSize * dims);
     this.neighbours = Array.from({ length: windowSize }, () => new Int32Array(8));
+    this.first = new Int32Array(windowSize);
     this.degree = new Int32Array(windowSize);
     this.seen = new Int32Array(windowSize);
     this.queue = new Int32Array(windowSize);
@@ -46,6 +51,7 @@ export class HotspotWindow {
     const slot = (this.head + this.size) % this.windowSize;
     const d = this.dims;
     for (let i = 0; i < d; i++) this.coords[slot * d + i] = point[i]!;
+    this.first[slot] = 0;
     this.degree[slot] = 0;
     for (let k = 0; k < this.size; k++) {
       const other = (this.head + k) % this.windowSize;
@@ -72,6 +78,8 @@ export class HotspotWindow {
     const found: Hotspot[] = [];
     const stamp = ++this.stamp;
     const d = this.dims;
+    // Once every point is placed, no neighbour list needs reading: a dense window costs O(n), not O(n²).
+    let unseen = this.size;
     for (let k = 0; k < this.size; k++) {
       const seed = (this.head + k) % this.windowSize;
       if (this.seen[seed] === stamp || !this.isCore(seed)) continue;
@@ -81,6 +89,7 @@ export class HotspotWindow {
       let tail = 0;
       this.queue[tail++] = seed;
       this.seen[seed] = stamp;
+      unseen--;
       for (let q = 0; q < tail; q++) {
         const p = this.queue[q]!;
         count++;
@@ -89,13 +98,15 @@ export class HotspotWindow {
           if (v < min[i]!) min[i] = v;
           if (v > max[i]!) max[i] = v;
         }
-        if (!this.isCore(p)) continue;
+        if (unseen === 0 || !this.isCore(p)) continue;
         const list = this.neighbours[p]!;
-        for (let j = 0; j < this.degree[p]!; j++) {
+        const end = this.first[p]! + this.degree[p]!;
+        for (let j = this.first[p]!; j < end; j++) {
           const n = list[j]!;
           if (this.seen[n] === stamp) continue;
           this.seen[n] = stamp;
           this.queue[tail++] = n;
+          unseen--;
         }
       }
       let size = 1;
@@ -113,7 +124,13 @@ export class HotspotWindow {
   private removeOldest(): void {
     const old = this.head;
     const list = this.neighbours[old]!;
-    for (let j = 0; j < this.degree[old]!; j++) this.unlink(list[j]!, old);
+    const end = this.first[old]! + this.degree[old]!;
+    // The oldest point heads each of its neighbours' lists.
+    for (let j = this.first[old]!; j < end; j++) {
+      const n = list[j]!;
+      this.first[n]!++;
+      this.degree[n]!--;
+    }
     this.degree[old] = 0;
     this.head = (this.head + 1) % this.windowSize;
     this.size--;
@@ -121,25 +138,19 @@ export class HotspotWindow {
 
   private link(slot: number, other: number): void {
     let list = this.neighbours[slot]!;
+    let start = this.first[slot]!;
     const n = this.degree[slot]!;
-    if (n === list.length) {
-      const grown = new Int32Array(Math.min(this.windowSize, list.length * 2));
-      grown.set(list);
-      this.neighbours[slot] = list = grown;
-    }
-    list[n] = other;
-    this.degree[slot] = n + 1;
-  }
-
-  private unlink(slot: number, other: number): void {
-    const list = this.neighbours[slot]!;
-    const last = --this.degree[slot]!;
-    for (let j = 0; j <= last; j++) {
-      if (list[j] === other) {
-        list[j] = list[last]!;
-        return;
+    if (start + n === list.length) {
+      if (start > 0) list.copyWithin(0, start, start + n);
+      else {
+        const grown = new Int32Array(Math.min(this.windowSize, list.length * 2));
+        grown.set(list);
+        this.neighbours[slot] = list = grown;
       }
+      this.first[slot] = start = 0;
     }
+    list[start + n] = other;
+    this.degree[slot] = n + 1;
   }
 
   private distance2(a: number, b: number): number {

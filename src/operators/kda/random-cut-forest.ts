@@ -1,6 +1,6 @@
 import { PointStore } from './point-store.js';
 import { Xoshiro128 } from './prng.js';
-import { attributeTree, scoreDescended, scoreTree } from './rcf-score.js';
+import { attributeDescended, attributeTree, scoreDescended, scoreTree } from './rcf-score.js';
 import { TimeDecaySampler } from './rcf-sampler.js';
 import { descendTwo, RcfTree } from './rcf-tree.js';
 import { SnapshotReader, SnapshotWriter } from './snapshot-codec.js';
@@ -109,8 +109,15 @@ export class RandomCutForest {
   }
 
   private attribute(point: Float64Array, high: Float64Array, low: Float64Array): number {
-    for (const tree of this.trees) attributeTree(tree, this.store, point, high, low, this.h, this.l, this.shadowMin, this.shadowMax);
-    const n = this.trees.length;
+    const trees = this.trees;
+    let t = 0;
+    for (; t + 1 < trees.length; t += 2) {
+      descendTwo(trees[t]!, trees[t + 1]!, point);
+      attributeDescended(trees[t]!, this.store, point, high, low, this.h, this.l, this.shadowMin, this.shadowMax);
+      attributeDescended(trees[t + 1]!, this.store, point, high, low, this.h, this.l, this.shadowMin, this.shadowMax);
+    }
+    if (t < trees.length) attributeTree(trees[t]!, this.store, point, high, low, this.h, this.l, this.shadowMin, this.shadowMax);
+    const n = trees.length;
     let score = 0;
     for (let i = 0; i < this.dimensions; i++) {
       high[i]! /= n;

@@ -69,9 +69,15 @@ function log2(n: number): number {
  */
 export function attributeTree(tree: RcfTree, store: PointStore, x: Float64Array, high: Float64Array, low: Float64Array, h: Float64Array, l: Float64Array, shadowMin: Float64Array, shadowMax: Float64Array): void {
   if (tree.root < 0) return;
+  tree.descend(x);
+  attributeDescended(tree, store, x, high, low, h, l, shadowMin, shadowMax);
+}
+
+/** `attributeTree` for a tree whose descent for `x` has just been done. */
+export function attributeDescended(tree: RcfTree, store: PointStore, x: Float64Array, high: Float64Array, low: Float64Array, h: Float64Array, l: Float64Array, shadowMin: Float64Array, shadowMax: Float64Array): void {
   const d = tree.dims;
   const S = tree.capacity;
-  const depth = tree.descend(x);
+  const depth = tree.lastDepth;
   const leaf = tree.lastLeaf;
   const treeMass = tree.totalMass;
   const leafMass = tree.leafMass[leaf]!;
